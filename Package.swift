@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "dmarc",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dmarc", targets: ["dmarc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries: module maps only; the Swift target right above each is its only importer.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // The model: reports, records, results, normalisation. No I/O.
+        .target(name: "DMARC"),
+        // Sources, unpacking and the libxml2 parser. Foundation-free: libxml2's ICU headers clash with it.
+        .target(name: "ReportReading", dependencies: ["DMARC", "CLibXML2", "CZlib"]),
+        // Tenant configuration and the failure classifier: pure functions.
+        .target(name: "Diagnosis", dependencies: [
+            "DMARC",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // libpq wrapper, migrations, ingestion, queries, the managed local PostgreSQL.
+        .target(name: "Store", dependencies: [
+            "DMARC", "Diagnosis", "ReportReading", "CLibPQ",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: []),
+        // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON.
+        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Store"]),
+        .executableTarget(name: "dmarc", dependencies: [
+            "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "DMARCTests", dependencies: ["DMARC"]),
+        .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
+        // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` binary.
+        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The normalisations every stage relies on, so that the same value is always spelled the same way.
+public enum Normalise {
+    /// Whitespace (including CR, LF, TAB and NBSP) removed at both ends.
+    public static func trimmed(_ text: some StringProtocol) -> String {
+        var scalars = Substring(text).unicodeScalars[...]
+        while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
+        while let last = scalars.last, isSpace(last) { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar.value < 0x20
+    }
+
+    /// Canonical text of an IP address: dotted IPv4, RFC 5952 IPv6, IPv4-mapped IPv6 as IPv4.
+    /// Nil when `text` is no IP address.
+    public static func ipAddress(_ text: some StringProtocol) -> String? {
+        var value = trimmed(text)
+        // Some receivers wrap IPv6 in brackets or add a zone; neither belongs to the source address.
+        if value.hasPrefix("["), value.hasSuffix("]") { value = String(value.dropFirst().dropLast()) }
+        if value.isEmpty || value.count > 45 { return nil }
+        var v4 = in_addr()
+        if !value.contains(":") {
+            guard inet_pton(AF_INET, value, &v4) == 1 else { return nil }
+            return format(v4)
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, value, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+            return "\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])"
+        }
+        return rfc5952(bytes)
+    }
+
+    private static func format(_ v4: in_addr) -> String {
+        let b = withUnsafeBytes(of: v4) { Array($0) }
+        return "\(b[0]).\(b[1]).\(b[2]).\(b[3])"
+    }
+
+    /// RFC 5952 section 4: lower-case hex, no leading zeros, the longest run (first on a tie) of two or
+    /// more zero groups shortened to `::`. Written out because libc versions differ on the details.
+    static func rfc5952(_ bytes: [UInt8]) -> String {
+        var groups = [UInt16](repeating: 0, count: 8)
+        for i in 0..<8 { groups[i] = UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
+        var bestStart = -1, bestLength = 0, runStart = -1
+        for i in 0...8 {
+            if i < 8, groups[i] == 0 {
+                if runStart < 0 { runStart = i }
+            } else if runStart >= 0 {
+                let length = i - runStart
+                if length > bestLength { bestStart = runStart; bestLength = length }
+                runStart = -1
+            }
+        }
+        if bestLength < 2 { bestStart = -1 }
+        var out = ""
+        var i = 0
+        while i < 8 {
+            if i == bestStart {
+                out += "::"
+                i += bestLength
+                continue
+            }
+            if !out.isEmpty, !out.hasSuffix(":") { out += ":" }
+            out += String(groups[i], radix: 16)
+            i += 1
+        }
+        return out
+    }
+
+    /// A domain as lower-case A-labels without a trailing dot; nil when it cannot be a domain.
+    public static func domain(_ text: some StringProtocol) -> String? {
+        var value = trimmed(text)
+        if value.hasSuffix(".") { value.removeLast() }
+        guard !value.isEmpty, value.utf8.count <= 1024 else { return nil }
+        var labels: [String] = []
+        for label in value.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !label.isEmpty else { return nil }
+            if label.unicodeScalars.allSatisfy(\.isASCII) {
+                labels.append(label.lowercased())
+            } else {
+                guard let encoded = Punycode.encode(label.lowercased()) else { return nil }
+                labels.append("xn--" + encoded)
+            }
+        }
+        return labels.joined(separator: ".")
+    }
+
+    /// Seconds since the epoch; accepts the decimals (`1538204542.0`) and spaces some receivers write.
+    public static func epochSeconds(_ text: some StringProtocol) -> Int64? {
+        let value = trimmed(text)
+        let integerPart = value.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = integerPart.first, !whole.isEmpty else { return nil }
+        if integerPart.count == 2, !integerPart[1].allSatisfy(\.isASCIIDigit) { return nil }
+        return Int64(whole)
+    }
+
+    /// A non-negative 64-bit count; nil for anything else (no guessing from `12abc`).
+    public static func count(_ text: some StringProtocol) -> Int64? {
+        let value = trimmed(text)
+        guard !value.isEmpty, value.allSatisfy(\.isASCIIDigit) else { return nil }
+        return Int64(value)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isWholeNumber }
+}
