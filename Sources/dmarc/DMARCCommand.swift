@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct DMARCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dmarc",
+        abstract: "Read, store and explain DMARC aggregate reports.",
+        discussion: """
+            Reports arrive as XML, gzip or zip (decided by their bytes, not their names). `parse` prints \
+            what a report says without a database.
+
+            Exit codes: 0 all read; 65 some input rejected (the rest still processed); 64 bad usage; \
+            66 a path that does not exist.
+            """,
+        subcommands: [Parse.self]
+    )
+}
