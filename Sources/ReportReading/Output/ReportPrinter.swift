@@ -23,6 +23,7 @@ public struct ReportPrinter: ReportHandler {
     private var current: AggregateReport?
     private var held = HeldText()
     private var currentRecords = 0
+    private var recordJSON = JSONWriter()
 
     /// `errors` receives one line per rejected input or report.
     public init(format: OutputFormat, output: OutputFile, errors: @escaping (String) -> Void) {
@@ -41,17 +42,15 @@ public struct ReportPrinter: ReportHandler {
 
     public mutating func record(_ record: Record) {
         guard let report = current else { return }
-        var text: String
         switch format {
         case .csv:
-            text = CSVRow.line(report: report, record: record)
+            held.append(CSVRow.line(report: report, record: record) + "\n")
         case .ndjson, .json:
-            var json = JSONWriter()
-            record.writeJSON(to: &json)
-            text = (currentRecords > 0 ? "," : "") + json.output
+            recordJSON.reset()
+            record.writeJSON(to: &recordJSON)
+            if currentRecords > 0 { held.append(",") }
+            recordJSON.bytes.withUnsafeBytes { held.append(bytes: $0) }
         }
-        if format == .csv { text += "\n" }
-        held.append(text)
         currentRecords += 1
     }
 
@@ -137,12 +136,16 @@ private struct HeldText {
     private var spill: UnsafeMutablePointer<FILE>?
 
     mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func append(bytes: UnsafeRawBufferPointer) {
         if let spill {
-            var text = text
-            text.withUTF8 { bytes in _ = fwrite(bytes.baseAddress, 1, bytes.count, spill) }
+            _ = fwrite(bytes.baseAddress, 1, bytes.count, spill)
             return
         }
-        memory.append(contentsOf: text.utf8)
+        memory.append(contentsOf: bytes)
         if memory.count > Self.memoryLimit, let file = tmpfile() {
             memory.withUnsafeBytes { bytes in _ = fwrite(bytes.baseAddress, 1, bytes.count, file) }
             memory.removeAll()
