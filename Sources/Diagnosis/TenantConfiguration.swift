@@ -141,6 +141,20 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
             }
     }
 
+    /// Lower-case A-labels of letters, digits, '-' and '_' (DMARC reports carry `_`-prefixed names
+    /// rarely, but relays' hostnames sometimes use it), at least two labels, each 1–63 bytes.
+    static func isDomainName(_ domain: String) -> Bool {
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && domain.utf8.count <= 253
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.utf8.count <= 63
+                    && label.utf8.allSatisfy {
+                        ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                            || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+                    }
+            }
+    }
+
     static func isValidSelector(_ selector: String) -> Bool {
         !selector.isEmpty && selector.utf8.count <= 253 && !selector.hasPrefix(".") && !selector.hasSuffix(".")
             && selector.unicodeScalars.allSatisfy {
@@ -167,7 +181,7 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
     }
 
     private static func validate(_ entry: TenantDomain, path: String) throws(ConfigurationError) {
-        guard Normalise.domain(entry.domain) == entry.domain, entry.domain.contains(".") else {
+        guard Normalise.domain(entry.domain) == entry.domain, isDomainName(entry.domain) else {
             throw ConfigurationError(
                 code: .badDomain, field: "\(path).domain",
                 message: "'\(entry.domain)' is no domain in lower-case A-label form (e.g. acme-hr.ch)")

@@ -4,7 +4,7 @@
 /// rotating selectors); the one valid on a report's day applies. An entry also covers the domain's
 /// subdomains unless a subdomain has entries of its own.
 public struct TenantDomain: Sendable, Hashable, Codable {
-    /// Lower-case A-labels, no trailing dot (`xn--nicode-gmbh-9db.de` for `ünicode-gmbh.de`).
+    /// Lower-case A-labels, no trailing dot (`xn--nicode-gmbh-shb.de` for `ünicode-gmbh.de`).
     public var domain: String
     public var method: SendingMethod
     /// Method `dkim`: the selectors the provider signs with (`hr1` → key at `hr1._domainkey.domain`).
