@@ -156,10 +156,11 @@ extension Diagnosis {
                     + " with d=\(f.from) exactly (the signature with d=\(f.signatureDomain) does not count), or have"
                     + " the tenant relax its DMARC record to adkim=r."
             }
-            let carried = signature.map { "only a signature of \($0.domain) (\($0.result?.rawValue ?? "?"))" } ?? "no DKIM signature"
+            let carried = signature.map {
+                "only a signature of \($0.domain) (\($0.result?.rawValue ?? "?")), which does not align with the From domain"
+            } ?? "no DKIM signature"
             return "Provider: sign the mail of \(f.from) with d=\(f.domain) and selector \(f.firstSelector) (key at"
-                + " \(f.firstSelector)._domainkey.\(f.domain)); the messages from \(f.ip) carried \(carried),"
-                + " which does not align with the From domain."
+                + " \(f.firstSelector)._domainkey.\(f.domain)); the messages from \(f.ip) carried \(carried)."
         case .relayBypassed:
             let relay = f.relayHost.map { "through the tenant's relay \($0)" } ?? "through the tenant's relay"
             return "Provider: route the mail of \(f.domain) \(relay): \(f.ip) sent \(messages) directly to the"
@@ -247,10 +248,12 @@ extension Diagnosis {
                     + " \(f.from) mit genau d=\(f.from) (die Signatur mit d=\(f.signatureDomain) zählt nicht), oder der"
                     + " Kunde lockert seinen DMARC-Eintrag auf adkim=r."
             }
-            let carried = signature.map { "nur eine Signatur von \($0.domain) (\($0.result?.rawValue ?? "?"))" } ?? "keine DKIM-Signatur"
+            let carried = signature.map {
+                "nur eine Signatur von \($0.domain) (\($0.result?.rawValue ?? "?")), die nicht zur Absenderdomain passt"
+            } ?? "keine DKIM-Signatur"
             return "Anbieter: signieren Sie die Mails von \(f.from) mit d=\(f.domain) und dem Selektor"
                 + " \(f.firstSelector) (Schlüssel unter \(f.firstSelector)._domainkey.\(f.domain)); die Nachrichten"
-                + " von \(f.ip) trugen \(carried), die nicht zur Absenderdomain passt."
+                + " von \(f.ip) trugen \(carried)."
         case .relayBypassed:
             let relay = f.relayHost.map { "über das Relay des Kunden \($0)" } ?? "über das Relay des Kunden"
             return "Anbieter: leiten Sie die Mails von \(f.domain) \(relay): \(f.ip) hat \(messages) direkt an den"
