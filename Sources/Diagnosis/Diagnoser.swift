@@ -28,9 +28,9 @@ public enum Diagnoser {
 
         var origin = SendingOrigin.other
         if let address = IPAddress(record.sourceIP) {
-            if provider.networks.contain(address) {
+            if provider.networks.contains(address: address) {
                 origin = .providerNetwork
-            } else if let entry, entry.relayNetworks.contain(address) {
+            } else if let entry, entry.relayNetworks.contains(address: address) {
                 origin = .tenantRelay
             }
         }
@@ -44,6 +44,16 @@ public enum Diagnoser {
 
         if record.count == 0 { return verdict(.empty) }
         guard let entry else { return verdict(.unknownDomain) }
+
+        // The common case, most rows: the receiver says DMARC passed. Find the evidence without copying.
+        let evaluated = record.policyEvaluated
+        if evaluated.dkim != nil || evaluated.spf != nil, record.dmarcPass {
+            let signature = evaluated.dkim == .pass
+                ? record.authResults.dkim.first { $0.result == .pass && dkimAlignment.aligns($0.domain) } : nil
+            let spf = evaluated.spf == .pass
+                ? record.authResults.spf.first { $0.result == .pass && spfAlignment.aligns($0.domain) } : nil
+            return verdict(.pass, signature: signature, spf: spf)
+        }
 
         // DMARC uses the MAIL FROM identity; HELO results only stand in when there is none (bounces).
         let mailFrom = record.authResults.spf.filter { $0.scope != .helo }

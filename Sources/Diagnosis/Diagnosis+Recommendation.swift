@@ -68,6 +68,10 @@ extension Diagnosis {
             }
         }
 
+        /// Header From and the configured domain as people write them (U-labels, then the A-labels).
+        var fromNamed: String { DomainDisplay.named(from) }
+        var domainNamed: String { DomainDisplay.named(domain) }
+
         var selectorList: String { Diagnosis.list(selectors, "or") }
         var selectorListGerman: String { Diagnosis.list(selectors, "oder") }
         var firstSelector: String { selectors.first ?? "<selector>" }
@@ -113,7 +117,7 @@ extension Diagnosis {
                 + " \(f.domain) answer reliably."
         case .spfNotAuthorized:
             return "Add the provider's servers (\(f.mechanisms)) to the SPF record of \(f.spfDomain),"
-                + " e.g. \"v=spf1 \(f.mechanisms) … -all\": \(f.ip) sent \(messages) as \(f.from) and SPF returned"
+                + " e.g. \"v=spf1 \(f.mechanisms) … -all\": \(f.ip) sent \(messages) as \(f.fromNamed) and SPF returned"
                 + " \(f.spfResult)."
         case .spfRecordError:
             let keep: String
@@ -131,7 +135,7 @@ extension Diagnosis {
                     + " not count; send its mail with the envelope-from (Return-Path) domain exactly \(f.from),"
                     + " or have the tenant relax its DMARC record to aspf=r."
             }
-            return "Provider: send the mail of \(f.from) with a bounce (Return-Path) domain under \(f.domain),"
+            return "Provider: send the mail of \(f.fromNamed) with a bounce (Return-Path) domain under \(f.domain),"
                 + " e.g. bounce.\(f.domain) delegated to the provider, instead of \(f.spfDomain): SPF \(f.spfResult)"
                 + " for \(f.spfDomain) does not align with the From domain \(f.from)."
         case .dkimKeyMissing:
@@ -146,35 +150,35 @@ extension Diagnosis {
                 + " DKIM \(f.dkimResult) for d=\(f.signatureDomain) s=\(selector)\(human)."
         case .dkimSelectorUnknown:
             let selector = f.selector ?? "?"
-            return "Provider: the mail of \(f.from) was signed with selector \(selector), which is not among the"
+            return "Provider: the mail of \(f.fromNamed) was signed with selector \(selector), which is not among the"
                 + " tenant's selectors (\(f.selectorList)). Sign with \(f.selectorList), or, if \(selector) is"
                 + " intended, have the tenant publish \(selector)._domainkey.\(f.signatureDomain) and add it to"
                 + " the configuration."
         case .dkimNotAligned:
             if f.strictDKIM, signature != nil {
-                return "Provider: \(f.domain) requires strict DKIM alignment (adkim=s); sign the mail of \(f.from)"
+                return "Provider: \(f.domain) requires strict DKIM alignment (adkim=s); sign the mail of \(f.fromNamed)"
                     + " with d=\(f.from) exactly (the signature with d=\(f.signatureDomain) does not count), or have"
                     + " the tenant relax its DMARC record to adkim=r."
             }
             let carried = signature.map {
                 "only a signature of \($0.domain) (\($0.result?.rawValue ?? "?")), which does not align with the From domain"
             } ?? "no DKIM signature"
-            return "Provider: sign the mail of \(f.from) with d=\(f.domain) and selector \(f.firstSelector) (key at"
+            return "Provider: sign the mail of \(f.fromNamed) with d=\(f.domain) and selector \(f.firstSelector) (key at"
                 + " \(f.firstSelector)._domainkey.\(f.domain)); the messages from \(f.ip) carried \(carried)."
         case .relayBypassed:
             let relay = f.relayHost.map { "through the tenant's relay \($0)" } ?? "through the tenant's relay"
-            return "Provider: route the mail of \(f.domain) \(relay): \(f.ip) sent \(messages) directly to the"
+            return "Provider: route the mail of \(f.domainNamed) \(relay): \(f.ip) sent \(messages) directly to the"
                 + " receiver, which the tenant's SPF and DKIM do not cover."
         case .relayFailure:
-            return "Check your mail relay \(f.ip) for \(f.domain): its messages fail DMARC (SPF \(f.spfResult) for"
+            return "Check your mail relay \(f.ip) for \(f.domainNamed): its messages fail DMARC (SPF \(f.spfResult) for"
                 + " \(f.spfDomain), DKIM \(f.dkimResult)). Add \(f.relayMechanisms) to the SPF record of \(f.domain)"
                 + " or have the relay sign with DKIM for d=\(f.domain)."
         case .unauthorizedSource:
             return "For information: \(f.ip) is neither a server of the provider nor a relay of the tenant and sent"
-                + " \(messages) as \(f.from) that failed DMARC. If it is one of your own senders, authorise it in"
+                + " \(messages) as \(f.fromNamed) that failed DMARC. If it is one of your own senders, authorise it in"
                 + " SPF or DKIM; otherwise it is spoofing, which a DMARC policy of quarantine or reject blocks."
         case .unknownDomain:
-            return "Operator: \(f.from) is no tenant's domain. Add it to the tenant that owns it in the tenants"
+            return "Operator: \(f.fromNamed) is no tenant's domain. Add it to the tenant that owns it in the tenants"
                 + " file, or ignore these reports if it belongs to no customer."
         }
     }
@@ -202,7 +206,7 @@ extension Diagnosis {
                 + " mehreren Tagen auf, prüfen Sie, ob die Nameserver von \(f.domain) zuverlässig antworten."
         case .spfNotAuthorized:
             return "Nehmen Sie die Server des Anbieters (\(f.mechanisms)) in den SPF-Eintrag von \(f.spfDomain) auf,"
-                + " z. B. \"v=spf1 \(f.mechanisms) … -all\": \(f.ip) hat \(messages) als \(f.from) gesendet, SPF"
+                + " z. B. \"v=spf1 \(f.mechanisms) … -all\": \(f.ip) hat \(messages) als \(f.fromNamed) gesendet, SPF"
                 + " ergab \(f.spfResult)."
         case .spfRecordError:
             let keep: String
@@ -221,7 +225,7 @@ extension Diagnosis {
                     + " daher nicht; senden Sie die Mails mit genau \(f.from) als Envelope-From (Return-Path),"
                     + " oder der Kunde lockert seinen DMARC-Eintrag auf aspf=r."
             }
-            return "Anbieter: senden Sie die Mails von \(f.from) mit einer Bounce-Domain (Return-Path) unter"
+            return "Anbieter: senden Sie die Mails von \(f.fromNamed) mit einer Bounce-Domain (Return-Path) unter"
                 + " \(f.domain), z. B. bounce.\(f.domain) mit Delegation an den Anbieter, statt \(f.spfDomain):"
                 + " SPF \(f.spfResult) für \(f.spfDomain) passt nicht zur Absenderdomain \(f.from) (kein Alignment)."
         case .dkimKeyMissing:
@@ -238,37 +242,37 @@ extension Diagnosis {
                 + " für d=\(f.signatureDomain) s=\(selector)\(human)."
         case .dkimSelectorUnknown:
             let selector = f.selector ?? "?"
-            return "Anbieter: die Mails von \(f.from) wurden mit dem Selektor \(selector) signiert, der nicht zu den"
+            return "Anbieter: die Mails von \(f.fromNamed) wurden mit dem Selektor \(selector) signiert, der nicht zu den"
                 + " Selektoren des Kunden (\(f.selectorListGerman)) gehört. Signieren Sie mit \(f.selectorListGerman),"
                 + " oder, falls \(selector) gewollt ist, lassen Sie den Kunden"
                 + " \(selector)._domainkey.\(f.signatureDomain) veröffentlichen und ergänzen Sie ihn in der Konfiguration."
         case .dkimNotAligned:
             if f.strictDKIM, signature != nil {
                 return "Anbieter: \(f.domain) verlangt striktes DKIM-Alignment (adkim=s); signieren Sie die Mails von"
-                    + " \(f.from) mit genau d=\(f.from) (die Signatur mit d=\(f.signatureDomain) zählt nicht), oder der"
+                    + " \(f.fromNamed) mit genau d=\(f.from) (die Signatur mit d=\(f.signatureDomain) zählt nicht), oder der"
                     + " Kunde lockert seinen DMARC-Eintrag auf adkim=r."
             }
             let carried = signature.map {
                 "nur eine Signatur von \($0.domain) (\($0.result?.rawValue ?? "?")), die nicht zur Absenderdomain passt"
             } ?? "keine DKIM-Signatur"
-            return "Anbieter: signieren Sie die Mails von \(f.from) mit d=\(f.domain) und dem Selektor"
+            return "Anbieter: signieren Sie die Mails von \(f.fromNamed) mit d=\(f.domain) und dem Selektor"
                 + " \(f.firstSelector) (Schlüssel unter \(f.firstSelector)._domainkey.\(f.domain)); die Nachrichten"
                 + " von \(f.ip) trugen \(carried)."
         case .relayBypassed:
             let relay = f.relayHost.map { "über das Relay des Kunden \($0)" } ?? "über das Relay des Kunden"
-            return "Anbieter: leiten Sie die Mails von \(f.domain) \(relay): \(f.ip) hat \(messages) direkt an den"
+            return "Anbieter: leiten Sie die Mails von \(f.domainNamed) \(relay): \(f.ip) hat \(messages) direkt an den"
                 + " Empfänger gesendet, was SPF und DKIM des Kunden nicht abdecken."
         case .relayFailure:
-            return "Prüfen Sie Ihr Mail-Relay \(f.ip) für \(f.domain): seine Nachrichten bestehen DMARC nicht (SPF"
+            return "Prüfen Sie Ihr Mail-Relay \(f.ip) für \(f.domainNamed): seine Nachrichten bestehen DMARC nicht (SPF"
                 + " \(f.spfResult) für \(f.spfDomain), DKIM \(f.dkimResult)). Nehmen Sie \(f.relayMechanisms) in den"
                 + " SPF-Eintrag von \(f.domain) auf oder lassen Sie das Relay mit DKIM für d=\(f.domain) signieren."
         case .unauthorizedSource:
             return "Zur Information: \(f.ip) ist weder ein Server des Anbieters noch ein Relay des Kunden und hat"
-                + " \(messages) als \(f.from) gesendet, die DMARC nicht bestanden. Gehört der Server zu Ihnen,"
+                + " \(messages) als \(f.fromNamed) gesendet, die DMARC nicht bestanden. Gehört der Server zu Ihnen,"
                 + " autorisieren Sie ihn per SPF oder DKIM; andernfalls ist es Missbrauch (Spoofing), den eine"
                 + " DMARC-Richtlinie mit quarantine oder reject abwehrt."
         case .unknownDomain:
-            return "Betreiber: \(f.from) ist keine Domain eines Kunden. Ordnen Sie sie in der Kundenkonfiguration"
+            return "Betreiber: \(f.fromNamed) ist keine Domain eines Kunden. Ordnen Sie sie in der Kundenkonfiguration"
                 + " dem Kunden zu, dem sie gehört, oder ignorieren Sie diese Berichte, falls sie zu keinem Kunden gehört."
         }
     }

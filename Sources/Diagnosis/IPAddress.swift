@@ -110,7 +110,14 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func parseIPv6(_ bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
-        var groups = [UInt16](repeating: 0, count: 8)
+        // Eight groups on the stack: no allocation per parsed address.
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 8) { groups in
+            groups.initialize(repeating: 0)
+            return parseIPv6(bytes, into: groups)
+        }
+    }
+
+    private static func parseIPv6(_ bytes: UnsafeBufferPointer<UInt8>, into groups: UnsafeMutableBufferPointer<UInt16>) -> IPAddress? {
         var count = 0
         var gap = -1  // index in `groups` where `::` stands
         var index = 0

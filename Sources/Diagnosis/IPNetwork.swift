@@ -92,7 +92,7 @@ public struct IPNetwork: Sendable, Hashable, Codable, CustomStringConvertible {
 extension Sequence<IPNetwork> {
     /// True when any of the blocks holds `address`.
     @inline(__always)
-    public func contain(_ address: IPAddress) -> Bool {
+    public func contains(address: IPAddress) -> Bool {
         contains { $0.contains(address) }
     }
 }

@@ -89,15 +89,13 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
         } else {
             return nil
         }
+        func valid(_ slots: [Slot]) -> Slot? { slots.first { $0.since.map { $0 <= day } ?? true } }
+        if let slots = index[key], let slot = valid(slots) { return slot }
         var suffix = Substring(key)
         while true {
-            if let slots = index[String(suffix)],
-                let slot = slots.first(where: { $0.since.map { $0 <= day } ?? true })
-            {
-                return slot
-            }
             guard let dot = suffix.firstIndex(of: ".") else { return nil }
             suffix = suffix[suffix.index(after: dot)...]
+            if let slots = index[String(suffix)], let slot = valid(slots) { return slot }
         }
     }
 

@@ -168,8 +168,8 @@ struct DiagnoserTests {
                 signatures: [DKIMAuthResult(domain: "xn--mller-gmbh-9db.de", result: DKIMResult.none)],
                 spfResults: [SPFAuthResult(domain: "bounce.provider.example", scope: .mfrom, result: .pass)]),
             expected: .dkimNotAligned, origin: .providerNetwork, responsible: .provider, tenant: "beispiel",
-            english: ["no DKIM signature", "hr2026._domainkey.xn--mller-gmbh-9db.de"],
-            german: ["keine DKIM-Signatur", "hr2026"]),
+            english: ["no DKIM signature", "hr2026._domainkey.xn--mller-gmbh-9db.de", "mail of müller-gmbh.de (xn--mller-gmbh-9db.de)"],
+            german: ["keine DKIM-Signatur", "hr2026", "Mails von müller-gmbh.de (xn--mller-gmbh-9db.de)"]),
         Case(
             name: "relay tenant, but a provider server sent directly",
             record: Fixtures.record(
