@@ -77,13 +77,15 @@ public enum Diagnoser {
         if let temporary = alignedSPF.first(where: { $0.result == .temperror }) {
             return verdict(.transient, spf: temporary)
         }
-        if origin == .other, !spfResults.contains(where: { $0.result == .pass }),
+        // SPF may even pass there, for the forwarder's own (SRS) envelope domain, which never aligns.
+        if origin == .other, !alignedSPF.contains(where: { $0.result == .pass }),
             let survivor = signatures.first(where: {
                 $0.result == .pass && (dkimAlignment.aligns($0.domain) || isProviderSigningDomain($0.domain, provider))
             })
         {
             // A valid signature of the tenant or the provider from a foreign server: the message left the
-            // provider (or tenant) intact and was passed on; SPF cannot survive that.
+            // provider (or tenant) intact and was passed on; SPF cannot survive that. (A DKIM replay by a
+            // spammer looks the same; it is rare for this kind of mail and shows as volume from one IP.)
             return verdict(.forwarded, signature: survivor, spf: spfResults.first)
         }
         let permanentError = alignedSPF.first { $0.result == .permerror }
@@ -127,6 +129,12 @@ public enum Diagnoser {
             return verdict(.relayFailure, signature: alignedSignatures.first ?? signatures.first,
                            spf: alignedSPF.first ?? spfResults.first)
         }
+    }
+
+    /// Diagnoses every row of a report, on the UTC day its `date_range` begins, with its published policy.
+    public static func diagnose(_ report: AggregateReport, configuration: TenantConfiguration) -> [Diagnosis] {
+        let day = Day(epochSeconds: report.metadata.dateRange.begin)
+        return report.records.map { diagnose($0, day: day, configuration: configuration, policy: report.policy) }
     }
 
     /// The receiver's `policy_evaluated` verdict; when a report omits it, aligned passes in the auth results.

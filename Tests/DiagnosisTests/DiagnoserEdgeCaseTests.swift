@@ -175,4 +175,48 @@ struct DiagnoserEdgeCaseTests {
         let text = Diagnoser.diagnose(row, day: Fixtures.march, configuration: plain).recommendation(.en)
         #expect(text.contains("ip4:192.0.2.0/24 ip6:2001:db8:100::/48"))
     }
+
+    /// A forwarder that rewrites the envelope (SRS) makes SPF pass for its own domain; the provider's
+    /// intact signature still shows the mail was forwarded.
+    @Test func forwardingWithSRS() {
+        let row = Fixtures.record(
+            ip: "203.0.113.70", dkim: .fail, spf: .fail, from: "acme-hr.ch",
+            envelopeFrom: "forwarder.example",
+            signatures: [DKIMAuthResult(domain: "mail.provider.example", selector: "s1", result: .pass)],
+            spfResults: [SPFAuthResult(domain: "forwarder.example", scope: .mfrom, result: .pass)])
+        #expect(Diagnoser.diagnose(row, day: Fixtures.march, configuration: configuration).class == .forwarded)
+    }
+
+    /// A foreign server signing with its own domain proves nothing about the provider.
+    @Test func foreignSignatureIsNoForwarding() {
+        let row = Fixtures.record(
+            ip: "203.0.113.71", dkim: .fail, spf: .fail, from: "acme-hr.ch",
+            signatures: [DKIMAuthResult(domain: "bulk-sender.example", selector: "k1", result: .pass)],
+            spfResults: [SPFAuthResult(domain: "bulk-sender.example", scope: .mfrom, result: .pass)])
+        #expect(Diagnoser.diagnose(row, day: Fixtures.march, configuration: configuration).class == .unauthorizedSource)
+    }
+
+    /// A whole report: rows are judged on the day the report's range begins, with its published policy.
+    @Test func wholeReportUsesItsDayAndPolicy() throws {
+        let jan20 = Int64(try #require(Day("2026-01-20")).daysSinceEpoch) * 86_400
+        let feb20 = Int64(try #require(Day("2026-02-20")).daysSinceEpoch) * 86_400
+        let row = Fixtures.record(
+            ip: "192.0.2.25", dkim: .fail, spf: .fail, from: "beispiel-ag.de",
+            signatures: [DKIMAuthResult(domain: "beispiel-ag.de", selector: "hr1", result: .fail)],
+            spfResults: [SPFAuthResult(domain: "beispiel-ag.de", result: .softfail)])
+        func report(beginning begin: Int64) -> AggregateReport {
+            AggregateReport(
+                schema: .rfc7489,
+                metadata: ReportMetadata(
+                    orgName: "google.com", email: "noreply-dmarc-support@google.com", reportID: "1234567890123456789",
+                    dateRange: DateRange(begin: begin, end: begin + 86_399)),
+                policy: PolicyPublished(domain: "beispiel-ag.de", adkim: .relaxed, aspf: .strict, p: .quarantine),
+                records: [row, row], source: "google.com!beispiel-ag.de!\(begin)!\(begin + 86_399).zip")
+        }
+        let january = Diagnoser.diagnose(report(beginning: jan20), configuration: configuration)
+        let february = Diagnoser.diagnose(report(beginning: feb20), configuration: configuration)
+        #expect(january.map(\.class) == [.spfNotAuthorized, .spfNotAuthorized])
+        #expect(february.map(\.class) == [.dkimKeyMissing, .dkimKeyMissing])
+        #expect(january.first?.spfAlignment == .strict)
+    }
 }
