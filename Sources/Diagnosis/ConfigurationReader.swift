@@ -149,7 +149,8 @@ struct ConfigurationReader {
             let sincePath = "\(path).since"
             let text = try text(value, path: sincePath)
             guard let day = Day(text) else {
-                throw error(.badDate, at: value, path: sincePath, "'\(text)' is no date; write YYYY-MM-DD, e.g. 2026-03-01")
+                throw error(
+                    .badDate, at: value, path: sincePath, "'\(text)' is no date; write YYYY-MM-DD, e.g. 2026-03-01")
             }
             since = day
         }
@@ -165,7 +166,8 @@ struct ConfigurationReader {
     ) throws(ConfigurationError) -> [String: Node] {
         try visit(node, path: path)
         guard case .mapping(let mapping) = node else {
-            throw error(.wrongType, at: node, path: path, "expected a mapping (key: value lines), found \(kind(of: node))")
+            throw error(
+                .wrongType, at: node, path: path, "expected a mapping (key: value lines), found \(kind(of: node))")
         }
         var fields: [String: Node] = [:]
         for (keyNode, value) in mapping {
@@ -175,7 +177,9 @@ struct ConfigurationReader {
             let keyPath = path.isEmpty ? key.string : "\(path).\(key.string)"
             guard allowed.contains(key.string) else {
                 var message = "unknown key '\(key.string)'"
-                if let near = ConfigurationReader.nearest(key.string, in: allowed) { message += "; did you mean '\(near)'?" }
+                if let near = ConfigurationReader.nearest(key.string, in: allowed) {
+                    message += "; did you mean '\(near)'?"
+                }
                 message += " (allowed: \(allowed.joined(separator: ", ")))"
                 throw error(.unknownKey, at: keyNode, path: keyPath, message)
             }
@@ -207,7 +211,8 @@ struct ConfigurationReader {
         case .scalar(let scalar) where ConfigurationReader.isNull(scalar):
             return []
         default:
-            throw error(.wrongType, at: node, path: path, "expected a list ([a, b] or '- a' lines), found \(kind(of: node))")
+            throw error(
+                .wrongType, at: node, path: path, "expected a list ([a, b] or '- a' lines), found \(kind(of: node))")
         }
     }
 
@@ -260,7 +265,9 @@ struct ConfigurationReader {
         } else if let name = Normalise.domain(host), TenantConfiguration.isDomainName(name) {
             hostText = name
         } else {
-            throw error(.badValue, at: node, path: path, "'\(value)' is no host (write host or host:port, e.g. mx.example.ch:25)")
+            throw error(
+                .badValue, at: node, path: path,
+                "'\(value)' is no host (write host or host:port, e.g. mx.example.ch:25)")
         }
         guard let port else { return hostText }
         guard let number = Int(port), (1...65_535).contains(number) else {
@@ -278,7 +285,9 @@ struct ConfigurationReader {
         }
     }
 
-    private func error(_ code: ConfigurationError.Code, at node: Node, path: String, _ message: String) -> ConfigurationError {
+    private func error(_ code: ConfigurationError.Code, at node: Node, path: String, _ message: String)
+        -> ConfigurationError
+    {
         ConfigurationError(code: code, line: node.mark?.line, column: node.mark?.column, field: path, message: message)
     }
 

@@ -48,9 +48,11 @@ public enum Diagnoser {
         // The common case, most rows: the receiver says DMARC passed. Find the evidence without copying.
         let evaluated = record.policyEvaluated
         if evaluated.dkim != nil || evaluated.spf != nil, record.dmarcPass {
-            let signature = evaluated.dkim == .pass
+            let signature =
+                evaluated.dkim == .pass
                 ? record.authResults.dkim.first { $0.result == .pass && dkimAlignment.aligns($0.domain) } : nil
-            let spf = evaluated.spf == .pass
+            let spf =
+                evaluated.spf == .pass
                 ? record.authResults.spf.first { $0.result == .pass && spfAlignment.aligns($0.domain) } : nil
             return verdict(.pass, signature: signature, spf: spf)
         }
@@ -64,12 +66,14 @@ public enum Diagnoser {
         let alignedSPF = spfResults.filter { spfAlignment.aligns($0.domain) }
 
         if passedDMARC(record, alignedSignatures: alignedSignatures, alignedSPF: alignedSPF) {
-            return verdict(.pass, signature: alignedSignatures.first { $0.result == .pass },
-                           spf: alignedSPF.first { $0.result == .pass })
+            return verdict(
+                .pass, signature: alignedSignatures.first { $0.result == .pass },
+                spf: alignedSPF.first { $0.result == .pass })
         }
         if receiverReportsForwarding(record.policyEvaluated.reasons) {
-            return verdict(.forwarded, signature: signatures.first { $0.result == .pass } ?? signatures.first,
-                           spf: spfResults.first)
+            return verdict(
+                .forwarded, signature: signatures.first { $0.result == .pass } ?? signatures.first,
+                spf: spfResults.first)
         }
         if let temporary = alignedSignatures.first(where: { $0.result == .temperror }) {
             return verdict(.transient, signature: temporary)
@@ -126,8 +130,9 @@ public enum Diagnoser {
 
         case (.relay, .tenantRelay):
             if let permanentError { return verdict(.spfRecordError, spf: permanentError) }
-            return verdict(.relayFailure, signature: alignedSignatures.first ?? signatures.first,
-                           spf: alignedSPF.first ?? spfResults.first)
+            return verdict(
+                .relayFailure, signature: alignedSignatures.first ?? signatures.first,
+                spf: alignedSPF.first ?? spfResults.first)
         }
     }
 
@@ -138,7 +143,8 @@ public enum Diagnoser {
     }
 
     /// The receiver's `policy_evaluated` verdict; when a report omits it, aligned passes in the auth results.
-    static func passedDMARC(_ record: Record, alignedSignatures: [DKIMAuthResult], alignedSPF: [SPFAuthResult]) -> Bool {
+    static func passedDMARC(_ record: Record, alignedSignatures: [DKIMAuthResult], alignedSPF: [SPFAuthResult]) -> Bool
+    {
         let evaluated = record.policyEvaluated
         if evaluated.dkim != nil || evaluated.spf != nil { return record.dmarcPass }
         return alignedSignatures.contains { $0.result == .pass } || alignedSPF.contains { $0.result == .pass }
@@ -160,10 +166,13 @@ public enum Diagnoser {
         let bytes = Array(comment.lowercased().utf8)
         guard bytes.count >= 3 else { return false }
         func isWordByte(_ byte: UInt8) -> Bool {
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
         for start in 0...(bytes.count - 3)
-        where bytes[start] == UInt8(ascii: "a") && bytes[start + 1] == UInt8(ascii: "r") && bytes[start + 2] == UInt8(ascii: "c") {
+        where bytes[start] == UInt8(ascii: "a") && bytes[start + 1] == UInt8(ascii: "r")
+            && bytes[start + 2] == UInt8(ascii: "c")
+        {
             let before = start == 0 || !isWordByte(bytes[start - 1])
             let after = start + 3 == bytes.count || !isWordByte(bytes[start + 3])
             if before && after { return true }

@@ -55,10 +55,13 @@ extension Diagnosis {
             let relays = diagnosis.entry?.relayNetworks ?? []
             let sender = relays.first { $0.contains(ip: record.sourceIP) }
             relayMechanisms = (sender.map { [$0] } ?? relays).map(\.spfMechanism).joined(separator: " ")
-            let relaxedFrom = IdentifierAlignment(headerFrom: diagnosis.headerFrom, tenantDomain: diagnosis.entry?.domain, mode: .relaxed)
-            strictDKIM = diagnosis.dkimAlignment == .strict
+            let relaxedFrom = IdentifierAlignment(
+                headerFrom: diagnosis.headerFrom, tenantDomain: diagnosis.entry?.domain, mode: .relaxed)
+            strictDKIM =
+                diagnosis.dkimAlignment == .strict
                 || (diagnosis.signature.map { relaxedFrom.aligns($0.domain) && $0.result == .pass } ?? false)
-            strictSPF = diagnosis.spfAlignment == .strict || (diagnosis.spf.map { relaxedFrom.aligns($0.domain) } ?? false)
+            strictSPF =
+                diagnosis.spfAlignment == .strict || (diagnosis.spf.map { relaxedFrom.aligns($0.domain) } ?? false)
             forwardingReason = ForwardingReason(record.policyEvaluated.reasons)
             if let spf = diagnosis.spf, spf.result == .temperror {
                 temporaryCheck = "SPF"
@@ -84,7 +87,9 @@ extension Diagnosis {
         case pattern
 
         init(_ reasons: [PolicyOverrideReason]) {
-            if let type = reasons.compactMap(\.type).first(where: { [.forwarded, .mailingList, .trustedForwarder].contains($0) }) {
+            if let type = reasons.compactMap(\.type).first(where: {
+                [.forwarded, .mailingList, .trustedForwarder].contains($0)
+            }) {
                 self = .override(type)
             } else if reasons.contains(where: { $0.comment.map(Diagnoser.mentionsARC) ?? false }) {
                 self = .arc
@@ -106,12 +111,16 @@ extension Diagnosis {
             switch f.forwardingReason {
             case .override(let type): why = "the receiver reported \(type.rawValue)"
             case .arc: why = "the receiver trusted the ARC chain of the forwarder"
-            case .pattern: why = "a valid DKIM signature of \(f.signatureDomain) arrived from a server outside the provider's networks"
+            case .pattern:
+                why =
+                    "a valid DKIM signature of \(f.signatureDomain) arrived from a server outside the provider's networks"
             }
             return "Nothing to do: \(f.ip) forwarded these messages (\(why)). Forwarding breaks SPF;"
                 + " only a DKIM signature that survives it lets forwarded mail pass DMARC."
         case .transient:
-            let name = f.temporaryCheck == "SPF" ? f.spfDomain : "\(f.selector.map { "\($0)._domainkey." } ?? "")\(f.signatureDomain)"
+            let name =
+                f.temporaryCheck == "SPF"
+                ? f.spfDomain : "\(f.selector.map { "\($0)._domainkey." } ?? "")\(f.signatureDomain)"
             return "Nothing to do unless it persists: the receiver got a temporary DNS error (temperror) checking"
                 + " \(f.temporaryCheck) at \(name). If it recurs on several days, check that the name servers of"
                 + " \(f.domain) answer reliably."
@@ -160,10 +169,12 @@ extension Diagnosis {
                     + " with d=\(f.from) exactly (the signature with d=\(f.signatureDomain) does not count), or have"
                     + " the tenant relax its DMARC record to adkim=r."
             }
-            let carried = signature.map {
-                "only a signature of \($0.domain) (\($0.result?.rawValue ?? "?")), which does not align with the From domain"
-            } ?? "no DKIM signature"
-            return "Provider: sign the mail of \(f.fromNamed) with d=\(f.domain) and selector \(f.firstSelector) (key at"
+            let carried =
+                signature.map {
+                    "only a signature of \($0.domain) (\($0.result?.rawValue ?? "?")), which does not align with the From domain"
+                } ?? "no DKIM signature"
+            return
+                "Provider: sign the mail of \(f.fromNamed) with d=\(f.domain) and selector \(f.firstSelector) (key at"
                 + " \(f.firstSelector)._domainkey.\(f.domain)); the messages from \(f.ip) carried \(carried)."
         case .relayBypassed:
             let relay = f.relayHost.map { "through the tenant's relay \($0)" } ?? "through the tenant's relay"
@@ -195,12 +206,16 @@ extension Diagnosis {
             switch f.forwardingReason {
             case .override(let type): why = "der Empfänger meldet \(type.rawValue)"
             case .arc: why = "der Empfänger hat der ARC-Kette des Weiterleiters vertraut"
-            case .pattern: why = "eine gültige DKIM-Signatur von \(f.signatureDomain) kam von einem Server ausserhalb der Netze des Anbieters"
+            case .pattern:
+                why =
+                    "eine gültige DKIM-Signatur von \(f.signatureDomain) kam von einem Server ausserhalb der Netze des Anbieters"
             }
             return "Nichts zu tun: \(f.ip) hat diese Nachrichten weitergeleitet (\(why)). Weiterleitung bricht SPF;"
                 + " nur eine DKIM-Signatur, die sie übersteht, lässt weitergeleitete Mails DMARC bestehen."
         case .transient:
-            let name = f.temporaryCheck == "SPF" ? f.spfDomain : "\(f.selector.map { "\($0)._domainkey." } ?? "")\(f.signatureDomain)"
+            let name =
+                f.temporaryCheck == "SPF"
+                ? f.spfDomain : "\(f.selector.map { "\($0)._domainkey." } ?? "")\(f.signatureDomain)"
             return "Nichts zu tun, solange es vereinzelt bleibt: der Empfänger erhielt beim Prüfen von"
                 + " \(f.temporaryCheck) unter \(name) einen vorübergehenden DNS-Fehler (temperror). Tritt er an"
                 + " mehreren Tagen auf, prüfen Sie, ob die Nameserver von \(f.domain) zuverlässig antworten."
@@ -242,7 +257,8 @@ extension Diagnosis {
                 + " für d=\(f.signatureDomain) s=\(selector)\(human)."
         case .dkimSelectorUnknown:
             let selector = f.selector ?? "?"
-            return "Anbieter: die Mails von \(f.fromNamed) wurden mit dem Selektor \(selector) signiert, der nicht zu den"
+            return
+                "Anbieter: die Mails von \(f.fromNamed) wurden mit dem Selektor \(selector) signiert, der nicht zu den"
                 + " Selektoren des Kunden (\(f.selectorListGerman)) gehört. Signieren Sie mit \(f.selectorListGerman),"
                 + " oder, falls \(selector) gewollt ist, lassen Sie den Kunden"
                 + " \(selector)._domainkey.\(f.signatureDomain) veröffentlichen und ergänzen Sie ihn in der Konfiguration."
@@ -252,9 +268,10 @@ extension Diagnosis {
                     + " \(f.fromNamed) mit genau d=\(f.from) (die Signatur mit d=\(f.signatureDomain) zählt nicht), oder der"
                     + " Kunde lockert seinen DMARC-Eintrag auf adkim=r."
             }
-            let carried = signature.map {
-                "nur eine Signatur von \($0.domain) (\($0.result?.rawValue ?? "?")), die nicht zur Absenderdomain passt"
-            } ?? "keine DKIM-Signatur"
+            let carried =
+                signature.map {
+                    "nur eine Signatur von \($0.domain) (\($0.result?.rawValue ?? "?")), die nicht zur Absenderdomain passt"
+                } ?? "keine DKIM-Signatur"
             return "Anbieter: signieren Sie die Mails von \(f.fromNamed) mit d=\(f.domain) und dem Selektor"
                 + " \(f.firstSelector) (Schlüssel unter \(f.firstSelector)._domainkey.\(f.domain)); die Nachrichten"
                 + " von \(f.ip) trugen \(carried)."

@@ -91,7 +91,8 @@ public struct Diagnosis: Sendable, Equatable {
             parts.append("no SPF result")
         }
         for result in record.authResults.spf {
-            var text = "SPF \(result.scope?.rawValue ?? "mfrom") \(result.domain.isEmpty ? "(no domain)" : result.domain)"
+            var text =
+                "SPF \(result.scope?.rawValue ?? "mfrom") \(result.domain.isEmpty ? "(no domain)" : result.domain)"
             text += " \(result.result?.rawValue ?? "?")"
             if let human = result.humanResult, !human.isEmpty { text += " (\(human))" }
             parts.append(text)

@@ -117,7 +117,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func parseIPv6(_ bytes: UnsafeBufferPointer<UInt8>, into groups: UnsafeMutableBufferPointer<UInt16>) -> IPAddress? {
+    private static func parseIPv6(_ bytes: UnsafeBufferPointer<UInt8>, into groups: UnsafeMutableBufferPointer<UInt16>)
+        -> IPAddress?
+    {
         var count = 0
         var gap = -1  // index in `groups` where `::` stands
         var index = 0

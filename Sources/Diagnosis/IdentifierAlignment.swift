@@ -20,7 +20,9 @@ struct IdentifierAlignment {
         if domain.isEmpty { return false }
         if domain == headerFrom { return true }
         guard mode == .relaxed, domain.utf8.contains(UInt8(ascii: ".")) else { return false }
-        if IdentifierAlignment.isSubdomain(domain, of: headerFrom) || IdentifierAlignment.isSubdomain(headerFrom, of: domain) {
+        if IdentifierAlignment.isSubdomain(domain, of: headerFrom)
+            || IdentifierAlignment.isSubdomain(headerFrom, of: domain)
+        {
             return true
         }
         if let tenantDomain {
@@ -40,9 +42,10 @@ struct IdentifierAlignment {
 
     /// Reports normally carry normalised domains; fall back to `Normalise.domain` for anything else.
     static func normalised(_ domain: String) -> String {
-        let clean = domain.utf8.allSatisfy {
-            $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) && $0 > 0x20
-        } && domain.utf8.last != UInt8(ascii: ".")
+        let clean =
+            domain.utf8.allSatisfy {
+                $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) && $0 > 0x20
+            } && domain.utf8.last != UInt8(ascii: ".")
         if clean { return domain }
         return Normalise.domain(domain) ?? ""
     }

@@ -135,7 +135,8 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
     static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 64
             && id.unicodeScalars.allSatisfy {
-                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
             }
     }
 
@@ -147,7 +148,8 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
             && labels.allSatisfy { label in
                 !label.isEmpty && label.utf8.count <= 63
                     && label.utf8.allSatisfy {
-                        ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                        ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                            || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
                             || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
                     }
             }
@@ -156,7 +158,8 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
     static func isValidSelector(_ selector: String) -> Bool {
         !selector.isEmpty && selector.utf8.count <= 253 && !selector.hasPrefix(".") && !selector.hasSuffix(".")
             && selector.unicodeScalars.allSatisfy {
-                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
             }
     }
 

@@ -13,7 +13,9 @@ struct DayTests {
         #expect(day.description == text)
     }
 
-    @Test(arguments: ["2026-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-03-01", "2026/03/01", "2026-03-01T00:00", ""])
+    @Test(arguments: [
+        "2026-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-03-01", "2026/03/01", "2026-03-01T00:00", "",
+    ])
     func rejects(_ text: String) {
         #expect(Day(text) == nil)
     }
@@ -23,7 +25,8 @@ struct DayTests {
     func epochSecondsFallOnTheUTCDay(_ seconds: Int64) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let parts = calendar.dateComponents(
+            [.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
         let day = Day(epochSeconds: seconds)
         #expect(day.components.year == parts.year)
         #expect(day.components.month == parts.month)

@@ -136,7 +136,8 @@ struct DiagnoserTests {
             record: Fixtures.record(
                 ip: "2001:db8:100::25", dkim: .fail, spf: .fail, from: "beispiel-ag.de",
                 signatures: [
-                    DKIMAuthResult(domain: "beispiel-ag.de", selector: "hr2", result: .permerror, humanResult: "no key"),
+                    DKIMAuthResult(
+                        domain: "beispiel-ag.de", selector: "hr2", result: .permerror, humanResult: "no key"),
                     DKIMAuthResult(domain: "mail.provider.example", selector: "s1", result: .pass),
                 ],
                 spfResults: [SPFAuthResult(domain: "bounce.provider.example", result: .pass)]),
@@ -168,7 +169,10 @@ struct DiagnoserTests {
                 signatures: [DKIMAuthResult(domain: "xn--mller-gmbh-9db.de", result: DKIMResult.none)],
                 spfResults: [SPFAuthResult(domain: "bounce.provider.example", scope: .mfrom, result: .pass)]),
             expected: .dkimNotAligned, origin: .providerNetwork, responsible: .provider, tenant: "beispiel",
-            english: ["no DKIM signature", "hr2026._domainkey.xn--mller-gmbh-9db.de", "mail of müller-gmbh.de (xn--mller-gmbh-9db.de)"],
+            english: [
+                "no DKIM signature", "hr2026._domainkey.xn--mller-gmbh-9db.de",
+                "mail of müller-gmbh.de (xn--mller-gmbh-9db.de)",
+            ],
             german: ["keine DKIM-Signatur", "hr2026", "Mails von müller-gmbh.de (xn--mller-gmbh-9db.de)"]),
         Case(
             name: "relay tenant, but a provider server sent directly",
@@ -192,7 +196,8 @@ struct DiagnoserTests {
                 ip: "203.0.113.99", count: 120, disposition: .reject, dkim: .fail, spf: .fail, from: "acme-hr.ch",
                 spfResults: [SPFAuthResult(domain: "acme-hr.ch", scope: .mfrom, result: .fail)]),
             expected: .unauthorizedSource, origin: .other, responsible: .tenant, tenant: "acme",
-            english: ["203.0.113.99", "120 messages", "spoofing"], german: ["203.0.113.99", "120 Nachrichten", "Spoofing"]),
+            english: ["203.0.113.99", "120 messages", "spoofing"],
+            german: ["203.0.113.99", "120 Nachrichten", "Spoofing"]),
         Case(
             name: "header From belongs to no tenant",
             record: Fixtures.record(
@@ -205,7 +210,8 @@ struct DiagnoserTests {
 
     @Test(arguments: cases)
     func classifies(_ row: Case) {
-        let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: Fixtures.configuration, policy: row.policy)
+        let diagnosis = Diagnoser.diagnose(
+            row.record, day: row.day, configuration: Fixtures.configuration, policy: row.policy)
         #expect(diagnosis.class == row.expected, "\(diagnosis.observed)")
         #expect(diagnosis.origin == row.origin)
         #expect(diagnosis.responsible == row.responsible)
@@ -228,10 +234,11 @@ struct DiagnoserTests {
     }
 
     @Test func rawValuesAreDesignNames() {
-        #expect(DiagnosisClass.allCases.map(\.rawValue).sorted() == [
-            "dkim-key-missing", "dkim-not-aligned", "dkim-selector-unknown", "empty", "forwarded", "pass",
-            "relay-bypassed", "relay-failure", "spf-not-aligned", "spf-not-authorized", "spf-record-error",
-            "transient", "unauthorized-source", "unknown-domain",
-        ])
+        #expect(
+            DiagnosisClass.allCases.map(\.rawValue).sorted() == [
+                "dkim-key-missing", "dkim-not-aligned", "dkim-selector-unknown", "empty", "forwarded", "pass",
+                "relay-bypassed", "relay-failure", "spf-not-aligned", "spf-not-authorized", "spf-record-error",
+                "transient", "unauthorized-source", "unknown-domain",
+            ])
     }
 }

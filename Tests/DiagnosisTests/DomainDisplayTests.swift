@@ -6,7 +6,9 @@ import Testing
 @Suite("Domains shown in recommendations")
 struct DomainDisplayTests {
     /// Punycode decoding must invert the model's encoder for every label, or a tenant would read a wrong name.
-    @Test(arguments: ["müller-gmbh.de", "ünicode-gmbh.de", "karriere.bücher-köln.de", "日本語.example", "straße.de", "ñandú.example"])
+    @Test(arguments: [
+        "müller-gmbh.de", "ünicode-gmbh.de", "karriere.bücher-köln.de", "日本語.example", "straße.de", "ñandú.example",
+    ])
     func roundTrip(_ unicode: String) throws {
         let aLabels = try #require(Normalise.domain(unicode))
         #expect(aLabels != unicode)

@@ -1,6 +1,6 @@
 import DMARC
-import Foundation
 import Diagnosis
+import Foundation
 import Testing
 
 @Suite("IPNetwork")
@@ -106,6 +106,8 @@ struct IPNetworkTests {
         let data = try JSONEncoder().encode(networks)
         #expect(String(decoding: data, as: UTF8.self) == #"["192.0.2.0\/24","2001:db8:100::\/48"]"#)
         #expect(try JSONDecoder().decode([IPNetwork].self, from: data) == networks)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode([IPNetwork].self, from: Data(#"["192.0.2.1/24"]"#.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([IPNetwork].self, from: Data(#"["192.0.2.1/24"]"#.utf8))
+        }
     }
 }

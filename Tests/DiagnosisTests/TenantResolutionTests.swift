@@ -20,21 +20,41 @@ struct TenantResolutionTests {
         Lookup(domain: "notacme-hr.ch", day: "2026-03-10", tenant: nil, entryDomain: nil, method: nil),
         Lookup(domain: "ch", day: "2026-03-10", tenant: nil, entryDomain: nil, method: nil),
         // A listed subdomain wins over its parent ...
-        Lookup(domain: "jobs.acme-hr.ch", day: "2026-03-10", tenant: "acme", entryDomain: "jobs.acme-hr.ch", method: .dkim),
-        Lookup(domain: "eu.jobs.acme-hr.ch", day: "2026-03-10", tenant: "acme", entryDomain: "jobs.acme-hr.ch", method: .dkim),
+        Lookup(
+            domain: "jobs.acme-hr.ch", day: "2026-03-10", tenant: "acme", entryDomain: "jobs.acme-hr.ch", method: .dkim),
+        Lookup(
+            domain: "eu.jobs.acme-hr.ch", day: "2026-03-10", tenant: "acme", entryDomain: "jobs.acme-hr.ch",
+            method: .dkim),
         // ... but only from its `since` on: before that, the parent covered it.
         Lookup(domain: "jobs.acme-hr.ch", day: "2026-01-14", tenant: "acme", entryDomain: "acme-hr.ch", method: .spf),
-        Lookup(domain: "jobs.acme-hr.ch", day: "2026-01-15", tenant: "acme", entryDomain: "jobs.acme-hr.ch", method: .dkim),
+        Lookup(
+            domain: "jobs.acme-hr.ch", day: "2026-01-15", tenant: "acme", entryDomain: "jobs.acme-hr.ch", method: .dkim),
         // History: the latest entry not after the day applies; the undated one before all others.
-        Lookup(domain: "beispiel-ag.de", day: "2026-01-31", tenant: "beispiel", entryDomain: "beispiel-ag.de", method: .spf),
-        Lookup(domain: "beispiel-ag.de", day: "2026-02-01", tenant: "beispiel", entryDomain: "beispiel-ag.de", method: .dkim),
-        Lookup(domain: "beispiel-ag.de", day: "2030-12-31", tenant: "beispiel", entryDomain: "beispiel-ag.de", method: .dkim),
-        Lookup(domain: "contoso-talent.com", day: "2026-02-28", tenant: "contoso", entryDomain: "contoso-talent.com", method: .spf),
-        Lookup(domain: "contoso-talent.com", day: "2026-03-01", tenant: "contoso", entryDomain: "contoso-talent.com", method: .relay),
+        Lookup(
+            domain: "beispiel-ag.de", day: "2026-01-31", tenant: "beispiel", entryDomain: "beispiel-ag.de", method: .spf
+        ),
+        Lookup(
+            domain: "beispiel-ag.de", day: "2026-02-01", tenant: "beispiel", entryDomain: "beispiel-ag.de",
+            method: .dkim),
+        Lookup(
+            domain: "beispiel-ag.de", day: "2030-12-31", tenant: "beispiel", entryDomain: "beispiel-ag.de",
+            method: .dkim),
+        Lookup(
+            domain: "contoso-talent.com", day: "2026-02-28", tenant: "contoso", entryDomain: "contoso-talent.com",
+            method: .spf),
+        Lookup(
+            domain: "contoso-talent.com", day: "2026-03-01", tenant: "contoso", entryDomain: "contoso-talent.com",
+            method: .relay),
         // IDN: U-labels, A-labels, case and a trailing dot are one domain.
-        Lookup(domain: "müller-gmbh.de", day: "2026-03-10", tenant: "beispiel", entryDomain: "xn--mller-gmbh-9db.de", method: .dkim),
-        Lookup(domain: "xn--mller-gmbh-9db.de", day: "2026-03-10", tenant: "beispiel", entryDomain: "xn--mller-gmbh-9db.de", method: .dkim),
-        Lookup(domain: "Karriere.MÜLLER-GmbH.de.", day: "2026-03-10", tenant: "beispiel", entryDomain: "xn--mller-gmbh-9db.de", method: .dkim),
+        Lookup(
+            domain: "müller-gmbh.de", day: "2026-03-10", tenant: "beispiel", entryDomain: "xn--mller-gmbh-9db.de",
+            method: .dkim),
+        Lookup(
+            domain: "xn--mller-gmbh-9db.de", day: "2026-03-10", tenant: "beispiel",
+            entryDomain: "xn--mller-gmbh-9db.de", method: .dkim),
+        Lookup(
+            domain: "Karriere.MÜLLER-GmbH.de.", day: "2026-03-10", tenant: "beispiel",
+            entryDomain: "xn--mller-gmbh-9db.de", method: .dkim),
         Lookup(domain: "ACME-HR.CH", day: "2026-03-10", tenant: "acme", entryDomain: "acme-hr.ch", method: .spf),
         Lookup(domain: "", day: "2026-03-10", tenant: nil, entryDomain: nil, method: nil),
     ])
