@@ -3,7 +3,7 @@
 command. Re-run after changing it; the output is committed so the samples never depend on Python."""
 import gzip, io, os, zipfile
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "samples")
+OUT = os.path.join(os.path.dirname(__file__), "..", "samples", "reports")
 os.makedirs(OUT, exist_ok=True)
 DAY = 1_793_232_000  # 2026-10-29 00:00:00 UTC
 

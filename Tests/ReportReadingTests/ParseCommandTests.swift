@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func samplesAreAllRead() throws {
-        let run = try run(["parse", TestPaths.packageRoot.appendingPathComponent("samples").path])
+        let run = try run(["parse", TestPaths.packageRoot.appendingPathComponent("samples/reports").path])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count >= 4)
