@@ -307,7 +307,8 @@ private struct RecordDraft {
             warnings.append("record \(number) (\(ip)): count \"\((count ?? "").prefix(30))\" is not a number; left out")
             return nil
         }
-        let prefix = "record \(number) (\(ip))"
+        // Only built when a warning needs it: this runs for every record.
+        var prefix: String { "record \(number) (\(ip))" }
         var evaluated = PolicyEvaluated(
             disposition: parse(disposition, "\(prefix) disposition", &warnings),
             dkim: parse(dkim, "\(prefix) dkim", &warnings),
@@ -365,10 +366,10 @@ private struct AuthDraft {
 }
 
 /// An enum from report text; empty means absent, anything unknown is named in a warning.
-private func parse<T: ReportEnum>(_ text: String?, _ field: String, _ warnings: inout [String]) -> T? {
+private func parse<T: ReportEnum>(_ text: String?, _ field: @autoclosure () -> String, _ warnings: inout [String]) -> T? {
     guard let text, !text.isEmpty else { return nil }
     if let value = T(reportText: text) { return value }
-    warnings.append("\(field) \"\(text.prefix(30))\" is not a known value; left empty")
+    warnings.append("\(field()) \"\(text.prefix(30))\" is not a known value; left empty")
     return nil
 }
 
