@@ -1,0 +1,118 @@
+/// Base64 as MIME uses it (RFC 2045): line breaks and other characters outside the alphabet are
+/// skipped, data ends at the padding.
+enum Base64 {
+    /// 0–63 for the alphabet, `skip` for everything else, `pad` for `=`.
+    private static let table: [UInt8] = {
+        var table = [UInt8](repeating: skip, count: 256)
+        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(character)] = UInt8(value)
+        }
+        table[Int(UInt8(ascii: "="))] = pad
+        return table
+    }()
+    private static let skip: UInt8 = 0xFF
+    private static let pad: UInt8 = 0xFE
+
+    /// Decodes an attachment. A body that stops in the middle of a 4-character group without
+    /// padding was cut off (a truncated message, a full disk at the receiver): rejected rather than
+    /// handed on with its last bytes missing.
+    static func decode(_ encoded: ArraySlice<UInt8>) throws(ReadError) -> [UInt8] {
+        let (bytes, leftover, padded) = run(encoded)
+        if leftover == 1 || (leftover > 0 && !padded) {
+            throw ReadError(
+                .truncated,
+                "base64 attachment is truncated: it ends in the middle of a 4-character group after \(bytes.count) bytes")
+        }
+        return bytes
+    }
+
+    /// For encoded words: whatever decodes.
+    static func decodeLenient(_ encoded: ArraySlice<UInt8>) -> [UInt8] { run(encoded).bytes }
+
+    private static func run(_ encoded: ArraySlice<UInt8>) -> (bytes: [UInt8], leftover: Int, padded: Bool) {
+        var output = [UInt8]()
+        output.reserveCapacity(encoded.count / 4 * 3 + 3)
+        var accumulator: UInt32 = 0
+        var count = 0
+        var padded = false
+        table.withUnsafeBufferPointer { table in
+            encoded.withUnsafeBufferPointer { input in
+                for byte in input {
+                    let value = table[Int(byte)]
+                    if value == skip { continue }
+                    if value == pad {
+                        padded = true
+                        break
+                    }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    count += 1
+                    if count == 4 {
+                        output.append(UInt8(truncatingIfNeeded: accumulator >> 16))
+                        output.append(UInt8(truncatingIfNeeded: accumulator >> 8))
+                        output.append(UInt8(truncatingIfNeeded: accumulator))
+                        accumulator = 0
+                        count = 0
+                    }
+                }
+            }
+        }
+        // A final group of 2 or 3 characters carries 1 or 2 bytes.
+        if count == 2 {
+            output.append(UInt8(truncatingIfNeeded: accumulator >> 4))
+        } else if count == 3 {
+            output.append(UInt8(truncatingIfNeeded: accumulator >> 10))
+            output.append(UInt8(truncatingIfNeeded: accumulator >> 2))
+        }
+        return (output, count, padded)
+    }
+}
+
+/// Quoted-printable (RFC 2045): `=XX` bytes, `=` at a line end joins lines, blanks at line ends
+/// were added in transport and are dropped. A malformed `=` is kept as it is, as readers do.
+enum QuotedPrintable {
+    static func decode(_ encoded: ArraySlice<UInt8>) -> [UInt8] {
+        var output = [UInt8]()
+        output.reserveCapacity(encoded.count)
+        var index = encoded.startIndex
+        let end = encoded.endIndex
+        while index < end {
+            let byte = encoded[index]
+            if byte == 0x3D {
+                // Soft line break: '=' then optional blanks then a line end.
+                var probe = index + 1
+                while probe < end, encoded[probe] == 0x20 || encoded[probe] == 0x09 { probe += 1 }
+                if probe < end, encoded[probe] == 0x0D, probe + 1 < end, encoded[probe + 1] == 0x0A {
+                    index = probe + 2
+                    continue
+                }
+                if probe < end, encoded[probe] == 0x0A {
+                    index = probe + 1
+                    continue
+                }
+                if probe == end {
+                    index = end
+                    continue
+                }
+                if index + 2 < end, let high = Hex.value(encoded[index + 1]), let low = Hex.value(encoded[index + 2]) {
+                    output.append(high << 4 | low)
+                    index += 3
+                    continue
+                }
+                output.append(byte)
+                index += 1
+            } else if byte == 0x20 || byte == 0x09 {
+                // Keep blanks only if something other than a line end follows them.
+                var probe = index
+                while probe < end, encoded[probe] == 0x20 || encoded[probe] == 0x09 { probe += 1 }
+                let atLineEnd = probe == end || encoded[probe] == 0x0A
+                    || (encoded[probe] == 0x0D && probe + 1 < end && encoded[probe + 1] == 0x0A)
+                if !atLineEnd { output.append(contentsOf: encoded[index..<probe]) }
+                index = probe
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+}
