@@ -27,7 +27,8 @@ enum MailDetection {
         var start = 0
         var lines = 0
         while start < head.count {
-            guard let newline = head[start...].firstIndex(of: 0x0A) else { break }
+            // The last line may be cut off by the end of `head`: its start still tells.
+            let newline = head[start...].firstIndex(of: 0x0A) ?? head.count
             var end = newline
             if end > start, head[end - 1] == 0x0D { end -= 1 }
             if end == start { return lines > 0 }
