@@ -61,8 +61,11 @@ struct HeaderParameters {
                 let number = Int(rest.hasSuffix("*") ? rest.dropLast() : rest) ?? 0
                 sections[base, default: []].append((number, encoded, bytes))
             } else if plain[name] == nil {
-                // Encoded words inside a quoted filename break RFC 2047, yet Outlook and others send them.
-                plain[name] = EncodedWords.decode(bytes[...])
+                // Encoded words inside a quoted filename break RFC 2047, yet Outlook and others send
+                // them. Only names: a boundary may contain `=?` and must stay as it is.
+                plain[name] =
+                    name == "name" || name == "filename"
+                    ? EncodedWords.decode(bytes[...]) : String(decoding: bytes, as: UTF8.self)
             }
         }
         for (name, pieces) in sections {
@@ -132,15 +135,4 @@ struct HeaderParameters {
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-}
-
-enum Hex {
-    static func value(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
-    }
 }

@@ -1,8 +1,7 @@
-import DMARC
-
 /// Reads one e-mail message held in memory: finds its attachments, undoes their transfer
 /// encoding and hands those whose bytes look like XML, gzip or zip to the report reader.
-/// The message's origin brackets what it yields (`beginMessage` … `endMessage`).
+/// The message's origin brackets what it yields (`beginMessage` … `endMessage`); a report
+/// forwarded as `message/rfc822` keeps the origin of the message that arrived in the mailbox.
 struct MailMessageReader {
     let reader: ReportReader
     var limits: ReadingLimits { reader.limits }
@@ -74,54 +73,5 @@ extension MessageOrigin {
         self.init(
             source: source, messageID: messageID, subject: header.text(.subject), from: header.text(.from), date: date,
             dateEpoch: date.flatMap(MessageDate.epochSeconds))
-    }
-}
-
-/// What an attachment's first bytes say: only gzip, zip and XML can be aggregate reports.
-enum ReportSniff {
-    static func mayBeReport(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 2 else { return false }
-        if bytes[0] == 0x1F, bytes[1] == 0x8B { return true }
-        if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03 || bytes[2] == 0x05 { return true }
-        // UTF-16 with a byte order mark: XML is the only text a report attachment can be.
-        if (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) { return true }
-        var index = 0
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0D || bytes[index] == 0x0A {
-            index += 1
-        }
-        return index < bytes.count && bytes[index] == 0x3C
-    }
-}
-
-/// Forwards one message's reports to the caller's handler and counts them. An attachment that
-/// turns out not to be an aggregate report (a TLS report is gzip'd JSON; a zip of PDFs) is
-/// counted as ignored, not rejected: the message simply carried no report.
-struct MessageScopedHandler<Base: ReportHandler>: ReportHandler {
-    let base: UnsafeMutablePointer<Base>
-    var outcome = MessageOutcome()
-
-    init(base: UnsafeMutablePointer<Base>) { self.base = base }
-
-    mutating func beginReport(_ report: AggregateReport) throws { try base.pointee.beginReport(report) }
-    mutating func record(_ record: Record) throws { try base.pointee.record(record) }
-    mutating func endReport(warnings: [String]) throws {
-        outcome.reports += 1
-        try base.pointee.endReport(warnings: warnings)
-    }
-    mutating func abandonReport(_ error: ReadError) throws {
-        outcome.rejected += 1
-        try base.pointee.abandonReport(error)
-    }
-    mutating func rejected(source: String, error: ReadError) throws {
-        if error.code == .notXML || error.code == .notAReport || error.code == .empty {
-            outcome.ignoredParts += 1
-            return
-        }
-        try rejectPart(source: source, error: error)
-    }
-    mutating func rejectPart(source: String, error: ReadError) throws {
-        outcome.rejected += 1
-        try base.pointee.rejected(source: source, error: error)
     }
 }
