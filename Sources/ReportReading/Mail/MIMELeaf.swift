@@ -14,6 +14,7 @@ struct MIMELeaf {
     var displayName: String {
         guard let filename, !filename.isEmpty else { return "part\(path)" }
         // Names go to terminals and logs: no control characters.
+        if filename.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) { return filename }
         return String(String.UnicodeScalarView(filename.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
     }
 

@@ -1,7 +1,7 @@
 /// The header fields of a message or a MIME part that reading reports needs; the rest (Received,
 /// DKIM-Signature, …) is skipped without building strings for it.
 struct MessageHeader {
-    enum Field: CaseIterable {
+    enum Field: Int, CaseIterable {
         case contentType, contentTransferEncoding, contentDisposition, subject, from, date, messageID
 
         var name: String {
@@ -38,14 +38,15 @@ struct MessageHeader {
         }
     }
 
-    /// Unfolded raw values, first occurrence of each field only (a second Subject is ignored).
-    private var values: [Field: [UInt8]] = [:]
+    /// Unfolded raw values by `Field.rawValue`, first occurrence of each field only (a second
+    /// Subject is ignored). An array, not a dictionary: this runs for every part of every message.
+    private var values = [[UInt8]?](repeating: nil, count: Field.allCases.count)
 
-    subscript(field: Field) -> [UInt8]? { values[field] }
+    subscript(field: Field) -> [UInt8]? { values[field.rawValue] }
 
     /// The value as text: unfolded, trimmed, encoded words decoded, raw 8-bit read as UTF-8.
     func text(_ field: Field) -> String? {
-        guard let raw = values[field] else { return nil }
+        guard let raw = values[field.rawValue] else { return nil }
         let decoded = EncodedWords.decode(raw[...]).trimmingBlanks()
         return decoded.isEmpty ? nil : decoded
     }
@@ -71,7 +72,7 @@ struct MessageHeader {
             if line.first == 0x20 || line.first == 0x09 {
                 currentLength += line.count
                 try checkLength(currentLength, limits: limits)
-                if let field = current { header.values[field]?.append(contentsOf: line) }
+                if let field = current { header.values[field.rawValue]?.append(contentsOf: line) }
             } else if let nameLength = MailDetection.fieldNameLength(line) {
                 current = Field.named(line.prefix(nameLength))
                 var valueStart = line.startIndex + nameLength
@@ -80,8 +81,8 @@ struct MessageHeader {
                 currentLength = line.count
                 try checkLength(currentLength, limits: limits)
                 if let field = current {
-                    if header.values[field] == nil {
-                        header.values[field] = Array(line[valueStart...])
+                    if header.values[field.rawValue] == nil {
+                        header.values[field.rawValue] = Array(line[valueStart...])
                     } else {
                         current = nil
                     }
