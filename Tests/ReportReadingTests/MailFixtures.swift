@@ -9,7 +9,9 @@ enum MailFixtures {
         .appendingPathComponent("Fixtures/mail")
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-    static func bytes(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: directory.appendingPathComponent(name))) }
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
 
     static var reportXML: [UInt8] { get throws { try bytes("report.xml") } }
     static var reportXML2: [UInt8] { get throws { try bytes("report2.xml") } }
@@ -44,7 +46,8 @@ enum MailFixtures {
     {
         var body = "This is a multi-part message in MIME format.\n"
         if let text {
-            body += "--\(boundary)\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n\(text)\n"
+            body +=
+                "--\(boundary)\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n\(text)\n"
         }
         for part in parts { body += "--\(boundary)\n\(part)\n" }
         return body + "--\(boundary)--\n"

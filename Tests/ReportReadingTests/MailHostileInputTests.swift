@@ -1,5 +1,6 @@
-@testable import ReportReading
 import Testing
+
+@testable import ReportReading
 
 /// Cut-off and corrupted messages must end in a report, a rejection or "no aggregate report",
 /// never in a crash: mailboxes are filled by strangers.
@@ -32,7 +33,9 @@ struct MailHostileInputTests {
         }
     }
 
-    @Test("random byte damage never crashes the MIME reader", arguments: ["google-zip.eml", "mimecast-gzip-body.eml", "google-twilight.eml"])
+    @Test(
+        "random byte damage never crashes the MIME reader",
+        arguments: ["google-zip.eml", "mimecast-gzip-body.eml", "google-twilight.eml"])
     func damage(_ name: String) throws {
         let whole = try MailFixtures.bytes(name)
         let reader = MailMessageReader(reader: ReportReader())
@@ -42,7 +45,9 @@ struct MailHostileInputTests {
             var damaged = whole
             for _ in 0..<Int.random(in: 1...20, using: &random) {
                 let index = Int.random(in: 0..<damaged.count, using: &random)
-                damaged[index] = Bool.random(using: &random) ? specials.randomElement(using: &random) ?? 0 : UInt8.random(in: 0...255, using: &random)
+                damaged[index] =
+                    Bool.random(using: &random)
+                    ? specials.randomElement(using: &random) ?? 0 : UInt8.random(in: 0...255, using: &random)
             }
             var collector = ReportCollector()
             try reader.read(message: damaged, source: "damaged", into: &collector)
@@ -53,7 +58,8 @@ struct MailHostileInputTests {
     @Test("header decoders take any bytes")
     func decoders() {
         var random = SplitMix(state: 7)
-        let alphabet: [UInt8] = Array("=?utf-8?Q?B?iso-8859-1*'%E2%82;\"\\()=?=_ABCabc019+/ \t\r\n".utf8) + [0x00, 0x80, 0xC3, 0xFF]
+        let alphabet: [UInt8] =
+            Array("=?utf-8?Q?B?iso-8859-1*'%E2%82;\"\\()=?=_ABCabc019+/ \t\r\n".utf8) + [0x00, 0x80, 0xC3, 0xFF]
         for length in 0..<400 {
             let bytes = (0..<(length % 60)).map { _ in alphabet.randomElement(using: &random) ?? 0 }
             _ = EncodedWords.decode(bytes[...])

@@ -21,7 +21,7 @@ enum Base64 {
         if leftover == 1 || (leftover > 0 && !padded) {
             throw ReadError(
                 .truncated,
-                "base64 attachment is truncated: it ends in the middle of a 4-character group after \(bytes.count) bytes")
+                "base64 attachment truncated: it ends inside a 4-character group, after \(bytes.count) bytes")
         }
         return bytes
     }

@@ -15,7 +15,8 @@ struct MIMELeaf {
         guard let filename, !filename.isEmpty else { return "part\(path)" }
         // Names go to terminals and logs: no control characters.
         if filename.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) { return filename }
-        return String(String.UnicodeScalarView(filename.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+        return String(
+            String.UnicodeScalarView(filename.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
     }
 
     /// Whether the part is worth decoding: body text, delivery and failure notices never hold an
@@ -29,7 +30,8 @@ struct MIMELeaf {
             "message/delivery-status", "message/feedback-report", "message/disposition-notification":
             return false
         default:
-            return !contentType.hasPrefix("image/") && !contentType.hasPrefix("audio/") && !contentType.hasPrefix("video/")
+            return !contentType.hasPrefix("image/") && !contentType.hasPrefix("audio/")
+                && !contentType.hasPrefix("video/")
         }
     }
 

@@ -21,7 +21,10 @@ struct MIMEWalker {
 
         if mediaType.hasPrefix("multipart/") {
             guard depth < limits.maxMIMEDepth else {
-                return try visit(.problem(path: shownPath, ReadError(.limitExceeded, "MIME parts nested more than \(limits.maxMIMEDepth) deep")))
+                return try visit(
+                    .problem(
+                        path: shownPath,
+                        ReadError(.limitExceeded, "MIME parts nested more than \(limits.maxMIMEDepth) deep")))
             }
             guard let boundary = contentType?["boundary"], !boundary.isEmpty else {
                 return try visit(.problem(path: shownPath, ReadError(.badMessage, "\(mediaType) without a boundary")))
@@ -48,12 +51,17 @@ struct MIMEWalker {
             // A forwarded report: walk the message inside. Its body should be 7bit or 8bit, but
             // some forwarders encode it anyway.
             guard depth < limits.maxMIMEDepth else {
-                return try visit(.problem(path: shownPath, ReadError(.limitExceeded, "MIME parts nested more than \(limits.maxMIMEDepth) deep")))
+                return try visit(
+                    .problem(
+                        path: shownPath,
+                        ReadError(.limitExceeded, "MIME parts nested more than \(limits.maxMIMEDepth) deep")))
             }
             let inner: [UInt8]
             let range: Range<Int>
             if encoding == "base64" || encoding == "quoted-printable" {
-                let leaf = MIMELeaf(bytes: bytes, body: body, contentType: mediaType, transferEncoding: encoding, filename: nil, path: shownPath)
+                let leaf = MIMELeaf(
+                    bytes: bytes, body: body, contentType: mediaType, transferEncoding: encoding, filename: nil,
+                    path: shownPath)
                 do {
                     inner = try leaf.decodedBody()
                 } catch {

@@ -22,7 +22,9 @@ public struct MboxReader: Sendable {
 
     /// Reads the mbox at `path`; `source` names it (default: the path).
     @discardableResult
-    public func read<H: ReportHandler>(file path: String, source: String? = nil, into handler: inout H) throws -> Summary {
+    public func read<H: ReportHandler>(file path: String, source: String? = nil, into handler: inout H) throws
+        -> Summary
+    {
         let name = source ?? path
         let file: FileBytes
         do {

@@ -12,7 +12,11 @@ enum MessageDate {
         var cleaned = ""
         var depth = 0
         for character in text {
-            if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 {
+            if character == "(" {
+                depth += 1
+            } else if character == ")" {
+                depth = max(0, depth - 1)
+            } else if depth == 0 {
                 cleaned.append(character == "," ? " " : character)
             }
         }
@@ -32,7 +36,8 @@ enum MessageDate {
         let hour = time[0] ?? 0
         let minute = time[1] ?? 0
         let second = time.count > 2 ? (time[2] ?? 0) : 0
-        guard (1...9999).contains(year), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        guard (1...9999).contains(year), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+            (0...60).contains(second)
         else { return nil }
         var offsetSeconds = 0
         if tokens.count > 4 {

@@ -101,7 +101,8 @@ struct MessageHeader {
 
     private static func checkLength(_ length: Int, limits: ReadingLimits) throws(ReadError) {
         if length > limits.maxHeaderLineBytes {
-            throw ReadError(.limitExceeded, "a header field is longer than \(ByteCount(Int64(limits.maxHeaderLineBytes)))")
+            throw ReadError(
+                .limitExceeded, "a header field is longer than \(ByteCount(Int64(limits.maxHeaderLineBytes)))")
         }
     }
 }

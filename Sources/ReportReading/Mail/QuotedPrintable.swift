@@ -35,7 +35,8 @@ enum QuotedPrintable {
                 // Keep blanks only if something other than a line end follows them.
                 var probe = index
                 while probe < end, encoded[probe] == 0x20 || encoded[probe] == 0x09 { probe += 1 }
-                let atLineEnd = probe == end || encoded[probe] == 0x0A
+                let atLineEnd =
+                    probe == end || encoded[probe] == 0x0A
                     || (encoded[probe] == 0x0D && probe + 1 < end && encoded[probe + 1] == 0x0A)
                 if !atLineEnd { output.append(contentsOf: encoded[index..<probe]) }
                 index = probe
