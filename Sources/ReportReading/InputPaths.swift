@@ -8,7 +8,7 @@ import Darwin
 /// recursively in name order (so runs are repeatable), symlinked directories not followed (no loops).
 /// A Maildir (a directory with `cur/`, `new/` and `tmp/`) yields the messages in `cur/` and `new/`:
 /// `tmp/` holds deliveries still being written, and the files beside the three (`dovecot-uidlist`,
-/// `maildirfolder`) are the mail server's own. Maildir++ subfolders (`.Sent/`) are walked the same way.
+/// `courierimapkeywords/`) are the mail server's own. Maildir++ subfolders (`.Sent/`) are walked the same way.
 public enum InputPaths {
     public struct MissingPath: Error, Sendable, CustomStringConvertible {
         public let path: String
@@ -53,8 +53,9 @@ public enum InputPaths {
                     walkMessages(path, into: &files)
                     continue
                 }
-                // Only subfolders: a Maildir's plain files are the server's bookkeeping.
-                if !isDirectory(path) { continue }
+                // Only Maildir++ subfolders (`.Sent`): the other files and folders beside
+                // cur/new/tmp are the server's bookkeeping (dovecot-uidlist, courierimapkeywords/).
+                if !name.hasPrefix(".") || !isDirectory(path) { continue }
             }
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }

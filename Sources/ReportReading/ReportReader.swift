@@ -14,7 +14,8 @@ public struct ReportReader: Sendable {
     ///
     /// A file that starts with `From ` is an mbox, one that starts with header fields is a single
     /// message (`.eml`, a Maildir file): its reports are named `message.eml!report.zip!member.xml`,
-    /// `mailbox#12!report.xml.gz` for the 12th message of an mbox.
+    /// `mailbox#12!report.xml.gz` for the 12th message of an mbox. A saved message that keeps its
+    /// mbox `From ` line is a one-message mbox (`message.eml#1!…`): the content decides, not the name.
     public func read<H: ReportHandler>(file path: String, source: String? = nil, into handler: inout H) throws {
         let name = source ?? path
         let file: FileBytes

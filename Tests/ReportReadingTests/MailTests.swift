@@ -452,7 +452,7 @@ struct MailTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let maildir = root.appendingPathComponent("Maildir")
         let manager = FileManager.default
-        for sub in ["cur", "new", "tmp", ".Archive/cur", ".Archive/new", ".Archive/tmp"] {
+        for sub in ["cur", "new", "tmp", ".Archive/cur", ".Archive/new", ".Archive/tmp", "courierimapkeywords"] {
             try manager.createDirectory(at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let report = MailFixtures.message(
@@ -464,6 +464,7 @@ struct MailTests {
             "tmp/1730000002.M3P3.host": Array("half written".utf8),
             ".Archive/cur/1720000000.M4P4.host:2,S": report,
             "dovecot-uidlist": Array("3 V1 N2\n".utf8),
+            "courierimapkeywords/:list": Array("$Junk\n".utf8),
         ]
         for (name, bytes) in files { try Data(bytes).write(to: maildir.appendingPathComponent(name)) }
 
