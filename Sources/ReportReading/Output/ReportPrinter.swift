@@ -17,6 +17,8 @@ public struct ReportPrinter: ReportHandler {
     public private(set) var reportCount = 0
     public private(set) var recordCount: Int64 = 0
     public private(set) var rejectedCount = 0
+    /// Mail messages that carried no aggregate report: not rejections, counted apart.
+    public private(set) var messagesWithoutReport = 0
     private let format: OutputFormat
     private let output: OutputFile
     private let errors: (String) -> Void
@@ -87,6 +89,13 @@ public struct ReportPrinter: ReportHandler {
     public mutating func rejected(source: String, error: ReadError) {
         rejectedCount += 1
         errors("\(source): \(error.message)")
+    }
+
+    public mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) {
+        guard outcome.hasNoAggregateReport else { return }
+        messagesWithoutReport += 1
+        let subject = origin.subject.map { " (subject: \($0))" } ?? ""
+        errors("\(origin.source): no aggregate report in this message\(subject)")
     }
 
     /// Closes a `json` array; call once after the last input.
