@@ -63,14 +63,13 @@ public struct ReportPrinter: ReportHandler {
         case .csv:
             held.flush(to: output)
         case .ndjson, .json:
-            // The report object with an empty records array, split where the records go.
-            let whole = report.jsonLine
-            guard let marker = whole.utf8.firstRange(of: Array(#""records":[]"#.utf8)) else { return }
-            let splitIndex = whole.utf8.index(marker.lowerBound, offsetBy: 11)
+            var json = JSONWriter()
+            report.writeJSONHead(to: &json)
             if format == .json { output.write(reportCount > 0 ? ",\n" : "\n") }
-            output.write(String(whole[..<splitIndex]))
+            json.takeBytes().withUnsafeBytes { output.write(raw: $0) }
             held.flush(to: output)
-            output.write(String(whole[splitIndex...]))
+            report.writeJSONTail(to: &json)
+            json.takeBytes().withUnsafeBytes { output.write(raw: $0) }
             if format == .ndjson { output.write("\n") }
         }
         for warning in warnings { errors("\(report.source): warning: \(warning)") }
