@@ -1,3 +1,4 @@
+import Foundation
 import Diagnosis
 
 /// The report as one self-contained XHTML-compatible HTML page, styled for A4 print.
@@ -40,7 +41,7 @@ private struct Page {
         let title = "\(t("title")) – \(report.tenant.name) – \(format.month(report.month))"
         out += "<!DOCTYPE html>\n"
         out += "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"\(report.language.rawValue)\">\n<head>\n"
-        out += "<meta charset=\"utf-8\"/>\n<title>\(e(title))</title>\n<style>\n\(Page.css)</style>\n</head>\n<body>\n"
+        out += "<meta charset=\"utf-8\"/>\n<title>\(e(title))</title>\n<style>\n\(pageCSS)\(Page.css)</style>\n</head>\n<body>\n"
         header()
         summary()
         charts()
@@ -95,7 +96,7 @@ private struct Page {
             if let now = totals.providerInfrastructure.passRate, let before = previous.providerInfrastructure.passRate {
                 lines.append(t("kpi.change.rate", format.percentagePoints(now - before)))
             }
-            kpi(t("kpi.change"), format.change(volume), lines.dropFirst().joined(separator: "; "), small: true, id: "change")
+            kpi(t("kpi.change"), format.change(volume), lines.joined(separator: "; "), small: true, id: "change")
         } else {
             kpi(t("kpi.change"), "–", t("kpi.change.none"), small: true, id: "change")
         }
@@ -203,12 +204,13 @@ private struct Page {
             out += "<p>\(e(t("readiness.none")))</p>\n</section>\n"
             return
         }
-        out += "<table class=\"readiness\">\n<thead><tr><th>\(e(t("col.domain")))</th><th>\(e(t("col.current")))</th>"
-        out += "<th>\(e(t("col.next")))</th><th class=\"num\">\(e(t("col.days")))</th>"
-        out += "<th class=\"num\">\(e(t("col.authorised-rate")))</th><th>\(e(t("col.verdict")))</th></tr></thead>\n<tbody>\n"
+        out += "<table class=\"readiness\">\n<thead><tr><th>\(e(t("col.domain")))</th><th>\(e(t("col.current"))) → \(e(t("col.next")))</th>"
+        out += "<th class=\"num\">\(e(t("col.days")))</th>"
+        out += "<th class=\"num\">\(e(t("col.authorised-rate")))</th><th class=\"verdict-column\">\(e(t("col.verdict")))</th></tr></thead>\n<tbody>\n"
         for item in report.readiness {
-            out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(item.domain)))</td><td><code>p=\(e(item.currentPolicy))</code></td>"
-            out += "<td><code>p=\(e(item.nextPolicy))</code></td><td class=\"num\">\(e(format.integer(item.daysWithData)))</td>"
+            out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(item.domain)))</td>"
+            out += "<td class=\"step\"><code>p=\(e(item.currentPolicy))</code> → <code>p=\(e(item.nextPolicy))</code></td>"
+            out += "<td class=\"num\">\(e(format.integer(item.daysWithData)))</td>"
             out += "<td class=\"num\">\(e(format.passRate(item.authorised) ?? "–"))</td><td>"
             if item.isReady {
                 out += "<span class=\"verdict ready\">\(e(t("readiness.ready")))</span>"
@@ -254,23 +256,61 @@ private struct Page {
             return
         }
         out += "<p class=\"intro\">\(e(t("evidence.intro")))</p>\n"
-        out += "<table class=\"evidence\">\n<thead><tr><th>\(e(t("col.receiver")))</th><th>\(e(t("col.report-id")))</th>"
-        out += "<th>\(e(t("col.period")))</th><th class=\"num\">\(e(t("col.messages-in-month")))</th>"
-        out += "<th>\(e(t("col.sha256")))</th></tr></thead>\n<tbody>\n"
-        for item in report.evidence {
-            out += "<tr><td>\(e(item.receiver))</td><td class=\"id\">\(e(item.reportID))</td>"
-            out += "<td class=\"period\">\(e(format.moment(item.begin)))<br/>\(e(format.moment(item.end)))</td>"
-            out += "<td class=\"num\">\(e(format.integer(item.messagesInMonth)))"
-            if item.messagesInMonth != item.messages {
-                out += "<br/><span class=\"muted\">\(e(t("evidence.apportioned"))): \(e(format.integer(item.messagesInMonth))) / \(e(format.integer(item.messages)))</span>"
+        out += "<table class=\"evidence\">\n<thead><tr><th class=\"w-id\">\(e(t("col.report-id")))</th>"
+        out += "<th class=\"w-period\">\(e(t("col.period")))</th><th class=\"num w-count\">\(e(t("col.messages-in-month")))</th>"
+        out += "<th class=\"w-hash\">\(e(t("col.sha256")))</th></tr></thead>\n"
+        // Grouped by receiver, one line per report: the appendix of a busy month stays a few pages.
+        var receivers: [String] = []
+        for item in report.evidence where !receivers.contains(item.receiver) { receivers.append(item.receiver) }
+        for receiver in receivers.sorted(by: { $0.lowercased() < $1.lowercased() }) {
+            let items = report.evidence.filter { $0.receiver == receiver }
+            let count = items.count == 1 ? t("reports.one") : t("reports.many", format.integer(items.count))
+            out += "<tbody><tr class=\"group\"><th colspan=\"4\">\(e(receiver)) <span class=\"muted\">· \(e(count))</span></th></tr>\n"
+            for item in items {
+                out += "<tr><td class=\"id\">\(e(item.reportID))</td>"
+                // Each end of the period stays on one line; a period across days may wrap between them.
+                let period = format.period(item.begin, item.end).components(separatedBy: " – ")
+                out += "<td class=\"period\">" + period.map { "<span class=\"nowrap\">\(e($0))</span>" }.joined(separator: " – ") + "</td>"
+                out += "<td class=\"num\">\(e(format.integer(item.messagesInMonth)))"
+                if item.messagesInMonth != item.messages {
+                    out += " <span class=\"muted\">/ \(e(format.integer(item.messages)))</span>"
+                }
+                out += "</td><td class=\"hash\">\(e(item.sha256))</td></tr>\n"
             }
-            out += "</td><td class=\"hash\">\(e(item.sha256))</td></tr>\n"
+            out += "</tbody>\n"
         }
-        out += "</tbody>\n</table>\n</section>\n"
+        out += "</table>\n</section>\n"
+    }
+
+    /// Running footer on every printed page: who, which month, page n of m (CSS page margin boxes).
+    var pageCSS: String {
+        let footer = "\(report.tenant.name) · \(t("title")) · \(format.month(report.month))"
+        let page = report.language == .de ? "Seite" : "Page"
+        let of = report.language == .de ? "von" : "of"
+        return """
+            @page { size: A4; margin: 15mm 15mm 17mm 15mm;
+              @bottom-left { content: "\(Page.cssString(footer))"; font-size: 7pt; color: #66707a;
+                font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; }
+              @bottom-right { content: "\(page) " counter(page) " \(of) " counter(pages); font-size: 7pt; color: #66707a;
+                font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; } }
+
+            """
+    }
+
+    /// A CSS string literal's content: quotes and backslashes escaped, `<` too so `</style>` cannot appear.
+    static func cssString(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\", "\"", "<", ">", "&": out += "\\" + String(scalar.value, radix: 16) + " "
+            case "\u{0}"..."\u{1F}": out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static let css = """
-        @page { size: A4; margin: 16mm 15mm 16mm 15mm; }
         * { box-sizing: border-box; }
         html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
         body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
@@ -320,7 +360,7 @@ private struct Page {
         .methods dl { display: grid; grid-template-columns: 4em 1fr; gap: 2pt 8pt; margin: 2pt 0 0; }
         .methods dt { font-weight: 600; }
         .methods dd { margin: 0; }
-        .intro { color: #4a545e; }
+        .intro { color: #4a545e; break-after: avoid; page-break-after: avoid; }
         .problem { border: 0.75pt solid #d5dadf; border-left: 4pt solid #9aa5b1; border-radius: 3pt; padding: 6pt 10pt;
           margin-bottom: 8pt; break-inside: avoid; page-break-inside: avoid; }
         .problem.responsible-tenant { border-left-color: #d08a1e; }
@@ -338,11 +378,18 @@ private struct Page {
         .verdict.ready { color: #22634d; }
         .verdict.not-ready { color: #8e5a0c; }
         .appendix { break-before: page; page-break-before: always; }
-        table.evidence { font-size: 7.5pt; }
-        td.hash, td.id { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 6.5pt;
-          word-break: break-all; }
-        td.hash { width: 34%; }
-        td.period { white-space: nowrap; }
+        table.evidence { font-size: 6.5pt; table-layout: fixed; }
+        table.evidence thead th { white-space: normal; }
+        th.w-id { width: 28%; } th.w-period { width: 18%; } th.w-count { width: 8%; } th.w-hash { width: 46%; }
+        table.evidence td { padding: 1pt 4pt; border-bottom-width: 0.25pt; }
+        table.evidence tr.group th { font-size: 7.5pt; padding-top: 5pt; border-bottom: 0.75pt solid #8a949e; }
+        td.hash, td.id { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 5.6pt; }
+        td.id { word-break: break-all; }
+        /* Fits on one line at this size; may break rather than be cut off, since the hash is the evidence. */
+        td.hash { word-break: break-all; }
+        .nowrap { white-space: nowrap; }
+        td.step { white-space: nowrap; }
+        th.verdict-column { width: 40%; }
         @media screen { body { padding: 12mm 10mm; } }
 
         """

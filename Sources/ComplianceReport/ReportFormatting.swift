@@ -104,5 +104,14 @@ struct ReportFormatting: Sendable {
         return "\(self.day(day)) \(pad(Int(seconds / 3600))):\(pad(Int(seconds % 3600 / 60)))"
     }
 
+    /// A report's period on one line: `01.03.2026 00:00–23:59` within a day, both ends otherwise.
+    /// The end is shown as the receiver wrote it (often 23:59:59, shown as 23:59).
+    func period(_ begin: Int64, _ end: Int64) -> String {
+        let beginDay = Day(epochSeconds: begin), endDay = Day(epochSeconds: end)
+        guard beginDay == endDay else { return "\(moment(begin)) – \(moment(end))" }
+        let seconds = end - Int64(endDay.daysSinceEpoch) * 86_400
+        return "\(moment(begin))–\(pad(Int(seconds / 3600))):\(pad(Int(seconds % 3600 / 60)))"
+    }
+
     private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 }

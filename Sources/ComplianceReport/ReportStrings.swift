@@ -191,7 +191,7 @@ struct ReportStrings: Sendable {
         "evidence.apportioned": "aufgeteilt",
         "evidence.none": "Keine Berichte in diesem Monat.",
         "evidence.intro":
-            "Jeder Bericht ist über den SHA-256-Hash der empfangenen Datei (Zip, Gzip oder XML) eindeutig nachprüfbar. Aufgeteilte Berichte zählen nur mit ihrem Anteil im Monat.",
+            "Jeder Bericht ist über den SHA-256-Hash der empfangenen Datei (Zip, Gzip oder XML) eindeutig nachprüfbar. Berichte, deren Zeitraum über die Monatsgrenze reicht, zählen nur mit ihrem Anteil im Monat (Anteil / ganzer Bericht).",
         "responsible.none": "niemand",
         "responsible.tenant": "Kunde",
         "responsible.provider": "Anbieter",
@@ -350,7 +350,7 @@ struct ReportStrings: Sendable {
         "evidence.apportioned": "split",
         "evidence.none": "No reports this month.",
         "evidence.intro":
-            "Each report can be verified by the SHA-256 hash of the file as received (zip, gzip or XML). Split reports count only with their part in the month.",
+            "Each report can be verified by the SHA-256 hash of the file as received (zip, gzip or XML). Reports whose period crosses the month boundary count only with their part in the month (part / whole report).",
         "responsible.none": "nobody",
         "responsible.tenant": "customer",
         "responsible.provider": "provider",
