@@ -133,7 +133,7 @@ private struct Page {
             out += "<p>\(e(t("domains.none")))</p>\n</section>\n"
             return
         }
-        out += "<table class=\"domains\">\n<thead><tr><th>\(e(t("col.domain")))</th><th>\(e(t("col.method")))</th>"
+        out += "<table class=\"domains\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.method")))</th>"
         out += "<th>\(e(t("col.policy")))</th><th class=\"num\">\(e(t("col.messages")))</th>"
         out += "<th class=\"num\">\(e(t("col.pass-rate")))</th><th>\(e(t("col.dispositions")))</th></tr></thead>\n<tbody>\n"
         for domain in report.domains {
@@ -145,6 +145,9 @@ private struct Page {
             for (index, reported) in domain.policies.enumerated() {
                 if index > 0 { out += "<br/>" }
                 let reports = reported.reports == 1 ? t("reports.one") : t("reports.many", format.integer(reported.reports))
+                if reported.policy.domain != domain.domain {
+                    out += "<span class=\"muted\">\(e(reported.policy.domain)):</span> "
+                }
                 out += "<code>\(e(policyText(reported.policy)))</code>"
                 if domain.policies.count > 1 { out += " <span class=\"muted\">(\(e(reports)))</span>" }
             }
@@ -154,8 +157,9 @@ private struct Page {
                 out += "<br/><span class=\"muted\">\(e(t("col.provider-pass-rate"))): \(e(provider))</span>"
             }
             out += "</td><td class=\"dispositions\">"
-            out += domain.dispositions.map { "\(e(strings.disposition($0.disposition))): \(e(format.integer($0.messages)))" }
-                .joined(separator: "<br/>")
+            out += domain.dispositions.map {
+                "<span class=\"nowrap\">\(e(strings.disposition($0.disposition))): \(e(format.integer($0.messages)))</span>"
+            }.joined(separator: "<br/>")
             out += "</td></tr>\n"
         }
         out += "</tbody>\n</table>\n"
@@ -356,6 +360,7 @@ private struct Page {
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.domain { font-weight: 600; }
         td.dispositions { font-size: 8pt; }
+        th.w-domain { width: 24%; }
         .methods { font-size: 8.5pt; break-inside: avoid; }
         .methods dl { display: grid; grid-template-columns: 4em 1fr; gap: 2pt 8pt; margin: 2pt 0 0; }
         .methods dt { font-weight: 600; }

@@ -263,9 +263,11 @@ private struct Accumulator {
     }
 
     func readiness(for domain: DomainReport) -> PolicyReadiness? {
-        guard let current = domain.policies.first?.policy.p, current == "none" || current == "quarantine" else {
-            return nil
-        }
+        // A subdomain reported under its organisational domain's record is governed by `sp`.
+        guard let policy = domain.policies.first?.policy,
+            let current = policy.domain == domain.domain ? policy.p : (policy.sp ?? policy.p),
+            current == "none" || current == "quarantine"
+        else { return nil }
         let sums = readiness[domain.domain] ?? ReadinessSums()
         let thresholds = input.thresholds
         var blockers: [ReadinessBlocker] = []

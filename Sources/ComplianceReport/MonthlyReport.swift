@@ -209,3 +209,48 @@ public struct TrafficRow: Sendable, Hashable, Codable {
     public var `class`: DiagnosisClass
     public var messages: Int64
 }
+
+extension ReadinessBlocker {
+    // Written by hand: the synthesised form (`{"openProblems":{"_0":[…]}}`) is no format to promise to
+    // readers of the JSON. This one is `{"kind":"open-problems","classes":[…]}`.
+    private enum CodingKeys: String, CodingKey {
+        case kind, days, required, classes
+    }
+
+    private enum Kind: String, Codable {
+        case tooFewDaysWithData = "too-few-days-with-data"
+        case noAuthorisedTraffic = "no-authorised-traffic"
+        case passRateBelowTarget = "pass-rate-below-target"
+        case openProblems = "open-problems"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(Kind.self, forKey: .kind) {
+        case .tooFewDaysWithData:
+            self = .tooFewDaysWithData(
+                days: try container.decode(Int.self, forKey: .days),
+                required: try container.decode(Int.self, forKey: .required))
+        case .noAuthorisedTraffic: self = .noAuthorisedTraffic
+        case .passRateBelowTarget: self = .passRateBelowTarget
+        case .openProblems: self = .openProblems(try container.decode([DiagnosisClass].self, forKey: .classes))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .tooFewDaysWithData(let days, let required):
+            try container.encode(Kind.tooFewDaysWithData, forKey: .kind)
+            try container.encode(days, forKey: .days)
+            try container.encode(required, forKey: .required)
+        case .noAuthorisedTraffic:
+            try container.encode(Kind.noAuthorisedTraffic, forKey: .kind)
+        case .passRateBelowTarget:
+            try container.encode(Kind.passRateBelowTarget, forKey: .kind)
+        case .openProblems(let classes):
+            try container.encode(Kind.openProblems, forKey: .kind)
+            try container.encode(classes, forKey: .classes)
+        }
+    }
+}

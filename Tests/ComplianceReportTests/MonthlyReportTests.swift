@@ -103,6 +103,11 @@ import Testing
         #expect(main.currentPolicy == "quarantine")
         #expect(main.nextPolicy == "reject")
         #expect(main.blockers == [.openProblems([.dkimKeyMissing])])
+        // The careers subdomain is reported under beispiel-ag.de's record: its `sp=none` applies.
+        let careers = report.readiness[1]
+        #expect(careers.currentPolicy == "none")
+        #expect(careers.nextPolicy == "quarantine")
+        #expect(careers.blockers == [.passRateBelowTarget, .openProblems([.spfNotAuthorized])])
         let relay = try #require(report.readiness.last)
         #expect(relay.nextPolicy == "quarantine")
         #expect(relay.blockers == [.openProblems([.relayBypassed])])
@@ -149,6 +154,7 @@ import Testing
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"month\" : \"2026-03\""))
         #expect(text.contains("\"status\" : \"tenant-action\""))
+        #expect(text.contains("\"kind\" : \"open-problems\""))
     }
 
     @Test func csvHasOneRowPerDomainDaySourceClass() {
