@@ -113,7 +113,8 @@ private struct Page {
         out += "<section id=\"charts\">\n<h2>\(e(t("section.charts")))</h2>\n"
         out += "<figure><figcaption>\(e(t("chart.daily")))</figcaption>\n\(charts.daily())\n</figure>\n"
         out += "<figure><figcaption>\(e(t("chart.classes")))</figcaption>\n\(charts.classes())\n</figure>\n"
-        out += "<figure><figcaption>\(e(t("chart.receivers")))</figcaption>\n\(charts.receivers())\n</figure>\n"
+        let shown = min(report.receivers.filter { $0.traffic.messages > 0 }.count, SVGCharts.receiverLimit)
+        out += "<figure><figcaption>\(e(t("chart.receivers", format.integer(shown))))</figcaption>\n\(charts.receivers())\n</figure>\n"
         out += "</section>\n"
     }
 
@@ -134,7 +135,7 @@ private struct Page {
             return
         }
         out += "<table class=\"domains\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.method")))</th>"
-        out += "<th>\(e(t("col.policy")))</th><th class=\"num\">\(e(t("col.messages")))</th>"
+        out += "<th class=\"w-policy\">\(e(t("col.policy")))</th><th class=\"num\">\(e(t("col.messages")))</th>"
         out += "<th class=\"num\">\(e(t("col.pass-rate")))</th><th>\(e(t("col.dispositions")))</th></tr></thead>\n<tbody>\n"
         for domain in report.domains {
             out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(domain.domain)))</td>"
@@ -154,7 +155,7 @@ private struct Page {
             out += "</td><td class=\"num\">\(e(format.integer(domain.traffic.messages)))</td>"
             out += "<td class=\"num\">\(e(format.passRate(domain.traffic) ?? "–"))"
             if let provider = format.passRate(domain.providerInfrastructure), domain.providerInfrastructure.messages != domain.traffic.messages {
-                out += "<br/><span class=\"muted\">\(e(t("col.provider-pass-rate"))): \(e(provider))</span>"
+                out += "<br/><span class=\"muted sub\">\(e(t("col.provider-pass-rate"))) \(e(provider))</span>"
             }
             out += "</td><td class=\"dispositions\">"
             out += domain.dispositions.map {
@@ -361,6 +362,8 @@ private struct Page {
         td.domain { font-weight: 600; }
         td.dispositions { font-size: 8pt; }
         th.w-domain { width: 24%; }
+        th.w-policy { width: 27%; }
+        .sub { font-size: 7.5pt; }
         .methods { font-size: 8.5pt; break-inside: avoid; }
         .methods dl { display: grid; grid-template-columns: 4em 1fr; gap: 2pt 8pt; margin: 2pt 0 0; }
         .methods dt { font-weight: 600; }

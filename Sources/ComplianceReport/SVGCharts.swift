@@ -150,11 +150,13 @@ struct SVGCharts {
     }
 
     /// The receivers that reported the most messages, passed and failed stacked.
-    func receivers(limit: Int = 8) -> String {
+    static let receiverLimit = 8
+
+    func receivers(limit: Int = SVGCharts.receiverLimit) -> String {
         let rowHeight = 22.0, top = 30.0, labelWidth = 210.0, valueWidth = 130.0
         let rows = Array(report.receivers.filter { $0.traffic.messages > 0 }.prefix(limit))
         let height = top + Double(max(rows.count, 1)) * rowHeight + 8
-        let label = strings.text("chart.receivers")
+        let label = strings.text("chart.receivers", String(rows.count))
         var svg = open(id: "chart-receivers", height: height, label: label)
         svg += legend(
             [(strings.text("legend.pass"), ChartPalette.pass), (strings.text("legend.fail"), ChartPalette.fail)],
