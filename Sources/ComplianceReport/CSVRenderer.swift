@@ -5,7 +5,9 @@ import Diagnosis
 /// The columns are fixed identifiers (not translated) so spreadsheets and scripts keep working in
 /// either language; `responsible` and `origin` are spelled as in the JSON.
 public struct CSVRenderer: Sendable {
-    public static let columns = ["tenant", "month", "domain", "day", "source_ip", "origin", "class", "responsible", "messages"]
+    public static let columns = [
+        "tenant", "month", "domain", "day", "source_ip", "origin", "class", "responsible", "messages",
+    ]
 
     public init() {}
 

@@ -1,5 +1,5 @@
-import Foundation
 import Diagnosis
+import Foundation
 
 /// The report as one self-contained XHTML-compatible HTML page, styled for A4 print.
 ///
@@ -41,7 +41,8 @@ private struct Page {
         let title = "\(t("title")) – \(report.tenant.name) – \(format.month(report.month))"
         out += "<!DOCTYPE html>\n"
         out += "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"\(report.language.rawValue)\">\n<head>\n"
-        out += "<meta charset=\"utf-8\"/>\n<title>\(e(title))</title>\n<style>\n\(pageCSS)\(Page.css)</style>\n</head>\n<body>\n"
+        out +=
+            "<meta charset=\"utf-8\"/>\n<title>\(e(title))</title>\n<style>\n\(pageCSS)\(Page.css)</style>\n</head>\n<body>\n"
         header()
         summary()
         charts()
@@ -62,7 +63,8 @@ private struct Page {
         out += "<dl class=\"meta\">"
         out += "<dt>\(e(t("tenant")))</dt><dd>\(e(report.tenant.name)) (\(e(report.tenant.id)))</dd>"
         out += "<dt>\(e(t("provider")))</dt><dd>\(e(report.providerName))</dd>"
-        out += "<dt>\(e(t("period")))</dt><dd>\(e(format.day(report.month.firstDay))) – \(e(format.day(report.month.lastDay))) (UTC)</dd>"
+        out +=
+            "<dt>\(e(t("period")))</dt><dd>\(e(format.day(report.month.firstDay))) – \(e(format.day(report.month.lastDay))) (UTC)</dd>"
         out += "</dl>\n</header>\n"
     }
 
@@ -74,21 +76,26 @@ private struct Page {
         out += "<p>\(e(strings.statusDetail(summary.status)))</p>"
         if summary.status != .noData {
             let authorised = summary.authorised.messages
-            out += "<p class=\"shares\">\(e(t("status.shares", format.percent(summary.tenantActionMessages, of: authorised) ?? format.integer(summary.tenantActionMessages), format.percent(summary.providerActionMessages, of: authorised) ?? format.integer(summary.providerActionMessages), format.integer(authorised))))</p>"
+            out +=
+                "<p class=\"shares\">\(e(t("status.shares", format.percent(summary.tenantActionMessages, of: authorised) ?? format.integer(summary.tenantActionMessages), format.percent(summary.providerActionMessages, of: authorised) ?? format.integer(summary.providerActionMessages), format.integer(authorised))))</p>"
         }
         out += "<p class=\"rule\">\(e(t("status.rule", format.percent(report.thresholds.actionSharePercent))))</p>"
         out += "</div>\n"
 
         if report.isEmpty {
-            out += "<p class=\"empty-month\" id=\"empty-month\">\(e(t("empty.month", format.month(report.month))))</p>\n"
+            out +=
+                "<p class=\"empty-month\" id=\"empty-month\">\(e(t("empty.month", format.month(report.month))))</p>\n"
         }
 
         let totals = summary.totals
         out += "<div class=\"kpis\">\n"
         kpi(t("kpi.messages"), format.integer(totals.messages), t("kpi.messages.note"))
-        kpi(t("kpi.provider"), format.passRate(totals.providerInfrastructure) ?? "–",
-            totals.providerInfrastructure.messages > 0 ? t("kpi.provider.note", format.integer(totals.providerInfrastructure.messages)) : t("no-rate"))
-        kpi(t("kpi.other"), format.passRate(totals.other) ?? "–",
+        kpi(
+            t("kpi.provider"), format.passRate(totals.providerInfrastructure) ?? "–",
+            totals.providerInfrastructure.messages > 0
+                ? t("kpi.provider.note", format.integer(totals.providerInfrastructure.messages)) : t("no-rate"))
+        kpi(
+            t("kpi.other"), format.passRate(totals.other) ?? "–",
             totals.other.messages > 0 ? t("kpi.other.note", format.integer(totals.other.messages)) : t("no-rate"))
         if let previous = summary.previousMonth, previous.messages > 0 {
             let volume = Double(totals.messages - previous.messages) * 100 / Double(previous.messages)
@@ -114,7 +121,8 @@ private struct Page {
         out += "<figure><figcaption>\(e(t("chart.daily")))</figcaption>\n\(charts.daily())\n</figure>\n"
         out += "<figure><figcaption>\(e(t("chart.classes")))</figcaption>\n\(charts.classes())\n</figure>\n"
         let shown = min(report.receivers.filter { $0.traffic.messages > 0 }.count, SVGCharts.receiverLimit)
-        out += "<figure><figcaption>\(e(t("chart.receivers", format.integer(shown))))</figcaption>\n\(charts.receivers())\n</figure>\n"
+        out +=
+            "<figure><figcaption>\(e(t("chart.receivers", format.integer(shown))))</figcaption>\n\(charts.receivers())\n</figure>\n"
         out += "</section>\n"
     }
 
@@ -134,9 +142,11 @@ private struct Page {
             out += "<p>\(e(t("domains.none")))</p>\n</section>\n"
             return
         }
-        out += "<table class=\"domains\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.method")))</th>"
+        out +=
+            "<table class=\"domains\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.method")))</th>"
         out += "<th class=\"w-policy\">\(e(t("col.policy")))</th><th class=\"num\">\(e(t("col.messages")))</th>"
-        out += "<th class=\"num\">\(e(t("col.pass-rate")))</th><th>\(e(t("col.dispositions")))</th></tr></thead>\n<tbody>\n"
+        out +=
+            "<th class=\"num\">\(e(t("col.pass-rate")))</th><th>\(e(t("col.dispositions")))</th></tr></thead>\n<tbody>\n"
         for domain in report.domains {
             out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(domain.domain)))</td>"
             out += "<td>\(e(domain.methods.map { strings.method($0) }.joined(separator: " → ")))</td><td>"
@@ -145,7 +155,8 @@ private struct Page {
             }
             for (index, reported) in domain.policies.enumerated() {
                 if index > 0 { out += "<br/>" }
-                let reports = reported.reports == 1 ? t("reports.one") : t("reports.many", format.integer(reported.reports))
+                let reports =
+                    reported.reports == 1 ? t("reports.one") : t("reports.many", format.integer(reported.reports))
                 if reported.policy.domain != domain.domain {
                     out += "<span class=\"muted\">\(e(reported.policy.domain)):</span> "
                 }
@@ -154,7 +165,9 @@ private struct Page {
             }
             out += "</td><td class=\"num\">\(e(format.integer(domain.traffic.messages)))</td>"
             out += "<td class=\"num\">\(e(format.passRate(domain.traffic) ?? "–"))"
-            if let provider = format.passRate(domain.providerInfrastructure), domain.providerInfrastructure.messages != domain.traffic.messages {
+            if let provider = format.passRate(domain.providerInfrastructure),
+                domain.providerInfrastructure.messages != domain.traffic.messages
+            {
                 out += "<br/><span class=\"muted sub\">\(e(t("col.provider-pass-rate"))) \(e(provider))</span>"
             }
             out += "</td><td class=\"dispositions\">"
@@ -181,15 +194,20 @@ private struct Page {
         out += "<p class=\"intro\">\(e(t("problems.intro")))</p>\n"
         for problem in report.problems {
             out += "<article class=\"problem responsible-\(problem.responsible.rawValue)\">"
-            out += "<h3>\(e(strings.classTitle(problem.class))) <code class=\"class-id\">\(e(problem.class.rawValue))</code></h3>"
+            out +=
+                "<h3>\(e(strings.classTitle(problem.class))) <code class=\"class-id\">\(e(problem.class.rawValue))</code></h3>"
             out += "<dl class=\"facts\">"
-            out += "<dt>\(e(t("col.responsible")))</dt><dd><span class=\"badge badge-\(problem.responsible.rawValue)\">\(e(strings.responsible(problem.responsible)))</span></dd>"
+            out +=
+                "<dt>\(e(t("col.responsible")))</dt><dd><span class=\"badge badge-\(problem.responsible.rawValue)\">\(e(strings.responsible(problem.responsible)))</span></dd>"
             out += "<dt>\(e(t("col.messages")))</dt><dd>\(e(format.integer(problem.messages)))</dd>"
-            out += "<dt>\(e(t("col.domains")))</dt><dd>\(e(problem.domains.map(DomainDisplay.named).joined(separator: ", ")))</dd>"
+            out +=
+                "<dt>\(e(t("col.domains")))</dt><dd>\(e(problem.domains.map(DomainDisplay.named).joined(separator: ", ")))</dd>"
             let shown = problem.sources.prefix(5)
             var sources = shown.map { "\($0.sourceIP) (\(strings.origin($0.origin)), \(format.integer($0.messages)))" }
                 .joined(separator: ", ")
-            if problem.sources.count > shown.count { sources += " " + t("sources.more", format.integer(problem.sources.count - shown.count)) }
+            if problem.sources.count > shown.count {
+                sources += " " + t("sources.more", format.integer(problem.sources.count - shown.count))
+            }
             out += "<dt>\(e(t("col.sources")))</dt><dd>\(e(sources))</dd>"
             out += "</dl>"
             out += "<div class=\"recommendation\"><p class=\"label\">\(e(t("col.recommendation")))</p>"
@@ -204,17 +222,21 @@ private struct Page {
         let end = report.month.lastDay
         let start = Day(daysSinceEpoch: end.daysSinceEpoch - thresholds.readinessWindowDays + 1)
         out += "<section id=\"readiness\">\n<h2>\(e(t("section.readiness")))</h2>\n"
-        out += "<p class=\"intro\">\(e(t("readiness.intro", format.integer(thresholds.readinessWindowDays), format.day(start), format.day(end), format.integer(thresholds.readinessMinimumDaysWithData), format.percent(thresholds.readinessPassRatePercent))))</p>\n"
+        out +=
+            "<p class=\"intro\">\(e(t("readiness.intro", format.integer(thresholds.readinessWindowDays), format.day(start), format.day(end), format.integer(thresholds.readinessMinimumDaysWithData), format.percent(thresholds.readinessPassRatePercent))))</p>\n"
         guard !report.readiness.isEmpty else {
             out += "<p>\(e(t("readiness.none")))</p>\n</section>\n"
             return
         }
-        out += "<table class=\"readiness\">\n<thead><tr><th>\(e(t("col.domain")))</th><th>\(e(t("col.current"))) → \(e(t("col.next")))</th>"
+        out +=
+            "<table class=\"readiness\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.current"))) → \(e(t("col.next")))</th>"
         out += "<th class=\"num\">\(e(t("col.days")))</th>"
-        out += "<th class=\"num\">\(e(t("col.authorised-rate")))</th><th class=\"verdict-column\">\(e(t("col.verdict")))</th></tr></thead>\n<tbody>\n"
+        out +=
+            "<th class=\"num\">\(e(t("col.authorised-rate")))</th><th class=\"verdict-column\">\(e(t("col.verdict")))</th></tr></thead>\n<tbody>\n"
         for item in report.readiness {
             out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(item.domain)))</td>"
-            out += "<td class=\"step\"><code>p=\(e(item.currentPolicy))</code> → <code>p=\(e(item.nextPolicy))</code></td>"
+            out +=
+                "<td class=\"step\"><code>p=\(e(item.currentPolicy))</code> → <code>p=\(e(item.nextPolicy))</code></td>"
             out += "<td class=\"num\">\(e(format.integer(item.daysWithData)))</td>"
             out += "<td class=\"num\">\(e(format.passRate(item.authorised) ?? "–"))</td><td>"
             if item.isReady {
@@ -249,8 +271,10 @@ private struct Page {
         } else {
             out += "<p>\(e(t("method.sources", summary.receiverNames.joined(separator: ", "))))</p>\n"
         }
-        let reports = summary.reportCount == 1 ? t("reports.one") : t("reports.many", format.integer(summary.reportCount))
-        out += "<p>\(e(t("method.period", format.day(report.month.firstDay), format.day(report.month.lastDay), reports, format.integer(summary.apportionedReportCount))))</p>\n"
+        let reports =
+            summary.reportCount == 1 ? t("reports.one") : t("reports.many", format.integer(summary.reportCount))
+        out +=
+            "<p>\(e(t("method.period", format.day(report.month.firstDay), format.day(report.month.lastDay), reports, format.integer(summary.apportionedReportCount))))</p>\n"
         out += "<p>\(e(t("method.counting")))</p>\n<p>\(e(t("method.classification")))</p>\n</section>\n"
     }
 
@@ -262,7 +286,8 @@ private struct Page {
         }
         out += "<p class=\"intro\">\(e(t("evidence.intro")))</p>\n"
         out += "<table class=\"evidence\">\n<thead><tr><th class=\"w-id\">\(e(t("col.report-id")))</th>"
-        out += "<th class=\"w-period\">\(e(t("col.period")))</th><th class=\"num w-count\">\(e(t("col.messages-in-month")))</th>"
+        out +=
+            "<th class=\"w-period\">\(e(t("col.period")))</th><th class=\"num w-count\">\(e(t("col.messages-in-month")))</th>"
         out += "<th class=\"w-hash\">\(e(t("col.sha256")))</th></tr></thead>\n"
         // Grouped by receiver, one line per report: the appendix of a busy month stays a few pages.
         var receivers: [String] = []
@@ -270,12 +295,15 @@ private struct Page {
         for receiver in receivers.sorted(by: { $0.lowercased() < $1.lowercased() }) {
             let items = report.evidence.filter { $0.receiver == receiver }
             let count = items.count == 1 ? t("reports.one") : t("reports.many", format.integer(items.count))
-            out += "<tbody><tr class=\"group\"><th colspan=\"4\">\(e(receiver)) <span class=\"muted\">· \(e(count))</span></th></tr>\n"
+            out +=
+                "<tbody><tr class=\"group\"><th colspan=\"4\">\(e(receiver)) <span class=\"muted\">· \(e(count))</span></th></tr>\n"
             for item in items {
                 out += "<tr><td class=\"id\">\(e(item.reportID))</td>"
                 // Each end of the period stays on one line; a period across days may wrap between them.
                 let period = format.period(item.begin, item.end).components(separatedBy: " – ")
-                out += "<td class=\"period\">" + period.map { "<span class=\"nowrap\">\(e($0))</span>" }.joined(separator: " – ") + "</td>"
+                out +=
+                    "<td class=\"period\">"
+                    + period.map { "<span class=\"nowrap\">\(e($0))</span>" }.joined(separator: " – ") + "</td>"
                 out += "<td class=\"num\">\(e(format.integer(item.messagesInMonth)))"
                 if item.messagesInMonth != item.messages {
                     out += " <span class=\"muted\">/ \(e(format.integer(item.messages)))</span>"
@@ -359,6 +387,9 @@ private struct Page {
         th { text-align: left; font-weight: 600; border-bottom: 1pt solid #2b3138; padding: 3pt 5pt; vertical-align: bottom; }
         td { border-bottom: 0.5pt solid #d5dadf; padding: 3pt 5pt; vertical-align: top; }
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        th.num { white-space: normal; }
+        /* Short sections stay whole on one page; Chromium ignores this for longer ones. */
+        #readiness, #method { break-inside: avoid; page-break-inside: avoid; }
         td.domain { font-weight: 600; }
         td.dispositions { font-size: 8pt; }
         th.w-domain { width: 24%; }

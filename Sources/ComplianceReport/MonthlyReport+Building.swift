@@ -83,7 +83,8 @@ private struct Accumulator {
     }
 
     private mutating func addMonth(_ row: ReportedRow, _ share: DayShare, receiver: String) {
-        let key = RowKey(domain: row.domain, day: share.day, sourceIP: row.sourceIP, origin: row.origin, class: row.class)
+        let key = RowKey(
+            domain: row.domain, day: share.day, sourceIP: row.sourceIP, origin: row.origin, class: row.class)
         rows[key, default: 0] += share.messages
         let disposition = row.disposition?.rawValue ?? "unreported"
         dispositions[row.domain, default: [:]][disposition, default: 0] += share.messages
@@ -102,7 +103,8 @@ private struct Accumulator {
         // Forwarders and DNS hiccups are outside anyone's control; foreign senders are what the next
         // policy step is meant to stop. What remains is the mail the tenant authorised.
         if row.origin != .other, row.class != .forwarded, row.class != .transient, row.class != .empty {
-            sums.authorised = sums.authorised + PassCount(messages: share.messages, passed: row.class == .pass ? share.messages : 0)
+            sums.authorised =
+                sums.authorised + PassCount(messages: share.messages, passed: row.class == .pass ? share.messages : 0)
             if row.class.isActionable { sums.problems.insert(row.class) }
         }
         readiness[row.domain] = sums
@@ -200,8 +202,10 @@ private struct Accumulator {
         let classes = byClass.map { ClassVolume(class: $0.key, responsible: $0.key.responsible, messages: $0.value) }
             .sorted { ($1.messages, $0.class.rawValue) < ($0.messages, $1.class.rawValue) }
 
-        let receiverVolumes = receivers.map { ReceiverVolume(receiver: $0.key, traffic: $0.value.traffic, reports: $0.value.reports) }
-            .sorted { ($1.traffic.messages, $0.receiver) < ($0.traffic.messages, $1.receiver) }
+        let receiverVolumes = receivers.map {
+            ReceiverVolume(receiver: $0.key, traffic: $0.value.traffic, reports: $0.value.reports)
+        }
+        .sorted { ($1.traffic.messages, $0.receiver) < ($0.traffic.messages, $1.receiver) }
 
         let strings = ReportStrings(language)
         let problems = classes.filter(\.class.isDMARCFailure).map { volume -> Problem in
@@ -272,7 +276,8 @@ private struct Accumulator {
         let thresholds = input.thresholds
         var blockers: [ReadinessBlocker] = []
         if sums.days.count < thresholds.readinessMinimumDaysWithData {
-            blockers.append(.tooFewDaysWithData(days: sums.days.count, required: thresholds.readinessMinimumDaysWithData))
+            blockers.append(
+                .tooFewDaysWithData(days: sums.days.count, required: thresholds.readinessMinimumDaysWithData))
         }
         if sums.authorised.messages == 0 {
             blockers.append(.noAuthorisedTraffic)

@@ -54,7 +54,8 @@ public struct PDFPrinter: Sendable {
             _ = fileManager.createFile(atPath: log.path, contents: nil)
         } catch {
             throw ComplianceReportError(
-                code: .writeFailed, message: "cannot write the temporary HTML for the PDF in \(directory.path): \(error)")
+                code: .writeFailed,
+                message: "cannot write the temporary HTML for the PDF in \(directory.path): \(error)")
         }
 
         let process = Process()

@@ -107,7 +107,8 @@ struct ReportFormatting: Sendable {
     /// A report's period on one line: `01.03.2026 00:00–23:59` within a day, both ends otherwise.
     /// The end is shown as the receiver wrote it (often 23:59:59, shown as 23:59).
     func period(_ begin: Int64, _ end: Int64) -> String {
-        let beginDay = Day(epochSeconds: begin), endDay = Day(epochSeconds: end)
+        let beginDay = Day(epochSeconds: begin)
+        let endDay = Day(epochSeconds: end)
         guard beginDay == endDay else { return "\(moment(begin)) – \(moment(end))" }
         let seconds = end - Int64(endDay.daysSinceEpoch) * 86_400
         return "\(moment(begin))–\(pad(Int(seconds / 3600))):\(pad(Int(seconds % 3600 / 60)))"

@@ -107,8 +107,9 @@ public struct PublishedPolicy: Sendable, Hashable, Codable {
     /// RFC 9990: `y` while the owner is testing the policy.
     public var testing: String?
 
-    public init(domain: String, p: String?, sp: String? = nil, np: String? = nil, pct: Int? = nil, testing: String? = nil)
-    {
+    public init(
+        domain: String, p: String?, sp: String? = nil, np: String? = nil, pct: Int? = nil, testing: String? = nil
+    ) {
         self.domain = domain
         self.p = p
         self.sp = sp

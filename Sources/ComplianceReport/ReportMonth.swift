@@ -63,7 +63,8 @@ public struct ReportMonth: Sendable, Hashable, Comparable, Codable, CustomString
     }
 
     public var description: String {
-        let y = String(year), m = String(month)
+        let y = String(year)
+        let m = String(month)
         return String(repeating: "0", count: 4 - y.count) + y + "-" + (m.count == 1 ? "0" : "") + m
     }
 

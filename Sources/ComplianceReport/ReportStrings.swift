@@ -102,7 +102,8 @@ struct ReportStrings: Sendable {
         "status-detail.no-data": "Für diesen Monat liegen keine DMARC-Berichte zu Ihren Domains vor.",
         "status.rule":
             "Schwelle: Konform, solange die Fehler, die Kunde oder Anbieter beheben können, je höchstens {0} der über die Server des Anbieters oder das Relay des Kunden versandten Mails ausmachen. Weitergeleitete Mails, vorübergehende DNS-Fehler und fremde Absender zählen nicht.",
-        "status.shares": "Behebbar durch den Kunden: {0} · durch den Anbieter: {1} (von {2} autorisiert versandten Nachrichten)",
+        "status.shares":
+            "Behebbar durch den Kunden: {0} · durch den Anbieter: {1} (von {2} autorisiert versandten Nachrichten)",
         "empty.month":
             "Für {0} hat kein Empfänger Berichte zu Ihren Domains gesendet. Ohne Nachrichten gibt es keine Quoten; der Bericht zeigt daher nur die Konfiguration. Das kann bedeuten, dass in diesem Monat keine Mails versandt wurden oder dass die DMARC-Berichte (rua) nicht an den Anbieter gehen.",
         "kpi.messages": "Nachrichten",
@@ -223,7 +224,8 @@ struct ReportStrings: Sendable {
         "advice.spf-record-error":
             "Reparieren Sie Ihren SPF-Eintrag: meist sind es mehr als 10 DNS-Abfragen oder ein Syntaxfehler.",
         "advice.spf-not-aligned": "Anbieter: Versand mit einer Bounce-Domain unter Ihrer Domain einrichten.",
-        "advice.dkim-key-missing": "Veröffentlichen Sie den DKIM-Schlüssel des Anbieters unter dem vereinbarten Selektor.",
+        "advice.dkim-key-missing":
+            "Veröffentlichen Sie den DKIM-Schlüssel des Anbieters unter dem vereinbarten Selektor.",
         "advice.dkim-selector-unknown": "Anbieter: mit einem vereinbarten Selektor signieren.",
         "advice.dkim-not-aligned": "Anbieter: die Mails mit d=Ihre Domain signieren.",
         "advice.relay-bypassed": "Anbieter: die Mails über Ihr Relay leiten.",
@@ -261,7 +263,8 @@ struct ReportStrings: Sendable {
         "status-detail.no-data": "No receiver sent DMARC reports for your domains this month.",
         "status.rule":
             "Threshold: compliant while the failures the customer or the provider can fix each stay at or below {0} of the mail sent via the provider's servers or the customer's relay. Forwarded mail, temporary DNS errors and foreign senders do not count.",
-        "status.shares": "Fixable by the customer: {0} · by the provider: {1} (of {2} messages sent by authorised servers)",
+        "status.shares":
+            "Fixable by the customer: {0} · by the provider: {1} (of {2} messages sent by authorised servers)",
         "empty.month":
             "No receiver sent reports for your domains in {0}. Without messages there are no rates, so this report only shows the configuration. Either no mail was sent this month, or the DMARC reports (rua) do not reach the provider.",
         "kpi.messages": "Messages",

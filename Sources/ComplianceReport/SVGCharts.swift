@@ -67,7 +67,10 @@ struct SVGCharts {
     /// Stacked bars per day: passed at the bottom, failed on top; y axis in messages, x axis in days.
     func daily() -> String {
         let height = 250.0
-        let left = 62.0, right = 12.0, top = 30.0, bottom = 44.0
+        let left = 62.0
+        let right = 12.0
+        let top = 30.0
+        let bottom = 44.0
         let plotWidth = SVGCharts.width - left - right
         let plotHeight = height - top - bottom
         let label = strings.text("chart.daily")
@@ -82,7 +85,8 @@ struct SVGCharts {
         var tick: Int64 = 0
         while tick <= scale.top {
             let y = top + plotHeight - plotHeight * Double(tick) / Double(scale.top)
-            svg += line(x1: left, y1: y, x2: left + plotWidth, y2: y, stroke: tick == 0 ? ChartPalette.axis : ChartPalette.grid)
+            svg += line(
+                x1: left, y1: y, x2: left + plotWidth, y2: y, stroke: tick == 0 ? ChartPalette.axis : ChartPalette.grid)
             svg += text(format.integer(tick), x: left - 6, y: y + 4, anchor: "end", fill: ChartPalette.muted)
             tick += scale.step
         }
@@ -101,16 +105,23 @@ struct SVGCharts {
             if day.traffic.failed > 0 {
                 // A failure too small to see still gets a visible sliver: one failure matters.
                 let visible = max(failed, 1.5)
-                svg += rect(x: x, y: baseline - passed - visible, width: barWidth, height: visible, fill: ChartPalette.fail)
+                svg += rect(
+                    x: x, y: baseline - passed - visible, width: barWidth, height: visible, fill: ChartPalette.fail)
             }
             let dayOfMonth = day.day.components.day
             if dayOfMonth == 1 || dayOfMonth % 5 == 0 {
-                svg += line(x1: x + barWidth / 2, y1: baseline, x2: x + barWidth / 2, y2: baseline + 4, stroke: ChartPalette.axis)
-                svg += text(String(dayOfMonth), x: x + barWidth / 2, y: baseline + 16, anchor: "middle", fill: ChartPalette.muted)
+                svg += line(
+                    x1: x + barWidth / 2, y1: baseline, x2: x + barWidth / 2, y2: baseline + 4,
+                    stroke: ChartPalette.axis)
+                svg += text(
+                    String(dayOfMonth), x: x + barWidth / 2, y: baseline + 16, anchor: "middle",
+                    fill: ChartPalette.muted)
             }
         }
         if maximum == 0 {
-            svg += text(strings.text("chart.empty"), x: left + plotWidth / 2, y: top + plotHeight / 2, anchor: "middle", fill: ChartPalette.muted)
+            svg += text(
+                strings.text("chart.empty"), x: left + plotWidth / 2, y: top + plotHeight / 2, anchor: "middle",
+                fill: ChartPalette.muted)
         }
         svg += text(
             "\(format.month(report.month)) · \(strings.text("axis.day"))", x: left + plotWidth / 2, y: height - 6,
@@ -120,7 +131,10 @@ struct SVGCharts {
 
     /// One horizontal bar per diagnosis class, coloured by who acts, with count and share.
     func classes() -> String {
-        let rowHeight = 22.0, top = 30.0, labelWidth = 210.0, valueWidth = 130.0
+        let rowHeight = 22.0
+        let top = 30.0
+        let labelWidth = 210.0
+        let valueWidth = 130.0
         let rows = report.classes
         let height = top + Double(max(rows.count, 1)) * rowHeight + 8
         let label = strings.text("chart.classes")
@@ -128,7 +142,11 @@ struct SVGCharts {
         let parties: [ResponsibleParty] = [.tenant, .provider, .none]
         var legendItems = [(strings.text("legend.pass"), ChartPalette.pass)]
         for party in parties where rows.contains(where: { $0.class != .pass && $0.responsible == party }) {
-            legendItems.append((strings.text("col.responsible") + ": " + strings.responsible(party), ChartPalette.responsible(party, passed: false)))
+            legendItems.append(
+                (
+                    strings.text("col.responsible") + ": " + strings.responsible(party),
+                    ChartPalette.responsible(party, passed: false)
+                ))
         }
         svg += legend(legendItems, right: SVGCharts.width - 4, y: 4)
         let total = rows.reduce(Int64(0)) { $0 + $1.messages }
@@ -136,15 +154,21 @@ struct SVGCharts {
         let barSpace = SVGCharts.width - labelWidth - valueWidth - 8
         for (index, row) in rows.enumerated() {
             let y = top + Double(index) * rowHeight
-            svg += text(Markup.truncated(strings.classTitle(row.class), 34), x: labelWidth - 8, y: y + 14, anchor: "end")
+            svg += text(
+                Markup.truncated(strings.classTitle(row.class), 34), x: labelWidth - 8, y: y + 14, anchor: "end")
             let width = maximum > 0 ? barSpace * Double(row.messages) / Double(maximum) : 0
-            svg += rect(x: labelWidth, y: y + 4, width: max(width, 1.5), height: rowHeight - 8,
-                        fill: ChartPalette.responsible(row.responsible, passed: row.class == .pass || row.class == .empty))
+            svg += rect(
+                x: labelWidth, y: y + 4, width: max(width, 1.5), height: rowHeight - 8,
+                fill: ChartPalette.responsible(row.responsible, passed: row.class == .pass || row.class == .empty))
             let share = format.percent(row.messages, of: total) ?? ""
-            svg += text("\(format.integer(row.messages)) · \(share)", x: labelWidth + width + 6, y: y + 14, fill: ChartPalette.muted)
+            svg += text(
+                "\(format.integer(row.messages)) · \(share)", x: labelWidth + width + 6, y: y + 14,
+                fill: ChartPalette.muted)
         }
         if rows.isEmpty {
-            svg += text(strings.text("chart.empty"), x: SVGCharts.width / 2, y: top + 14, anchor: "middle", fill: ChartPalette.muted)
+            svg += text(
+                strings.text("chart.empty"), x: SVGCharts.width / 2, y: top + 14, anchor: "middle",
+                fill: ChartPalette.muted)
         }
         return svg + "</svg>"
     }
@@ -153,7 +177,10 @@ struct SVGCharts {
     static let receiverLimit = 8
 
     func receivers(limit: Int = SVGCharts.receiverLimit) -> String {
-        let rowHeight = 22.0, top = 30.0, labelWidth = 210.0, valueWidth = 130.0
+        let rowHeight = 22.0
+        let top = 30.0
+        let labelWidth = 210.0
+        let valueWidth = 130.0
         let rows = Array(report.receivers.filter { $0.traffic.messages > 0 }.prefix(limit))
         let height = top + Double(max(rows.count, 1)) * rowHeight + 8
         let label = strings.text("chart.receivers", String(rows.count))
@@ -171,13 +198,18 @@ struct SVGCharts {
             let failed = row.traffic.failed > 0 ? max(scale * Double(row.traffic.failed), 1.5) : 0
             svg += rect(x: labelWidth, y: y + 4, width: passed, height: rowHeight - 8, fill: ChartPalette.pass)
             if failed > 0 {
-                svg += rect(x: labelWidth + passed, y: y + 4, width: failed, height: rowHeight - 8, fill: ChartPalette.fail)
+                svg += rect(
+                    x: labelWidth + passed, y: y + 4, width: failed, height: rowHeight - 8, fill: ChartPalette.fail)
             }
             let rate = format.passRate(row.traffic) ?? ""
-            svg += text("\(format.integer(row.traffic.messages)) · \(rate)", x: labelWidth + passed + failed + 6, y: y + 14, fill: ChartPalette.muted)
+            svg += text(
+                "\(format.integer(row.traffic.messages)) · \(rate)", x: labelWidth + passed + failed + 6, y: y + 14,
+                fill: ChartPalette.muted)
         }
         if rows.isEmpty {
-            svg += text(strings.text("chart.empty"), x: SVGCharts.width / 2, y: top + 14, anchor: "middle", fill: ChartPalette.muted)
+            svg += text(
+                strings.text("chart.empty"), x: SVGCharts.width / 2, y: top + 14, anchor: "middle",
+                fill: ChartPalette.muted)
         }
         return svg + "</svg>"
     }

@@ -35,7 +35,8 @@ import Testing
         let shares = DayApportioning.split(10, over: DateRange(begin: begin, end: begin + 86_400))
         #expect(shares.map(\.messages) == [3, 7])
         // Three days, 1 message: the day with the largest overlap gets it.
-        let long = DayApportioning.split(1, over: DateRange(begin: Self.march1 + 20 * 3600, end: Self.march1 + 2 * 86_400 + 3600))
+        let long = DayApportioning.split(
+            1, over: DateRange(begin: Self.march1 + 20 * 3600, end: Self.march1 + 2 * 86_400 + 3600))
         #expect(long == [DayShare(day: Day(year: 2026, month: 3, day: 2)!, messages: 1)])
     }
 

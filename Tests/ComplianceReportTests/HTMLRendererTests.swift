@@ -84,7 +84,9 @@ enum TagBalance {
 /// libxml2's own check, when `xmllint` is installed.
 enum XMLLint {
     static func check(_ html: String) throws -> String? {
-        guard let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first(where: FileManager.default.isExecutableFile)
+        guard
+            let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first(
+                where: FileManager.default.isExecutableFile)
         else { return nil }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).xhtml")
         defer { try? FileManager.default.removeItem(at: file) }

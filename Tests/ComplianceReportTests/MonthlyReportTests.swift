@@ -55,7 +55,8 @@ import Testing
 
     @Test func theReportAcrossTheMonthBoundaryCountsOnlyItsMarchPart() throws {
         let report = Self.report
-        let crossing = try #require(report.evidence.first { $0.reportID == "enterprise-outlook-beispiel-ag.de-2026-02-28" })
+        let crossing = try #require(
+            report.evidence.first { $0.reportID == "enterprise-outlook-beispiel-ag.de-2026-02-28" })
         #expect(crossing.isApportioned)
         #expect(crossing.messagesInMonth > 0)
         #expect(crossing.messagesInMonth < crossing.messages)
@@ -164,7 +165,12 @@ import Testing
         #expect(lines.count == Self.report.rows.count + 1)
         let sum = lines.dropFirst().compactMap { $0.split(separator: ",").last.flatMap { Int64($0) } }.reduce(0, +)
         #expect(sum == Self.report.summary.totals.messages)
-        #expect(lines.contains { $0.hasPrefix("beispiel,2026-03,karriere.beispiel-ag.de,2026-03-10,192.0.2.26,provider,spf-not-authorized,tenant,") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "beispiel,2026-03,karriere.beispiel-ag.de,2026-03-10,192.0.2.26,provider,spf-not-authorized,tenant,"
+                )
+            })
         #expect(CSVRenderer.field("=cmd()") == "'=cmd()")
         #expect(CSVRenderer.field("a,\"b\"") == "\"a,\"\"b\"\"\"")
     }
@@ -175,6 +181,7 @@ import Testing
         #expect(ReportMonth("26-03") == nil)
         #expect(ReportMonth.lastComplete(before: Day(year: 2026, month: 1, day: 1)!).description == "2025-12")
         #expect(ReportMonth(year: 2028, month: 2)?.dayCount == 29)
-        #expect(ReportRenderer.fileName(tenantID: "acme", month: SampleReport.month, format: .pdf) == "acme-2026-03.pdf")
+        #expect(
+            ReportRenderer.fileName(tenantID: "acme", month: SampleReport.month, format: .pdf) == "acme-2026-03.pdf")
     }
 }

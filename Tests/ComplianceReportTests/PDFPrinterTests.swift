@@ -44,7 +44,9 @@ import Testing
 /// Page 1's text through poppler's `pdftotext`, or nil when it is not installed.
 enum PDFText {
     static func firstPage(_ pdf: Data) throws -> String? {
-        guard let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first(where: FileManager.default.isExecutableFile)
+        guard
+            let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first(
+                where: FileManager.default.isExecutableFile)
         else { return nil }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).pdf")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func numbersPerLanguage() {
-        let de = ReportFormatting(.de), en = ReportFormatting(.en)
+        let de = ReportFormatting(.de)
+        let en = ReportFormatting(.en)
         #expect(de.percent(1234.5) == "1.234,5\u{00A0}%")
         #expect(en.percent(1234.5) == "1,234.5%")
         #expect(de.integer(Int64(1_234_567)) == "1.234.567")

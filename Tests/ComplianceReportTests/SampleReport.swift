@@ -1,7 +1,7 @@
-import Foundation
 import ComplianceReport
 import DMARC
 import Diagnosis
+import Foundation
 
 /// A realistic month for one tenant, built the way the query layer will: real records, diagnosed
 /// by `Diagnoser` against a real configuration, grouped into receivers' reports.
@@ -76,52 +76,66 @@ enum SampleReport {
             let signed = DKIMAuthResult(domain: "beispiel-ag.de", selector: "hr1", result: .pass)
             let bounce = SPFAuthResult(domain: "bounce.provider.example", scope: .mfrom, result: .pass)
             records.append(
-                record("192.0.2.25", base * share + generator.next(0...20), from: "beispiel-ag.de", dkim: .pass,
-                       spf: .fail, signatures: [signed], spfResults: [bounce]))
+                record(
+                    "192.0.2.25", base * share + generator.next(0...20), from: "beispiel-ag.de", dkim: .pass,
+                    spf: .fail, signatures: [signed], spfResults: [bounce]))
             let karriere = SPFAuthResult(domain: "karriere.beispiel-ag.de", scope: .mfrom, result: .pass)
             records.append(
-                record("192.0.2.26", base * share / 8 + generator.next(0...4), from: "karriere.beispiel-ag.de",
-                       dkim: .fail, spf: .pass, spfResults: [karriere]))
+                record(
+                    "192.0.2.26", base * share / 8 + generator.next(0...4), from: "karriere.beispiel-ag.de",
+                    dkim: .fail, spf: .pass, spfResults: [karriere]))
             // 10–13 March: the careers site's SPF record lost the provider's include.
             if (10...13).contains(day) {
                 records.append(
-                    record("192.0.2.26", 20 * share + generator.next(0...9), from: "karriere.beispiel-ag.de", dkim: .fail,
-                           spf: .fail, disposition: .quarantine,
-                           spfResults: [SPFAuthResult(domain: "karriere.beispiel-ag.de", scope: .mfrom, result: .softfail)]))
+                    record(
+                        "192.0.2.26", 20 * share + generator.next(0...9), from: "karriere.beispiel-ag.de", dkim: .fail,
+                        spf: .fail, disposition: .quarantine,
+                        spfResults: [SPFAuthResult(domain: "karriere.beispiel-ag.de", scope: .mfrom, result: .softfail)]
+                    ))
             }
             // 20–22 March: selector hr2 signed before its key was published.
             if (20...22).contains(day) {
                 records.append(
-                    record("192.0.2.25", 2 * share + generator.next(0...2), from: "beispiel-ag.de", dkim: .fail, spf: .fail,
-                           disposition: .quarantine,
-                           signatures: [DKIMAuthResult(domain: "beispiel-ag.de", selector: "hr2", result: .fail, humanResult: "no key")],
-                           spfResults: [bounce]))
+                    record(
+                        "192.0.2.25", 2 * share + generator.next(0...2), from: "beispiel-ag.de", dkim: .fail,
+                        spf: .fail,
+                        disposition: .quarantine,
+                        signatures: [
+                            DKIMAuthResult(
+                                domain: "beispiel-ag.de", selector: "hr2", result: .fail, humanResult: "no key")
+                        ],
+                        spfResults: [bounce]))
             }
             if day % 4 == 0 {
                 records.append(
-                    record("203.0.113.9", generator.next(1...3), from: "beispiel-ag.de", dkim: .pass, spf: .fail,
-                           signatures: [signed],
-                           spfResults: [SPFAuthResult(domain: "lists.example.org", scope: .mfrom, result: .pass)]))
+                    record(
+                        "203.0.113.9", generator.next(1...3), from: "beispiel-ag.de", dkim: .pass, spf: .fail,
+                        signatures: [signed],
+                        spfResults: [SPFAuthResult(domain: "lists.example.org", scope: .mfrom, result: .pass)]))
                 records.append(
-                    record("198.18.7.41", generator.next(1...2), from: "beispiel-ag.de", dkim: .fail, spf: .fail,
-                           disposition: .quarantine, reasons: [PolicyOverrideReason(type: .forwarded)]))
+                    record(
+                        "198.18.7.41", generator.next(1...2), from: "beispiel-ag.de", dkim: .fail, spf: .fail,
+                        disposition: .quarantine, reasons: [PolicyOverrideReason(type: .forwarded)]))
             }
             if day % 3 == 0 {
                 records.append(
-                    record("185.220.101.4", generator.next(2...12), from: "beispiel-ag.de", dkim: .fail, spf: .fail,
-                           disposition: .quarantine,
-                           spfResults: [SPFAuthResult(domain: "beispiel-ag.de", scope: .mfrom, result: .fail)]))
+                    record(
+                        "185.220.101.4", generator.next(2...12), from: "beispiel-ag.de", dkim: .fail, spf: .fail,
+                        disposition: .quarantine,
+                        spfResults: [SPFAuthResult(domain: "beispiel-ag.de", scope: .mfrom, result: .fail)]))
             }
         } else {
             let relayed = SPFAuthResult(domain: mueller, scope: .mfrom, result: .pass)
             records.append(
-                record("198.51.100.7", base * share / 6 + generator.next(0...3), from: mueller, dkim: .fail, spf: .pass,
-                       spfResults: [relayed]))
+                record(
+                    "198.51.100.7", base * share / 6 + generator.next(0...3), from: mueller, dkim: .fail, spf: .pass,
+                    spfResults: [relayed]))
             if day == 17 || day == 18 {
                 records.append(
-                    record("192.0.2.30", share + 1, from: mueller, dkim: .fail, spf: .fail,
-                           signatures: [DKIMAuthResult(domain: "mail.provider.example", selector: "s1", result: .pass)],
-                           spfResults: [SPFAuthResult(domain: "bounce.provider.example", scope: .mfrom, result: .pass)]))
+                    record(
+                        "192.0.2.30", share + 1, from: mueller, dkim: .fail, spf: .fail,
+                        signatures: [DKIMAuthResult(domain: "mail.provider.example", selector: "s1", result: .pass)],
+                        spfResults: [SPFAuthResult(domain: "bounce.provider.example", scope: .mfrom, result: .pass)]))
             }
         }
         return records
@@ -149,13 +163,15 @@ enum SampleReport {
                 let begin = midnight + receiver.offsetHours * 3600
                 let period = DateRange(begin: begin, end: begin + 86_400 - (receiver.offsetHours == 0 ? 1 : 0))
                 for (domain, policy) in policies.sorted(by: { $0.key < $1.key }) {
-                    let records = records(day: max(day, 1), share: receiver.share, policyDomain: domain, generator: &generator)
+                    let records = records(
+                        day: max(day, 1), share: receiver.share, policyDomain: domain, generator: &generator)
                     let reportDay = Day(epochSeconds: begin)
                     let diagnoses = records.map {
                         Diagnoser.diagnose($0, day: reportDay, configuration: configuration, policy: nil)
                     }
                     examples += diagnoses.filter { $0.class.isDMARCFailure }
-                    let id = "\(receiver.name.lowercased().replacingOccurrences(of: " ", with: "-"))-\(domain)-\(reportDay)"
+                    let id =
+                        "\(receiver.name.lowercased().replacingOccurrences(of: " ", with: "-"))-\(domain)-\(reportDay)"
                     reports.append(
                         ReceivedReport(
                             receiver: receiver.name, reportID: id, period: period,
@@ -164,7 +180,8 @@ enum SampleReport {
             }
         }
         let previous = ComplianceTotals(
-            providerInfrastructure: PassCount(messages: 61_250, passed: 60_990), other: PassCount(messages: 2_310, passed: 1_980))
+            providerInfrastructure: PassCount(messages: 61_250, passed: 60_990),
+            other: PassCount(messages: 2_310, passed: 1_980))
         return MonthlyReportInput(
             tenant: tenant, providerName: "Example HR Cloud", month: month, language: language, reports: reports,
             previousMonth: previous, examples: examples)
