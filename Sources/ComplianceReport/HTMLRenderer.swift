@@ -65,6 +65,9 @@ private struct Page {
         out += "<dt>\(e(t("provider")))</dt><dd>\(e(report.providerName))</dd>"
         out +=
             "<dt>\(e(t("period")))</dt><dd>\(e(format.day(report.month.firstDay))) – \(e(format.day(report.month.lastDay))) (UTC)</dd>"
+        if let generated = report.generatedOn {
+            out += "<dt>\(e(t("generated")))</dt><dd>\(e(format.day(generated)))</dd>"
+        }
         out += "</dl>\n</header>\n"
     }
 

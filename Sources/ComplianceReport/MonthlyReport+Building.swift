@@ -226,7 +226,8 @@ private struct Accumulator {
 
         return MonthlyReport(
             tenant: ReportTenant(id: input.tenant.id, name: input.tenant.name), providerName: input.providerName,
-            month: month, language: language, thresholds: thresholds, summary: summary, days: days, domains: domains,
+            month: month, language: language, thresholds: thresholds, generatedOn: input.generatedOn,
+            summary: summary, days: days, domains: domains,
             classes: classes, receivers: receiverVolumes, problems: problems, readiness: readinessList,
             evidence: evidence.sorted {
                 ($0.begin, $0.receiver, $0.reportID) < ($1.begin, $1.receiver, $1.reportID)

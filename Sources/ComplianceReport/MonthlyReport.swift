@@ -10,6 +10,8 @@ public struct MonthlyReport: Sendable, Hashable, Codable {
     public var month: ReportMonth
     public var language: Language
     public var thresholds: ComplianceThresholds
+    /// The day the report was made; nil when the caller left it out.
+    public var generatedOn: Day?
     public var summary: ComplianceSummary
     /// Every day of the month, in order, also days without messages.
     public var days: [DailyVolume]

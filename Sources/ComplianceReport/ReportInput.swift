@@ -21,12 +21,15 @@ public struct MonthlyReportInput: Sendable {
     /// with the most messages. Classes without an example get the class's general description.
     public var examples: [Diagnosis]
     public var thresholds: ComplianceThresholds
+    /// The day the report is made, printed in its header; nil leaves it out (tests, reproducible output).
+    public var generatedOn: Day?
 
     public init(
         tenant: Tenant, providerName: String, month: ReportMonth, language: Language? = nil,
         reports: [ReceivedReport], previousMonth: ComplianceTotals? = nil, examples: [Diagnosis] = [],
-        thresholds: ComplianceThresholds = .standard
+        thresholds: ComplianceThresholds = .standard, generatedOn: Day? = nil
     ) {
+        self.generatedOn = generatedOn
         self.tenant = tenant
         self.providerName = providerName
         self.month = month

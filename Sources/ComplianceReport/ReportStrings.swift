@@ -51,7 +51,7 @@ struct ReportStrings: Sendable {
         "method.sources", "method.sources.none", "method.period", "method.counting", "method.classification",
         "col.receiver", "col.report-id", "col.period", "col.messages-in-month", "col.sha256", "evidence.apportioned",
         "evidence.none", "evidence.intro", "domains.method-note", "domains.none", "messages.one", "messages.many",
-        "status.shares",
+        "status.shares", "generated",
     ]
 
     /// Every key a renderer may ask for.
@@ -79,6 +79,7 @@ struct ReportStrings: Sendable {
         "tenant": "Kunde",
         "provider": "Anbieter",
         "period": "Zeitraum",
+        "generated": "Erstellt",
         "section.summary": "Zusammenfassung",
         "section.charts": "Verlauf und Verteilung",
         "section.domains": "Domains",
@@ -240,6 +241,7 @@ struct ReportStrings: Sendable {
         "tenant": "Customer",
         "provider": "Provider",
         "period": "Period",
+        "generated": "Created",
         "section.summary": "Summary",
         "section.charts": "Trends and distribution",
         "section.domains": "Domains",

@@ -29,6 +29,15 @@ import Testing
         #expect(html.contains("<code>p=quarantine, sp=none, pct=100</code>"))
         #expect(html.contains("\u{00A0}%"))
         #expect(!html.contains("{0}"))
+        #expect(html.contains("<dt>Erstellt</dt><dd>02.04.2026</dd>"))
+    }
+
+    @Test func axisScalesAreRound() {
+        #expect(SVGCharts.axisScale(maximum: 0) == (4, 1))
+        #expect(SVGCharts.axisScale(maximum: 3) == (3, 1))
+        #expect(SVGCharts.axisScale(maximum: 5_683) == (6_000, 2_000))
+        #expect(SVGCharts.axisScale(maximum: 1_001) == (1_500, 500))
+        #expect(SVGCharts.axisScale(maximum: 99) == (100, 50))
     }
 
     @Test func englishReportReadsEnglish() {

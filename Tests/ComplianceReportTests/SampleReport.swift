@@ -184,7 +184,7 @@ enum SampleReport {
             other: PassCount(messages: 2_310, passed: 1_980))
         return MonthlyReportInput(
             tenant: tenant, providerName: "Example HR Cloud", month: month, language: language, reports: reports,
-            previousMonth: previous, examples: examples)
+            previousMonth: previous, examples: examples, generatedOn: Day(year: 2026, month: 4, day: 2))
     }
 
     static func report(language: Language? = nil) -> MonthlyReport { MonthlyReport.build(input(language: language)) }
