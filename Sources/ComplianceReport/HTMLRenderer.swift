@@ -200,8 +200,12 @@ private struct Page {
             out +=
                 "<h3>\(e(strings.classTitle(problem.class))) <code class=\"class-id\">\(e(problem.class.rawValue))</code></h3>"
             out += "<dl class=\"facts\">"
+            // Foreign senders are the tenant's to judge, but nothing is broken: say it is for information.
+            let who =
+                problem.class == .unauthorizedSource
+                ? t("responsible.informational") : strings.responsible(problem.responsible)
             out +=
-                "<dt>\(e(t("col.responsible")))</dt><dd><span class=\"badge badge-\(problem.responsible.rawValue)\">\(e(strings.responsible(problem.responsible)))</span></dd>"
+                "<dt>\(e(t("col.responsible")))</dt><dd><span class=\"badge badge-\(problem.responsible.rawValue)\">\(e(who))</span></dd>"
             out += "<dt>\(e(t("col.messages")))</dt><dd>\(e(format.integer(problem.messages)))</dd>"
             out +=
                 "<dt>\(e(t("col.domains")))</dt><dd>\(e(problem.domains.map(DomainDisplay.named).joined(separator: ", ")))</dd>"

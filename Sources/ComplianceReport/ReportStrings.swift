@@ -51,7 +51,7 @@ struct ReportStrings: Sendable {
         "method.sources", "method.sources.none", "method.period", "method.counting", "method.classification",
         "col.receiver", "col.report-id", "col.period", "col.messages-in-month", "col.sha256", "evidence.apportioned",
         "evidence.none", "evidence.intro", "domains.method-note", "domains.none", "messages.one", "messages.many",
-        "status.shares", "generated",
+        "status.shares", "generated", "responsible.informational",
     ]
 
     /// Every key a renderer may ask for.
@@ -97,7 +97,7 @@ struct ReportStrings: Sendable {
         "status-detail.tenant-action":
             "Ein Teil der Mails scheitert an Einstellungen auf Ihrer Seite (DNS-Einträge oder Ihr Mail-Relay). Die Empfehlungen unten nennen die Korrektur.",
         "status-detail.provider-action":
-            "Ein Teil der Mails scheitert an Einstellungen des Anbieters (Signatur, Bounce-Domain oder Routing). Der Anbieter ist informiert und korrigiert sie.",
+            "Ein Teil der Mails scheitert an Einstellungen des Anbieters (Signatur, Bounce-Domain oder Routing). Die Korrektur liegt beim Anbieter; die Empfehlungen unten nennen sie.",
         "status-detail.both-action":
             "Ein Teil der Mails scheitert an Einstellungen auf beiden Seiten. Die Empfehlungen unten nennen, wer was korrigiert.",
         "status-detail.no-data": "Für diesen Monat liegen keine DMARC-Berichte zu Ihren Domains vor.",
@@ -195,6 +195,7 @@ struct ReportStrings: Sendable {
         "evidence.intro":
             "Jeder Bericht ist über den SHA-256-Hash der empfangenen Datei (Zip, Gzip oder XML) eindeutig nachprüfbar. Berichte, deren Zeitraum über die Monatsgrenze reicht, zählen nur mit ihrem Anteil im Monat (Anteil / ganzer Bericht).",
         "responsible.none": "niemand",
+        "responsible.informational": "Kunde, zur Information",
         "responsible.tenant": "Kunde",
         "responsible.provider": "Anbieter",
         "responsible.operator": "Betreiber",
@@ -259,7 +260,7 @@ struct ReportStrings: Sendable {
         "status-detail.tenant-action":
             "Part of the mail fails because of settings on your side (DNS records or your mail relay). The recommendations below name the fix.",
         "status-detail.provider-action":
-            "Part of the mail fails because of the provider's settings (signing, bounce domain or routing). The provider has been notified and corrects them.",
+            "Part of the mail fails because of the provider's settings (signing, bounce domain or routing). The fix is the provider's; the recommendations below name it.",
         "status-detail.both-action":
             "Part of the mail fails because of settings on both sides. The recommendations below name who fixes what.",
         "status-detail.no-data": "No receiver sent DMARC reports for your domains this month.",
@@ -357,6 +358,7 @@ struct ReportStrings: Sendable {
         "evidence.intro":
             "Each report can be verified by the SHA-256 hash of the file as received (zip, gzip or XML). Reports whose period crosses the month boundary count only with their part in the month (part / whole report).",
         "responsible.none": "nobody",
+        "responsible.informational": "customer, for information",
         "responsible.tenant": "customer",
         "responsible.provider": "provider",
         "responsible.operator": "operator",
