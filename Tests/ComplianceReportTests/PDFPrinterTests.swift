@@ -19,6 +19,43 @@ import Testing
         }
     }
 
+    /// A directory holding one executable script named `chromium`.
+    static func fakeBrowser(_ script: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("chromium").path
+        try Data(("#!/bin/sh\n" + script + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return directory.path
+    }
+
+    @Test func aHungBrowserIsStoppedAfterTheTimeout() throws {
+        let directory = try Self.fakeBrowser("exec sleep 30")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let printer = PDFPrinter(timeoutSeconds: 1, searchPath: directory)
+        let started = Date()
+        do {
+            _ = try printer.print(html: "<html/>")
+            Issue.record("no error")
+        } catch {
+            #expect(error.code == .browserTimedOut)
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func aBrowserThatWritesNoPDFIsReportedWithItsErrors() throws {
+        let directory = try Self.fakeBrowser("echo 'cannot open display' >&2; exit 3")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            _ = try PDFPrinter(searchPath: directory).print(html: "<html/>")
+            Issue.record("no error")
+        } catch {
+            #expect(error.code == .browserFailed)
+            #expect(error.message.contains("status 3"))
+            #expect(error.message.contains("cannot open display"))
+        }
+    }
+
     @Test(.enabled(if: hasBrowser, "no chromium (or chromium-browser, google-chrome) on PATH: PDF not tested"))
     func printsThroughTheRealBrowser() throws {
         let report = SampleReport.report()
