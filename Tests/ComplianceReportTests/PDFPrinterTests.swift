@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func aHungBrowserIsStoppedAfterTheTimeout() throws {
-        let directory = try Self.fakeBrowser("exec sleep 30")
+        let directory = try Self.fakeBrowser("exec /bin/sleep 30")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let printer = PDFPrinter(timeoutSeconds: 1, searchPath: directory)
         let started = Date()
