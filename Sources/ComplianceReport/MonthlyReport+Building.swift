@@ -177,7 +177,8 @@ private struct Accumulator {
         let summary = ComplianceSummary(
             totals: totals, previousMonth: input.previousMonth, authorised: authorised,
             tenantActionMessages: tenantAction, providerActionMessages: providerAction, status: status,
-            receiverNames: receivers.filter { $0.value.traffic.messages > 0 }.keys.sorted(),
+            receiverNames: receivers.filter { $0.value.traffic.messages > 0 }.keys
+                .sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) },
             reportCount: evidence.count, apportionedReportCount: evidence.filter(\.isApportioned).count,
             firstDayWithData: daysWithData.min(), lastDayWithData: daysWithData.max())
 
@@ -262,7 +263,16 @@ private struct Accumulator {
             let example = input.examples.filter {
                 $0.class == kind && ($0.entry?.domain ?? $0.headerFrom) == domain
             }.max { $0.record.count < $1.record.count }
-            if let text = example?.recommendation(language), !texts.contains(text) { texts.append(text) }
+            guard var example else { continue }
+            // The texts quote the row's count ("… sent 12 messages …"); in a monthly report that must be the
+            // month's count from that source, not one report's.
+            let monthly = rows.filter {
+                $0.key.class == kind && $0.key.domain == domain && $0.key.sourceIP == example.record.sourceIP
+            }
+            .reduce(Int64(0)) { $0 + $1.value }
+            if monthly > 0 { example.record.count = monthly }
+            let text = example.recommendation(language)
+            if !texts.contains(text) { texts.append(text) }
         }
         return texts.isEmpty ? [strings.classAdvice(kind)] : texts
     }

@@ -15,7 +15,8 @@ public struct MonthlyReportInput: Sendable {
     /// Every stored report with rows for the tenant's domains whose period overlaps the month or the
     /// 30 days before its end (the readiness window, which reaches into the previous month in February).
     public var reports: [ReceivedReport]
-    /// The previous month's totals, for the change line; nil when there was no data or it was not asked.
+    /// The previous month's totals, for the change line (`MonthlyReport.build(previousMonthInput).summary.totals`);
+    /// nil when there was no data or it was not asked.
     public var previousMonth: ComplianceTotals?
     /// Failing rows as diagnosed, for the recommendation texts; one per (domain, class) is used, the one
     /// with the most messages. Classes without an example get the class's general description.

@@ -73,6 +73,12 @@ import Testing
         #expect(missing.responsible == .tenant)
         #expect(missing.recommendations.count == 1)
         #expect(missing.recommendations[0].hasPrefix("Veröffentlichen Sie den DKIM-Schlüssel für den Selektor hr2"))
+        // The count in the text is the month's from that source, not one report row's.
+        let spf = try #require(report.problems.first { $0.class == .spfNotAuthorized })
+        #expect(
+            spf.recommendations[0].contains(
+                "192.0.2.26 hat \(ReportFormatting(.de).integer(spf.messages).replacingOccurrences(of: ".", with: "")) Nachrichten"
+            ))
         let english = SampleReport.report(language: .en)
         let bypassed = try #require(english.problems.first { $0.class == .relayBypassed })
         #expect(bypassed.recommendations[0].hasPrefix("Provider: route the mail of müller-gmbh.de"))

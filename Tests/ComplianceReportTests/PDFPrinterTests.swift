@@ -66,6 +66,8 @@ import Testing
             let renderer = ReportRenderer()
             try pdf.write(to: URL(fileURLWithPath: directory + "/sample-de.pdf"))
             try renderer.write(report, as: .html, to: directory + "/sample-de.html")
+            try renderer.write(report, as: .json, to: directory + "/sample-de.json")
+            try renderer.write(report, as: .csv, to: directory + "/sample-de.csv")
             try renderer.write(SampleReport.report(language: .en), as: .pdf, to: directory + "/sample-en.pdf")
             var empty = SampleReport.input()
             empty.reports = []
