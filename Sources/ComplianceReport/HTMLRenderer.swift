@@ -125,7 +125,7 @@ private struct Page {
         out += "<figure><figcaption>\(e(t("chart.classes")))</figcaption>\n\(charts.classes())\n</figure>\n"
         let shown = min(report.receivers.filter { $0.traffic.messages > 0 }.count, SVGCharts.receiverLimit)
         out +=
-            "<figure><figcaption>\(e(t("chart.receivers", format.integer(shown))))</figcaption>\n\(charts.receivers())\n</figure>\n"
+            "<figure><figcaption>\(e(shown > 0 ? t("chart.receivers", format.integer(shown)) : t("chart.receivers.none")))</figcaption>\n\(charts.receivers())\n</figure>\n"
         out += "</section>\n"
     }
 

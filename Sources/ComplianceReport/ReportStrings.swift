@@ -51,7 +51,7 @@ struct ReportStrings: Sendable {
         "method.sources", "method.sources.none", "method.period", "method.counting", "method.classification",
         "col.receiver", "col.report-id", "col.period", "col.messages-in-month", "col.sha256", "evidence.apportioned",
         "evidence.none", "evidence.intro", "domains.method-note", "domains.none", "messages.one", "messages.many",
-        "status.shares", "generated", "responsible.informational",
+        "status.shares", "generated", "responsible.informational", "chart.receivers.none",
     ]
 
     /// Every key a renderer may ask for.
@@ -121,6 +121,7 @@ struct ReportStrings: Sendable {
         "chart.daily": "Tägliches Volumen: DMARC bestanden und nicht bestanden",
         "chart.classes": "Anteil nach Diagnose",
         "chart.receivers": "Meldende Empfänger: die {0} mit den meisten Nachrichten",
+        "chart.receivers.none": "Meldende Empfänger",
         "chart.empty": "Keine Nachrichten in diesem Monat",
         "legend.pass": "bestanden",
         "legend.fail": "nicht bestanden",
@@ -177,7 +178,7 @@ struct ReportStrings: Sendable {
         "blocker.problems": "offene Probleme: {0}",
         "readiness.intro":
             "Eine Domain mit p=none oder p=quarantine ist bereit für den nächsten Schritt (none → quarantine → reject), wenn in den {0} Tagen von {1} bis {2} an mindestens {3} Tagen Berichte vorliegen, der autorisierte Versand (Anbieter-Server und Relay, ohne Weiterleitungen und vorübergehende DNS-Fehler) zu mindestens {4} DMARC besteht und keine behebbaren Probleme offen sind.",
-        "readiness.none": "Keine Domain steht auf p=none oder p=quarantine.",
+        "readiness.none": "Keine Domain hat eine gemeldete Richtlinie p=none oder p=quarantine.",
         "method.sources": "Datenquellen: DMARC-Aggregatberichte (RFC 7489 und RFC 9990) dieser Empfänger: {0}.",
         "method.sources.none": "Datenquellen: keine Berichte in diesem Monat.",
         "method.period": "Zeitraum: {0} bis {1} (UTC). Ausgewertet: {2}, davon {3} über Tagesgrenzen aufgeteilt.",
@@ -284,6 +285,7 @@ struct ReportStrings: Sendable {
         "chart.daily": "Daily volume: DMARC passed and failed",
         "chart.classes": "Share by diagnosis",
         "chart.receivers": "Reporting receivers: the {0} with the most messages",
+        "chart.receivers.none": "Reporting receivers",
         "chart.empty": "No messages this month",
         "legend.pass": "passed",
         "legend.fail": "failed",
@@ -340,7 +342,7 @@ struct ReportStrings: Sendable {
         "blocker.problems": "open problems: {0}",
         "readiness.intro":
             "A domain at p=none or p=quarantine is ready for the next step (none → quarantine → reject) when, in the {0} days from {1} to {2}, reports cover at least {3} days, authorised mail (provider servers and relay, forwarded mail and temporary DNS errors excluded) passes DMARC at {4} or more, and no fixable problem is open.",
-        "readiness.none": "No domain is at p=none or p=quarantine.",
+        "readiness.none": "No domain has a reported policy of p=none or p=quarantine.",
         "method.sources": "Data sources: DMARC aggregate reports (RFC 7489 and RFC 9990) from these receivers: {0}.",
         "method.sources.none": "Data sources: no reports this month.",
         "method.period": "Period: {0} to {1} (UTC). Evaluated: {2}, {3} of them split across day boundaries.",

@@ -148,7 +148,7 @@ struct SVGCharts {
                     ChartPalette.responsible(party, passed: false)
                 ))
         }
-        svg += legend(legendItems, right: SVGCharts.width - 4, y: 4)
+        if !rows.isEmpty { svg += legend(legendItems, right: SVGCharts.width - 4, y: 4) }
         let total = rows.reduce(Int64(0)) { $0 + $1.messages }
         let maximum = rows.map(\.messages).max() ?? 0
         let barSpace = SVGCharts.width - labelWidth - valueWidth - 8
@@ -183,11 +183,14 @@ struct SVGCharts {
         let valueWidth = 130.0
         let rows = Array(report.receivers.filter { $0.traffic.messages > 0 }.prefix(limit))
         let height = top + Double(max(rows.count, 1)) * rowHeight + 8
-        let label = strings.text("chart.receivers", String(rows.count))
+        let label =
+            rows.isEmpty ? strings.text("chart.receivers.none") : strings.text("chart.receivers", String(rows.count))
         var svg = open(id: "chart-receivers", height: height, label: label)
-        svg += legend(
-            [(strings.text("legend.pass"), ChartPalette.pass), (strings.text("legend.fail"), ChartPalette.fail)],
-            right: SVGCharts.width - 4, y: 4)
+        if !rows.isEmpty {
+            svg += legend(
+                [(strings.text("legend.pass"), ChartPalette.pass), (strings.text("legend.fail"), ChartPalette.fail)],
+                right: SVGCharts.width - 4, y: 4)
+        }
         let maximum = rows.map(\.traffic.messages).max() ?? 0
         let barSpace = SVGCharts.width - labelWidth - valueWidth - 8
         for (index, row) in rows.enumerated() {
