@@ -134,6 +134,28 @@ import Testing
         #expect(short.readiness.first?.blockers.first == .tooFewDaysWithData(days: 11, required: 20))
     }
 
+    @Test func februaryReadinessReachesIntoJanuary() throws {
+        // The March sample moved back 31 days: 29 January to 28 February (2026 is no leap year).
+        var input = SampleReport.input()
+        input.month = ReportMonth(year: 2026, month: 2)!
+        input.reports = input.reports.map { report in
+            var report = report
+            report.period = DateRange(begin: report.period.begin - 31 * 86_400, end: report.period.end - 31 * 86_400)
+            return report
+        }
+        let february = MonthlyReport.build(input)
+        #expect(february.days.count == 28)
+        #expect(february.days.first?.traffic.messages ?? 0 > 0)
+        #expect(february.rows.allSatisfy { input.month.contains($0.day) })
+        #expect(february.days.reduce(0) { $0 + $1.traffic.messages } == february.summary.totals.messages)
+        // Reports wholly in January are no evidence for February; they still count for readiness, whose
+        // 30-day window runs from 30 January.
+        #expect(february.evidence.allSatisfy { $0.end > Int64(input.month.firstDay.daysSinceEpoch) * 86_400 })
+        let main = try #require(february.readiness.first)
+        #expect(main.windowStart == Day(year: 2026, month: 1, day: 30))
+        #expect(main.daysWithData == 30)
+    }
+
     @Test func anEmptyMonthSaysSo() throws {
         var input = SampleReport.input()
         input.reports = []
