@@ -1,0 +1,37 @@
+/// Escaping for text and attribute values in XHTML and SVG.
+///
+/// The report is written as XHTML-compatible markup (every element closed, no named entities
+/// beyond XML's five) so that an XML parser can check it and browsers print it unchanged.
+enum Markup {
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            // Control characters are not allowed in XML 1.0; a receiver's org_name could carry one.
+            case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}": result += "\u{FFFD}"
+            default: result.unicodeScalars.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A coordinate with at most one decimal, so SVG stays short and identical across runs.
+    static func number(_ value: Double) -> String {
+        let tenths = (value * 10).rounded()
+        let whole = Int(tenths) / 10
+        let fraction = abs(Int(tenths)) % 10
+        let sign = tenths < 0 && whole == 0 ? "-" : ""
+        return fraction == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+    }
+
+    /// Shortens a label to about `limit` characters so it cannot run into the bars next to it.
+    static func truncated(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(max(limit - 1, 1))) + "…"
+    }
+}

@@ -1,0 +1,258 @@
+import Diagnosis
+
+/// One tenant's monthly compliance report: every number each format shows, computed once.
+///
+/// HTML, PDF, CSV and JSON are all rendered from this value, so they cannot disagree. It holds
+/// counts, not rates: a rate is derived where it is shown, and an empty month has no rate.
+public struct MonthlyReport: Sendable, Hashable, Codable {
+    public var tenant: ReportTenant
+    public var providerName: String
+    public var month: ReportMonth
+    public var language: Language
+    public var thresholds: ComplianceThresholds
+    /// The day the report was made; nil when the caller left it out.
+    public var generatedOn: Day?
+    public var summary: ComplianceSummary
+    /// Every day of the month, in order, also days without messages.
+    public var days: [DailyVolume]
+    public var domains: [DomainReport]
+    /// Messages per diagnosis class, most first; classes without messages left out.
+    public var classes: [ClassVolume]
+    /// Messages per reporting receiver, most first.
+    public var receivers: [ReceiverVolume]
+    /// The failure classes somebody has to look at, most messages first.
+    public var problems: [Problem]
+    /// Domains at p=none or p=quarantine: may they move to the next step?
+    public var readiness: [PolicyReadiness]
+    /// The reports behind the month.
+    public var evidence: [EvidenceReport]
+    /// One row per (domain, day, source, class): the CSV and the base of every other number.
+    public var rows: [TrafficRow]
+
+    public var isEmpty: Bool { summary.totals.messages == 0 }
+}
+
+public struct ReportTenant: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// Messages and how many of them passed DMARC.
+public struct PassCount: Sendable, Hashable, Codable {
+    public var messages: Int64
+    public var passed: Int64
+
+    public init(messages: Int64 = 0, passed: Int64 = 0) {
+        self.messages = messages
+        self.passed = passed
+    }
+
+    public var failed: Int64 { messages - passed }
+
+    /// Percent passed; nil without messages (an empty month shows "no data", not 0 % or a crash).
+    public var passRate: Double? { messages > 0 ? Double(passed) * 100 / Double(messages) : nil }
+
+    public static func + (lhs: PassCount, rhs: PassCount) -> PassCount {
+        PassCount(messages: lhs.messages + rhs.messages, passed: lhs.passed + rhs.passed)
+    }
+}
+
+/// The month's headline numbers, split by who is responsible for the sending.
+public struct ComplianceTotals: Sendable, Hashable, Codable {
+    /// Mail sent from the provider's servers: the provider's responsibility.
+    public var providerInfrastructure: PassCount
+    /// Everything else: the tenant's relay, forwarders, the tenant's other senders, spoofers.
+    public var other: PassCount
+
+    public init(providerInfrastructure: PassCount = PassCount(), other: PassCount = PassCount()) {
+        self.providerInfrastructure = providerInfrastructure
+        self.other = other
+    }
+
+    public var all: PassCount { providerInfrastructure + other }
+    public var messages: Int64 { all.messages }
+}
+
+/// The verdict on the month, from the thresholds in `ComplianceThresholds`.
+public enum ComplianceStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case compliant
+    case tenantAction = "tenant-action"
+    case providerAction = "provider-action"
+    case bothAction = "both-action"
+    /// No report covered the month.
+    case noData = "no-data"
+}
+
+public struct ComplianceSummary: Sendable, Hashable, Codable {
+    public var totals: ComplianceTotals
+    public var previousMonth: ComplianceTotals?
+    /// Mail sent via the provider's servers or the tenant's relay: what the action shares are measured on.
+    public var authorised: PassCount
+    /// Failures the tenant can fix (its DNS, its relay); foreign senders not counted.
+    public var tenantActionMessages: Int64
+    /// Failures the provider can fix (signing, bounce domain, routing).
+    public var providerActionMessages: Int64
+    public var status: ComplianceStatus
+    /// Distinct receivers that sent reports with messages in the month.
+    public var receiverNames: [String]
+    public var reportCount: Int
+    /// Reports whose period crossed a day boundary and were apportioned by day.
+    public var apportionedReportCount: Int
+    /// First and last day with messages; nil in an empty month.
+    public var firstDayWithData: Day?
+    public var lastDayWithData: Day?
+}
+
+public struct DailyVolume: Sendable, Hashable, Codable {
+    public var day: Day
+    public var traffic: PassCount
+}
+
+public struct DomainReport: Sendable, Hashable, Codable {
+    public var domain: String
+    /// The configured methods valid in the month (two when the tenant switched during it).
+    public var methods: [SendingMethod]
+    /// The distinct DMARC records receivers reported, most reported first.
+    public var policies: [ReportedPolicy]
+    public var traffic: PassCount
+    public var providerInfrastructure: PassCount
+    public var dispositions: [DispositionVolume]
+}
+
+public struct ReportedPolicy: Sendable, Hashable, Codable {
+    public var policy: PublishedPolicy
+    public var reports: Int
+}
+
+public struct DispositionVolume: Sendable, Hashable, Codable {
+    /// `none`, `quarantine`, `reject`, `pass` (RFC 9990), or `unreported`.
+    public var disposition: String
+    public var messages: Int64
+}
+
+public struct ClassVolume: Sendable, Hashable, Codable {
+    public var `class`: DiagnosisClass
+    public var responsible: ResponsibleParty
+    public var messages: Int64
+}
+
+public struct ReceiverVolume: Sendable, Hashable, Codable {
+    public var receiver: String
+    public var traffic: PassCount
+    public var reports: Int
+}
+
+public struct Problem: Sendable, Hashable, Codable {
+    public var `class`: DiagnosisClass
+    public var responsible: ResponsibleParty
+    public var messages: Int64
+    public var domains: [String]
+    /// The sending IPs, most messages first.
+    public var sources: [SourceVolume]
+    /// What to do, in the report's language: the Diagnosis module's text for the largest example of
+    /// each domain, or the class's general description when no example was given.
+    public var recommendations: [String]
+}
+
+public struct SourceVolume: Sendable, Hashable, Codable {
+    public var sourceIP: String
+    public var origin: SendingOrigin
+    public var messages: Int64
+}
+
+public struct PolicyReadiness: Sendable, Hashable, Codable {
+    public var domain: String
+    /// `none` or `quarantine`, as most reports of the month published it.
+    public var currentPolicy: String
+    /// `quarantine` or `reject`.
+    public var nextPolicy: String
+    public var windowStart: Day
+    public var windowEnd: Day
+    public var daysWithData: Int
+    /// Provider and relay traffic in the window, forwarded mail and temporary errors excluded.
+    public var authorised: PassCount
+    public var blockers: [ReadinessBlocker]
+
+    public var isReady: Bool { blockers.isEmpty }
+}
+
+/// Why a domain should not move to the next policy step yet.
+public enum ReadinessBlocker: Sendable, Hashable, Codable {
+    case tooFewDaysWithData(days: Int, required: Int)
+    case noAuthorisedTraffic
+    case passRateBelowTarget
+    /// Failure classes someone can fix, with messages in the window.
+    case openProblems([DiagnosisClass])
+}
+
+public struct EvidenceReport: Sendable, Hashable, Codable {
+    public var receiver: String
+    public var reportID: String
+    public var begin: Int64
+    public var end: Int64
+    public var sha256: String
+    /// The tenant's messages in the whole report.
+    public var messages: Int64
+    /// The part counted in this month (less when the period crosses the month boundary).
+    public var messagesInMonth: Int64
+    public var isApportioned: Bool
+}
+
+public struct TrafficRow: Sendable, Hashable, Codable {
+    public var domain: String
+    public var day: Day
+    public var sourceIP: String
+    public var origin: SendingOrigin
+    public var `class`: DiagnosisClass
+    public var messages: Int64
+}
+
+extension ReadinessBlocker {
+    // Written by hand: the synthesised form (`{"openProblems":{"_0":[…]}}`) is no format to promise to
+    // readers of the JSON. This one is `{"kind":"open-problems","classes":[…]}`.
+    private enum CodingKeys: String, CodingKey {
+        case kind, days, required, classes
+    }
+
+    private enum Kind: String, Codable {
+        case tooFewDaysWithData = "too-few-days-with-data"
+        case noAuthorisedTraffic = "no-authorised-traffic"
+        case passRateBelowTarget = "pass-rate-below-target"
+        case openProblems = "open-problems"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(Kind.self, forKey: .kind) {
+        case .tooFewDaysWithData:
+            self = .tooFewDaysWithData(
+                days: try container.decode(Int.self, forKey: .days),
+                required: try container.decode(Int.self, forKey: .required))
+        case .noAuthorisedTraffic: self = .noAuthorisedTraffic
+        case .passRateBelowTarget: self = .passRateBelowTarget
+        case .openProblems: self = .openProblems(try container.decode([DiagnosisClass].self, forKey: .classes))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .tooFewDaysWithData(let days, let required):
+            try container.encode(Kind.tooFewDaysWithData, forKey: .kind)
+            try container.encode(days, forKey: .days)
+            try container.encode(required, forKey: .required)
+        case .noAuthorisedTraffic:
+            try container.encode(Kind.noAuthorisedTraffic, forKey: .kind)
+        case .passRateBelowTarget:
+            try container.encode(Kind.passRateBelowTarget, forKey: .kind)
+        case .openProblems(let classes):
+            try container.encode(Kind.openProblems, forKey: .kind)
+            try container.encode(classes, forKey: .classes)
+        }
+    }
+}

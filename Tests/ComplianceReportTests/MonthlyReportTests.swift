@@ -1,0 +1,215 @@
+import DMARC
+import Diagnosis
+import Foundation
+import Testing
+
+@testable import ComplianceReport
+
+@Suite struct MonthlyReportTests {
+    static let report = SampleReport.report()
+
+    @Test func totalsAgreeEverywhere() {
+        let report = Self.report
+        let total = report.summary.totals.messages
+        #expect(total > 10_000)
+        #expect(report.days.count == 31)
+        #expect(report.days.reduce(0) { $0 + $1.traffic.messages } == total)
+        #expect(report.days.reduce(0) { $0 + $1.traffic.passed } == report.summary.totals.all.passed)
+        #expect(report.rows.reduce(0) { $0 + $1.messages } == total)
+        #expect(report.classes.reduce(0) { $0 + $1.messages } == total)
+        #expect(report.domains.reduce(0) { $0 + $1.traffic.messages } == total)
+        #expect(report.receivers.reduce(0) { $0 + $1.traffic.messages } == total)
+        #expect(report.evidence.reduce(0) { $0 + $1.messagesInMonth } == total)
+        for domain in report.domains {
+            #expect(domain.dispositions.reduce(0) { $0 + $1.messages } == domain.traffic.messages)
+        }
+        // Passed messages are exactly the `pass` class.
+        #expect(report.classes.first { $0.class == .pass }?.messages == report.summary.totals.all.passed)
+        let failures = report.classes.filter(\.class.isDMARCFailure).reduce(0) { $0 + $1.messages }
+        #expect(report.problems.reduce(0) { $0 + $1.messages } == failures)
+        for problem in report.problems {
+            #expect(problem.sources.reduce(0) { $0 + $1.messages } == problem.messages)
+        }
+    }
+
+    @Test func everyClassOfTheSampleIsFound() {
+        let classes = Set(Self.report.classes.map(\.class))
+        #expect(
+            classes == [.pass, .spfNotAuthorized, .dkimKeyMissing, .forwarded, .unauthorizedSource, .relayBypassed])
+    }
+
+    @Test func statusFollowsTheThreshold() {
+        let summary = Self.report.summary
+        let tenantShare = Double(summary.tenantActionMessages) * 100 / Double(summary.authorised.messages)
+        let providerShare = Double(summary.providerActionMessages) * 100 / Double(summary.authorised.messages)
+        #expect(tenantShare > 1.0)
+        #expect(providerShare < 1.0)
+        #expect(summary.status == .tenantAction)
+        var strict = SampleReport.input()
+        strict.thresholds.actionSharePercent = 0.01
+        #expect(MonthlyReport.build(strict).summary.status == .bothAction)
+        var lenient = SampleReport.input()
+        lenient.thresholds.actionSharePercent = 50
+        #expect(MonthlyReport.build(lenient).summary.status == .compliant)
+    }
+
+    @Test func theReportAcrossTheMonthBoundaryCountsOnlyItsMarchPart() throws {
+        let report = Self.report
+        let crossing = try #require(
+            report.evidence.first { $0.reportID == "enterprise-outlook-beispiel-ag.de-2026-02-28" })
+        #expect(crossing.isApportioned)
+        #expect(crossing.messagesInMonth > 0)
+        #expect(crossing.messagesInMonth < crossing.messages)
+        // Outlook's last window (31 March noon to 1 April noon) has only half in March.
+        let last = try #require(report.evidence.first { $0.reportID == "enterprise-outlook-beispiel-ag.de-2026-03-31" })
+        #expect(last.messagesInMonth < last.messages)
+        #expect(report.summary.apportionedReportCount == report.evidence.filter(\.isApportioned).count)
+        #expect(report.summary.apportionedReportCount == 2 * 32)
+    }
+
+    @Test func recommendationsAreTheDiagnosisTexts() throws {
+        let report = Self.report
+        let missing = try #require(report.problems.first { $0.class == .dkimKeyMissing })
+        #expect(missing.responsible == .tenant)
+        #expect(missing.recommendations.count == 1)
+        #expect(missing.recommendations[0].hasPrefix("Veröffentlichen Sie den DKIM-Schlüssel für den Selektor hr2"))
+        // The count in the text is the month's from that source, not one report row's.
+        let spf = try #require(report.problems.first { $0.class == .spfNotAuthorized })
+        #expect(
+            spf.recommendations[0].contains(
+                "192.0.2.26 hat \(ReportFormatting(.de).integer(spf.messages).replacingOccurrences(of: ".", with: "")) Nachrichten"
+            ))
+        let english = SampleReport.report(language: .en)
+        let bypassed = try #require(english.problems.first { $0.class == .relayBypassed })
+        #expect(bypassed.recommendations[0].hasPrefix("Provider: route the mail of müller-gmbh.de"))
+        // Whoever has to act comes first, forwarded mail after.
+        #expect(report.problems.last?.class == .forwarded)
+    }
+
+    @Test func domainsCarryMethodPolicyAndDispositions() throws {
+        let report = Self.report
+        #expect(report.domains.map(\.domain) == ["beispiel-ag.de", "karriere.beispiel-ag.de", SampleReport.mueller])
+        let main = try #require(report.domains.first)
+        #expect(main.methods == [.dkim])
+        #expect(main.policies.first?.policy.p == "quarantine")
+        #expect(main.dispositions.map(\.disposition) == ["none", "quarantine"])
+        #expect(report.domains[2].methods == [.relay])
+        // A month in which the tenant switched: the old and the new method.
+        var switching = SampleReport.input(days: 1...1)
+        switching.tenant.domains = [
+            TenantDomain(domain: "beispiel-ag.de", method: .spf),
+            TenantDomain(domain: "beispiel-ag.de", method: .dkim, dkimSelectors: ["hr1"], since: Day("2026-03-15")),
+        ]
+        #expect(MonthlyReport.build(switching).domains.first?.methods == [.spf, .dkim])
+    }
+
+    @Test func readinessNamesWhatBlocks() throws {
+        let report = Self.report
+        #expect(report.readiness.map(\.domain) == ["beispiel-ag.de", "karriere.beispiel-ag.de", SampleReport.mueller])
+        let main = try #require(report.readiness.first)
+        #expect(main.currentPolicy == "quarantine")
+        #expect(main.nextPolicy == "reject")
+        #expect(main.blockers == [.openProblems([.dkimKeyMissing])])
+        // The careers subdomain is reported under beispiel-ag.de's record: its `sp=none` applies.
+        let careers = report.readiness[1]
+        #expect(careers.currentPolicy == "none")
+        #expect(careers.nextPolicy == "quarantine")
+        #expect(careers.blockers == [.passRateBelowTarget, .openProblems([.spfNotAuthorized])])
+        let relay = try #require(report.readiness.last)
+        #expect(relay.nextPolicy == "quarantine")
+        #expect(relay.blockers == [.openProblems([.relayBypassed])])
+        // The same month with the problems fixed: ready.
+        var clean = SampleReport.input()
+        clean.reports = clean.reports.map { report in
+            var report = report
+            report.rows = report.rows.filter { !$0.class.isActionable }
+            return report
+        }
+        let fixed = MonthlyReport.build(clean)
+        #expect(fixed.readiness.allSatisfy { $0.isReady })
+        #expect(fixed.summary.status == .compliant)
+        // Ten days of reports (eleven days of data: Outlook's last window ends at noon of the next day)
+        // are not enough.
+        let short = MonthlyReport.build(SampleReport.input(days: 20...29))
+        #expect(short.readiness.first?.blockers.first == .tooFewDaysWithData(days: 11, required: 20))
+    }
+
+    @Test func februaryReadinessReachesIntoJanuary() throws {
+        // The March sample moved back 31 days: 29 January to 28 February (2026 is no leap year).
+        var input = SampleReport.input()
+        input.month = ReportMonth(year: 2026, month: 2)!
+        input.reports = input.reports.map { report in
+            var report = report
+            report.period = DateRange(begin: report.period.begin - 31 * 86_400, end: report.period.end - 31 * 86_400)
+            return report
+        }
+        let february = MonthlyReport.build(input)
+        #expect(february.days.count == 28)
+        #expect(february.days.first?.traffic.messages ?? 0 > 0)
+        #expect(february.rows.allSatisfy { input.month.contains($0.day) })
+        #expect(february.days.reduce(0) { $0 + $1.traffic.messages } == february.summary.totals.messages)
+        // Reports wholly in January are no evidence for February; they still count for readiness, whose
+        // 30-day window runs from 30 January.
+        #expect(february.evidence.allSatisfy { $0.end > Int64(input.month.firstDay.daysSinceEpoch) * 86_400 })
+        let main = try #require(february.readiness.first)
+        #expect(main.windowStart == Day(year: 2026, month: 1, day: 30))
+        #expect(main.daysWithData == 30)
+    }
+
+    @Test func anEmptyMonthSaysSo() throws {
+        var input = SampleReport.input()
+        input.reports = []
+        input.previousMonth = nil
+        let report = MonthlyReport.build(input)
+        #expect(report.isEmpty)
+        #expect(report.summary.status == .noData)
+        #expect(report.summary.totals.all.passRate == nil)
+        #expect(report.days.count == 31)
+        #expect(report.problems.isEmpty)
+        #expect(report.domains.count == 3)
+        let html = HTMLRenderer().render(report)
+        #expect(html.contains("id=\"empty-month\""))
+        #expect(html.contains("Keine Daten"))
+        for bad in ["NaN", ">nan", " nan ", "inf%", "Infinity"] { #expect(!html.contains(bad)) }
+        _ = try ReportRenderer.json(report)
+        #expect(CSVRenderer().render(report) == CSVRenderer.columns.joined(separator: ",") + "\r\n")
+    }
+
+    @Test func jsonIsTheWholeModelAndStable() throws {
+        let data = try ReportRenderer.json(Self.report)
+        #expect(try ReportRenderer.json(Self.report) == data)
+        let decoded = try JSONDecoder().decode(MonthlyReport.self, from: data)
+        #expect(decoded == Self.report)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"month\" : \"2026-03\""))
+        #expect(text.contains("\"status\" : \"tenant-action\""))
+        #expect(text.contains("\"kind\" : \"open-problems\""))
+    }
+
+    @Test func csvHasOneRowPerDomainDaySourceClass() {
+        let csv = CSVRenderer().render(Self.report)
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines.first == "tenant,month,domain,day,source_ip,origin,class,responsible,messages")
+        #expect(lines.count == Self.report.rows.count + 1)
+        let sum = lines.dropFirst().compactMap { $0.split(separator: ",").last.flatMap { Int64($0) } }.reduce(0, +)
+        #expect(sum == Self.report.summary.totals.messages)
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "beispiel,2026-03,karriere.beispiel-ag.de,2026-03-10,192.0.2.26,provider,spf-not-authorized,tenant,"
+                )
+            })
+        #expect(CSVRenderer.field("=cmd()") == "'=cmd()")
+        #expect(CSVRenderer.field("a,\"b\"") == "\"a,\"\"b\"\"\"")
+    }
+
+    @Test func months() {
+        #expect(ReportMonth("2026-03") == ReportMonth(year: 2026, month: 3))
+        #expect(ReportMonth("2026-13") == nil)
+        #expect(ReportMonth("26-03") == nil)
+        #expect(ReportMonth.lastComplete(before: Day(year: 2026, month: 1, day: 1)!).description == "2025-12")
+        #expect(ReportMonth(year: 2028, month: 2)?.dayCount == 29)
+        #expect(
+            ReportRenderer.fileName(tenantID: "acme", month: SampleReport.month, format: .pdf) == "acme-2026-03.pdf")
+    }
+}
