@@ -142,7 +142,8 @@ public final class PostgresConnection {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         // A blocking connection returns 1 (queued) or -1 (failed); 0 happens only in nonblocking mode.
         if PQputCopyData(handle, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) != 1 {
-            let failure = connectionError(default: .copyFailed)
+            // In blocking mode this fails only when the link to the server broke.
+            let failure = connectionError(default: .connectionLost)
             abortCopy(reason: "send failed")
             throw failure
         }
@@ -153,7 +154,7 @@ public final class PostgresConnection {
         guard copyInProgress else { throw PostgresError(.unexpectedResult, "no COPY in progress") }
         copyInProgress = false
         guard PQputCopyEnd(handle, nil) == 1 else {
-            let failure = connectionError(default: .copyFailed)
+            let failure = connectionError(default: .connectionLost)
             drainResults()
             throw failure
         }
