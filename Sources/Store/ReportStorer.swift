@@ -176,7 +176,8 @@ struct ReportStorer: ReportHandler {
             line.field(result.result?.rawValue)
             line.field(result.humanResult)
             line.endRow()
-            try emit(into: \.dkim, rows: \.dkimRows, spool: dkimSpool, storing: storing)
+            hashLine(tag: 1)
+            if storing { try Self.spool(prefix, line, into: &dkim, rows: &dkimRows, file: dkimSpool) }
         }
         for (ordinal, result) in record.authResults.spf.enumerated() {
             line.reset()
@@ -187,7 +188,8 @@ struct ReportStorer: ReportHandler {
             line.field(result.result?.rawValue)
             line.field(result.humanResult)
             line.endRow()
-            try emit(into: \.spf, rows: \.spfRows, spool: spfSpool, storing: storing)
+            hashLine(tag: 2)
+            if storing { try Self.spool(prefix, line, into: &spf, rows: &spfRows, file: spfSpool) }
         }
         for (ordinal, reason) in record.policyEvaluated.reasons.enumerated() {
             line.reset()
@@ -196,26 +198,29 @@ struct ReportStorer: ReportHandler {
             line.field(reason.type?.rawValue)
             line.field(reason.comment)
             line.endRow()
-            try emit(into: \.reasons, rows: \.reasonRows, spool: reasonSpool, storing: storing)
+            hashLine(tag: 3)
+            if storing { try Self.spool(prefix, line, into: &reasons, rows: &reasonRows, file: reasonSpool) }
         }
     }
 
-    /// Hashes the row in `line` (tagged by table, so rows cannot pose as another table's) and, when
-    /// storing, adds it with the report key to that table's spool.
-    private mutating func emit(
-        into encoder: WritableKeyPath<ReportStorer, CopyTextEncoder>, rows: WritableKeyPath<ReportStorer, Int64>,
-        spool: SpoolFile, storing: Bool
-    ) throws {
-        let tag: UInt8 = encoder == \.dkim ? 1 : encoder == \.spf ? 2 : 3
-        hasher.update(data: [tag])
+    /// Hashes the row in `line`, tagged by its table so that rows cannot pose as another table's.
+    private mutating func hashLine(tag: UInt8) {
+        withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
         line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
-        guard storing else { return }
-        self[keyPath: encoder].appendFormatted(prefix)
-        self[keyPath: encoder].appendFormatted(line.buffer)
-        self[keyPath: rows] += 1
-        if self[keyPath: encoder].count >= Self.spoolThreshold {
-            try spool.append(&self[keyPath: encoder], rows: self[keyPath: rows])
-            self[keyPath: rows] = 0
+    }
+
+    /// Adds the row in `line`, keyed by the report, to a child table's buffer; full buffers go to
+    /// the spool file.
+    private static func spool(
+        _ prefix: [UInt8], _ line: CopyTextEncoder, into encoder: inout CopyTextEncoder, rows: inout Int64,
+        file: SpoolFile
+    ) throws {
+        encoder.appendFormatted(prefix)
+        encoder.appendFormatted(line.buffer)
+        rows += 1
+        if encoder.count >= spoolThreshold {
+            try file.append(&encoder, rows: rows)
+            rows = 0
         }
     }
 

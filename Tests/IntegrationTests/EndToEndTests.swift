@@ -177,8 +177,8 @@ struct EndToEndTests {
         let quarantine = directory + "-quarantine"
         defer { try? manager.removeItem(atPath: quarantine) }
         let result = try DMARCBinary.run(["ingest", "--database", database.conninfo, "--quarantine", quarantine, directory])
-        #expect(result.status == 65)
-        #expect(result.stdout.contains("· 10 rejected (see \(quarantine)"), "\(result.stdout)")
+        #expect(result.status == 65, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("· 10 rejected (see \(quarantine)"), "\(result.stdout)\n\(result.stderr)")
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected' AND reason <> ''") == 10)
         #expect(try database.count("SELECT count(*) FROM reports") == 0)
         #expect(try database.count("SELECT count(*) FROM originals") == 0)
