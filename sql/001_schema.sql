@@ -57,8 +57,12 @@ CREATE TABLE reports (
 CREATE INDEX reports_domain_period ON reports (policy_domain, begin_time, end_time);
 CREATE INDEX reports_source ON reports (source_sha256);
 
+-- The row tables below key their rows by `report` (reports.id) without declaring FOREIGN KEYs:
+-- PostgreSQL checks those row by row, which measured here made COPY into records 1.7x and into
+-- dkim_results 4x slower. The writer inserts a report before its rows in the same transaction, and
+-- deleting reports deletes their rows through the statement trigger at the end of this file.
 CREATE TABLE records (
-    report      bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    report      bigint NOT NULL,
     record_no   integer NOT NULL,
     source_ip   inet NOT NULL,
     count       bigint NOT NULL,
@@ -84,8 +88,7 @@ CREATE TABLE dkim_results (
     selector     text,
     result       text,
     human_result text,
-    PRIMARY KEY (report, record_no, ordinal),
-    FOREIGN KEY (report, record_no) REFERENCES records (report, record_no) ON DELETE CASCADE
+    PRIMARY KEY (report, record_no, ordinal)
 );
 
 CREATE TABLE spf_results (
@@ -96,8 +99,7 @@ CREATE TABLE spf_results (
     scope        text,
     result       text,
     human_result text,
-    PRIMARY KEY (report, record_no, ordinal),
-    FOREIGN KEY (report, record_no) REFERENCES records (report, record_no) ON DELETE CASCADE
+    PRIMARY KEY (report, record_no, ordinal)
 );
 
 CREATE TABLE override_reasons (
@@ -106,8 +108,7 @@ CREATE TABLE override_reasons (
     ordinal   integer NOT NULL,
     type      text,
     comment   text,
-    PRIMARY KEY (report, record_no, ordinal),
-    FOREIGN KEY (report, record_no) REFERENCES records (report, record_no) ON DELETE CASCADE
+    PRIMARY KEY (report, record_no, ordinal)
 );
 
 -- One row per input file per run: what happened to it and why.
@@ -126,3 +127,16 @@ CREATE TABLE input_files (
 );
 CREATE INDEX input_files_sha256 ON input_files (sha256);
 CREATE INDEX input_files_status ON input_files (status, processed_at);
+
+-- ON DELETE CASCADE for the row tables, once per statement (reparse deletes a file's reports at once).
+CREATE FUNCTION delete_report_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM dkim_results WHERE report IN (SELECT id FROM gone);
+    DELETE FROM spf_results WHERE report IN (SELECT id FROM gone);
+    DELETE FROM override_reasons WHERE report IN (SELECT id FROM gone);
+    DELETE FROM records WHERE report IN (SELECT id FROM gone);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER reports_delete_rows AFTER DELETE ON reports
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION delete_report_rows();

@@ -3,37 +3,6 @@ import DMARC
 import Foundation
 import ReportReading
 
-public struct IngestOptions: Sendable {
-    /// Ingested inputs are moved here (into dated subfolders) after their transaction committed.
-    public var archive: String?
-    /// Rejected inputs are moved here (dated subfolders) after their rejection was recorded.
-    public var quarantine: String?
-    public var limits: ReadingLimits
-    /// How often an input is retried after a deadlock or serialization failure with a concurrent run.
-    public var retries: Int
-
-    public init(archive: String? = nil, quarantine: String? = nil, limits: ReadingLimits = ReadingLimits(), retries: Int = 5) {
-        self.archive = archive
-        self.quarantine = quarantine
-        self.limits = limits
-        self.retries = retries
-    }
-}
-
-/// What happened to one input file.
-public enum InputStatus: String, Sendable {
-    case ingested, duplicate, rejected, conflict
-}
-
-/// Progress for a terminal: called before each input.
-public struct IngestProgress: Sendable {
-    public let index: Int
-    public let total: Int
-    public let path: String
-    public let reportsSoFar: Int
-    public let rowsSoFar: Int64
-}
-
 /// Stores DMARC aggregate reports from input files, one transaction per file.
 ///
 /// Each file: its SHA-256 is computed; under an advisory transaction lock on that hash, a file already
@@ -167,29 +136,41 @@ public final class Ingestor {
         return outcome
     }
 
-    /// Streams the file into `originals` (hex-encoded through COPY, so it is never held whole here).
+    /// Largest original kept: PostgreSQL's limit for one `bytea` value is 1 GiB.
+    static let maxOriginalBytes: Int64 = (1 << 30) - (1 << 20)
+
+    /// Streams the file into `originals` through a binary COPY: raw bytes, never held whole here.
     private func storeOriginal(_ path: String, digest: [UInt8], size: Int64) throws {
-        var copy = try CopyWriter(connection, "COPY originals (sha256, size, first_path, content) FROM STDIN")
-        copy.encoder.field(FileDigest.byteaLiteral(digest))
-        copy.encoder.field(size)
-        copy.encoder.field(path)
-        copy.encoder.beginBytea()
+        guard size <= Self.maxOriginalBytes else {
+            throw InputRejected(
+                source: path, error: ReadError(.limitExceeded, "\(size) bytes: too large to keep as an original"))
+        }
+        var copy = try CopyWriter(connection, "COPY originals (sha256, size, first_path, content) FROM STDIN (FORMAT binary)")
+        let start = BinaryCopyFormat.header + BinaryCopyFormat.fieldCount(4) + BinaryCopyFormat.field(digest)
+            + BinaryCopyFormat.field(size) + BinaryCopyFormat.field(Array(path.utf8))
+            + BinaryCopyFormat.fieldLength(Int32(size))
+        try start.withUnsafeBytes { try copy.writeFormatted($0) }
         var hasher = Crypto.SHA256()
+        var sent: Int64 = 0
         try FileDigest.forEachChunk(of: path) { chunk in
+            // Never send more than the declared length: the stream would be corrupt.
+            let allowed = UnsafeRawBufferPointer(rebasing: chunk.prefix(Int(max(0, size - sent))))
             hasher.update(bufferPointer: chunk)
-            copy.encoder.byteaChunk(chunk)
-            if copy.encoder.count >= 1 << 16 { try copy.flush() }
+            try copy.writeFormatted(allowed)
+            sent += Int64(chunk.count)
         }
         // The file changed between hashing and storing: its stored bytes would not match the address.
-        guard Array(hasher.finalize()) == digest else {
+        guard sent == size, Array(hasher.finalize()) == digest else {
             copy.abort(reason: "file changed while read")
             throw StoreError(.io, "\(path) changed while it was being read")
         }
-        try copy.endRow()
+        try BinaryCopyFormat.trailer.withUnsafeBytes { try copy.writeFormatted($0) }
         try copy.finish()
     }
 
     private func ledger(_ path: String, sha: String?, size: Int64?, status: InputStatus, reason: String?) throws {
+        // Reasons quote the input ("not XML: starts with …"), which may hold NUL bytes that text cannot.
+        let reason = reason.map { String($0.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) }
         try connection.query(
             "INSERT INTO input_files (sha256, path, size, status, reason) VALUES ($1::bytea, $2, $3, $4, $5)",
             [sha, path, size.map { String($0) }, status.rawValue, reason])

@@ -172,7 +172,7 @@ struct EndToEndTests {
             <feedback><report_metadata><org_name>&xxe;</org_name></report_metadata></feedback>
             """
         _ = manager.createFile(atPath: directory + "/xxe.xml", contents: Data(doctype.utf8))
-        _ = manager.createFile(atPath: directory + "/random.bin", contents: Data((0..<4096).map { _ in UInt8.random(in: 0...255) }))
+        _ = manager.createFile(atPath: directory + "/random.bin", contents: Data([0x00, 0x01, 0xff] + (0..<4096).map { _ in UInt8.random(in: 0...255) }))
         _ = manager.createFile(atPath: directory + "/empty.xml", contents: Data())
         let quarantine = directory + "-quarantine"
         defer { try? manager.removeItem(atPath: quarantine) }

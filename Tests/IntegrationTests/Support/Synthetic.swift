@@ -118,7 +118,9 @@ struct FakeInputs {
     var events: [String: [FakeEvent]] = [:]
     let directory: String
 
-    init() throws { directory = try makeTemporaryDirectory(prefix: "dmarc-fake-") }
+    init() throws {
+        directory = try makeTemporaryDirectory(prefix: "dmarc-fake-")
+    }
 
     /// Creates a file with unique content and registers what reading it yields.
     @discardableResult

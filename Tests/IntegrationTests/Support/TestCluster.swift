@@ -29,7 +29,7 @@ struct TestCluster: Sendable {
             settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100"],
             database: "postgres")
         try cluster.start()
-        ClusterCleanup.register(cluster, directory: directory)
+        ClusterCleanup.register(cluster)
         let info = TestCluster(baseConninfo: cluster.conninfo(database: "postgres"), template: template, cluster: cluster)
         try info.createTemplate()
         return info
@@ -101,19 +101,30 @@ func makeTemporaryDirectory(prefix: String) throws -> String {
     }
     let path = String(cString: pointer)
     chmod(path, 0o755)  // the postgres user must reach the cluster inside it
+    ClusterCleanup.removeAtExit(path)
     return path
 }
 
-/// Stops the test cluster when the test process exits (Swift Testing has no global teardown).
+/// Stops the test cluster and removes temporary directories when the test process exits (Swift
+/// Testing has no global teardown).
 enum ClusterCleanup {
-    nonisolated(unsafe) private static var registered: (ManagedPostgres, String)?
+    private static let state = Locked<(cluster: ManagedPostgres?, directories: [String], installed: Bool)>((nil, [], false))
 
-    static func register(_ cluster: ManagedPostgres, directory: String) {
-        registered = (cluster, directory)
+    static func register(_ cluster: ManagedPostgres) {
+        state.withLock { $0.cluster = cluster }
+    }
+
+    static func removeAtExit(_ directory: String) {
+        let install = state.withLock { value -> Bool in
+            value.directories.append(directory)
+            defer { value.installed = true }
+            return !value.installed
+        }
+        guard install else { return }
         atexit {
-            guard let (cluster, directory) = ClusterCleanup.registered else { return }
-            _ = try? cluster.stop(immediate: true)
-            try? FileManager.default.removeItem(atPath: directory)
+            let (cluster, directories, _) = ClusterCleanup.state.withLock { $0 }
+            _ = try? cluster?.stop(immediate: true)
+            for directory in directories { try? FileManager.default.removeItem(atPath: directory) }
         }
     }
 }
