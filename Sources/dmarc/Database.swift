@@ -36,7 +36,7 @@ struct Database: ParsableCommand {
 
         func run() throws {
             let target = DatabaseTarget.resolve(explicit: options.database)
-            let connection = try Terminal.open(target, announce: true, migrate: false)
+            let connection = try Terminal.open(target, migrate: false)
             do {
                 let applied = try Migrator.located().migrate(connection)
                 print(applied.isEmpty ? "schema up to date" : "applied \(applied.map(\.name).joined(separator: ", "))")

@@ -43,7 +43,7 @@ struct Ingest: ParsableCommand {
             throw ExitCode(66)
         }
         let target = DatabaseTarget.resolve(explicit: database)
-        let connection = try Terminal.open(target, announce: !json)
+        let connection = try Terminal.open(target)
         let ingestor = Ingestor(connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine))
         let progress = Terminal.progress()
         let summary: IngestSummary

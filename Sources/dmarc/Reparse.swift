@@ -34,7 +34,7 @@ struct Reparse: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try Terminal.open(DatabaseTarget.resolve(explicit: database), announce: true)
+        let connection = try Terminal.open(DatabaseTarget.resolve(explicit: database))
         let progress = Terminal.progress()
         let summary: ReparseSummary
         do {

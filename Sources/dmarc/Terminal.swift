@@ -23,7 +23,7 @@ enum Terminal {
 
     /// Connects (starting the managed cluster if that is the target) and applies pending migrations.
     /// Unreachable database: exit 75; missing PostgreSQL or migrations: exit 69 / 70.
-    static func open(_ target: DatabaseTarget, announce: Bool, migrate: Bool = true) throws -> PostgresConnection {
+    static func open(_ target: DatabaseTarget, migrate: Bool = true) throws -> PostgresConnection {
         do {
             let connection: PostgresConnection
             if case .managed(let cluster) = target {
