@@ -15,6 +15,13 @@ public struct JSONWriter: Sendable {
         needsComma = [false]
     }
 
+    /// Drops the bytes written so far but stays inside the open objects and arrays, so a document
+    /// can be written out in pieces.
+    public mutating func takeBytes() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
+    }
+
     public mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
     public mutating func endObject() { close(UInt8(ascii: "}")) }
     public mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
@@ -90,6 +97,14 @@ public struct JSONWriter: Sendable {
 extension AggregateReport {
     /// The report as one JSON object, fields named as in the XML (DESIGN's `dmarc parse` interface).
     public func writeJSON(to json: inout JSONWriter) {
+        writeJSONHead(to: &json)
+        for record in records { record.writeJSON(to: &json) }
+        writeJSONTail(to: &json)
+    }
+
+    /// Everything up to and including the opening of `records`; the records may then be written
+    /// elsewhere (each with a leading comma but the first), followed by `writeJSONTail`.
+    public func writeJSONHead(to json: inout JSONWriter) {
         json.beginObject()
         json.string("source", source)
         json.string("schema", schema.rawValue)
@@ -124,7 +139,10 @@ extension AggregateReport {
         json.endObject()
 
         json.beginArray("records")
-        for record in records { record.writeJSON(to: &json) }
+    }
+
+    /// Closes `records`, then the warnings and the object.
+    public func writeJSONTail(to json: inout JSONWriter) {
         json.endArray()
         json.beginArray("warnings")
         for warning in warnings { json.string(nil, warning) }

@@ -6,6 +6,9 @@ import Darwin
 
 /// Turns the paths on a command line into the files to read: files as given, directories walked
 /// recursively in name order (so runs are repeatable), symlinked directories not followed (no loops).
+/// A Maildir (a directory with `cur/`, `new/` and `tmp/`) yields the messages in `cur/` and `new/`:
+/// `tmp/` holds deliveries still being written, and the files beside the three (`dovecot-uidlist`,
+/// `courierimapkeywords/`) are the mail server's own. Maildir++ subfolders (`.Sent/`) are walked the same way.
 public enum InputPaths {
     public struct MissingPath: Error, Sendable, CustomStringConvertible {
         public let path: String
@@ -41,8 +44,19 @@ public enum InputPaths {
         }
         closedir(handle)
         let base = directory.hasSuffix("/") ? directory : directory + "/"
+        let isMaildir = ["cur", "new", "tmp"].allSatisfy { names.contains($0) && isDirectory(base + $0) }
         for name in names.sorted() {
             let path = base + name
+            if isMaildir {
+                if name == "tmp" { continue }
+                if name == "cur" || name == "new" {
+                    walkMessages(path, into: &files)
+                    continue
+                }
+                // Only Maildir++ subfolders (`.Sent`): the other files and folders beside
+                // cur/new/tmp are the server's bookkeeping (dovecot-uidlist, courierimapkeywords/).
+                if !name.hasPrefix(".") || !isDirectory(path) { continue }
+            }
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }
             switch info.st_mode & S_IFMT {
@@ -55,5 +69,29 @@ public enum InputPaths {
             default: continue
             }
         }
+    }
+
+    /// The files of a Maildir's `cur/` or `new/`, in name order; dot files are no deliveries.
+    private static func walkMessages(_ directory: String, into files: inout [String]) {
+        guard let handle = opendir(directory) else { return }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        closedir(handle)
+        for name in names.sorted() {
+            let path = directory + "/" + name
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(path) }
+        }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 }

@@ -4,7 +4,7 @@ public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case unreadable, empty, notXML, notWellFormed, truncated, doctype, limitExceeded
-            case notAReport, missingField, badArchive, badCompression, unsupported
+            case notAReport, missingField, badArchive, badCompression, unsupported, badMessage
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -29,6 +29,8 @@ public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let badCompression = Code(.badCompression)
         /// Encrypted or zip64 members, compression methods other than stored and deflate.
         public static let unsupported = Code(.unsupported)
+        /// An e-mail message whose MIME structure cannot be followed (a multipart without boundary).
+        public static let badMessage = Code(.badMessage)
 
         public var description: String { base.rawValue }
     }

@@ -16,5 +16,15 @@ public struct ReadingLimits: Sendable, Equatable {
     /// DKIM or SPF results in one row (RFC 9990 allows up to 100 DKIM results).
     public var maxAuthResultsPerRecord: Int = 100
 
+    // E-mail inputs (.eml, mbox, Maildir).
+    /// One message, encoded as it arrived; an mbox holds only one message in memory at a time.
+    public var maxMessageBytes: Int = 64 << 20
+    /// Parts decoded and read per message (body text and other parts that cannot be reports are not counted).
+    public var maxAttachmentsPerMessage: Int = 100
+    /// Multiparts and forwarded messages inside each other.
+    public var maxMIMEDepth: Int = 16
+    /// One header field, unfolded. RFC 5322 says 998 per line, but folded fields add up.
+    public var maxHeaderLineBytes: Int = 64 << 10
+
     public init() {}
 }

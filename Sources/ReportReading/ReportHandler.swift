@@ -17,13 +17,30 @@ public protocol ReportHandler {
     mutating func abandonReport(_ error: ReadError) throws
     /// `source` is the path, or `archive.zip!member.xml` for a member.
     mutating func rejected(source: String, error: ReadError) throws
+    /// A mail message begins; the reports and rejections until `endMessage` came in it. A message
+    /// that cannot be read at all (oversized, unreadable header) is only `rejected`.
+    mutating func beginMessage(_ origin: MessageOrigin) throws
+    /// The message is done. `outcome.hasNoAggregateReport` marks one that carried none (a bounce,
+    /// a TLS or failure report, spam): not an error, but worth counting apart.
+    mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws
+}
+
+extension ReportHandler {
+    /// Handlers that do not care where reports came from need not implement the message calls.
+    public mutating func beginMessage(_ origin: MessageOrigin) throws {}
+    public mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws {}
 }
 
 /// Collects whole reports in memory: for tests, small inputs and callers that need the full value.
 public struct ReportCollector: ReportHandler {
     public private(set) var reports: [AggregateReport] = []
     public private(set) var rejections: [(source: String, error: ReadError)] = []
+    /// Every message read, in order, with what it yielded.
+    public private(set) var messages: [(origin: MessageOrigin, outcome: MessageOutcome)] = []
+    /// The message each of `reports` came in (nil for a file that was no message), same order.
+    public private(set) var reportOrigins: [MessageOrigin?] = []
     private var current: AggregateReport?
+    private var currentMessage: MessageOrigin?
 
     public init() {}
 
@@ -33,6 +50,7 @@ public struct ReportCollector: ReportHandler {
         guard var report = current else { return }
         report.warnings = warnings
         reports.append(report)
+        reportOrigins.append(currentMessage)
         current = nil
     }
     public mutating func abandonReport(_ error: ReadError) {
@@ -40,4 +58,9 @@ public struct ReportCollector: ReportHandler {
         current = nil
     }
     public mutating func rejected(source: String, error: ReadError) { rejections.append((source, error)) }
+    public mutating func beginMessage(_ origin: MessageOrigin) { currentMessage = origin }
+    public mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) {
+        messages.append((origin, outcome))
+        currentMessage = nil
+    }
 }

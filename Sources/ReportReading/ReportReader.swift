@@ -1,7 +1,8 @@
 import DMARC
 
 /// Reads DMARC aggregate reports from files or bytes: XML, gzip or zip, decided by magic bytes,
-/// never by name or MIME type.
+/// never by name or MIME type. A file may also be an e-mail message or an mbox (see `MboxReader`):
+/// their attachments are read the same way.
 public struct ReportReader: Sendable {
     public var limits: ReadingLimits
 
@@ -10,20 +11,67 @@ public struct ReportReader: Sendable {
     }
 
     /// Reads one file. `source` names it in reports and rejections (default: the path).
+    ///
+    /// A file that starts with `From ` is an mbox, one that starts with header fields is a single
+    /// message (`.eml`, a Maildir file): its reports are named `message.eml!report.zip!member.xml`,
+    /// `mailbox#12!report.xml.gz` for the 12th message of an mbox. A saved message that keeps its
+    /// mbox `From ` line is a one-message mbox (`message.eml#1!…`): the content decides, not the name.
     public func read<H: ReportHandler>(file path: String, source: String? = nil, into handler: inout H) throws {
         let name = source ?? path
         let file: FileBytes
-        do {
+        var head = [UInt8](repeating: 0, count: MailDetection.headLength)
+        do throws(ReadError) {
             file = try FileBytes(path: path)
+            let count = try Self.read(file, at: 0, into: &head)
+            head.removeSubrange(count...)
         } catch {
             return try handler.rejected(source: name, error: error)
         }
-        try read(file, source: name, into: &handler)
+        switch MailDetection.kind(of: head) {
+        case .mbox:
+            _ = try MboxReader(reader: self).read(file, source: name, into: &handler)
+        case .message:
+            try readMessage(file, source: name, into: &handler)
+        case .other:
+            try read(file, source: name, into: &handler)
+        }
     }
 
     /// Reads an input held in memory (a mail attachment).
     public func read<H: ReportHandler>(bytes: [UInt8], source: String, into handler: inout H) throws {
         try read(MemoryBytes(bytes: bytes), source: source, into: &handler)
+    }
+
+    /// A single message is read whole: MIME needs to look back for boundaries, and the cap keeps it small.
+    private func readMessage<H: ReportHandler>(_ file: FileBytes, source: String, into handler: inout H) throws {
+        guard file.size <= Int64(limits.maxMessageBytes) else {
+            return try handler.rejected(
+                source: source,
+                error: ReadError(.limitExceeded, "message is larger than \(ByteCount(Int64(limits.maxMessageBytes)))"))
+        }
+        var message = [UInt8](repeating: 0, count: Int(file.size))
+        do throws(ReadError) {
+            var done = 0
+            while done < message.count {
+                let count = try Self.read(file, at: done, into: &message)
+                if count == 0 { break }
+                done += count
+            }
+            message.removeSubrange(done...)
+        } catch {
+            return try handler.rejected(source: source, error: error)
+        }
+        try MailMessageReader(reader: self).read(message: message, source: source, into: &handler)
+    }
+
+    /// Fills `buffer` from `offset` on with one `pread`; returns the count read.
+    private static func read(_ file: FileBytes, at offset: Int, into buffer: inout [UInt8]) throws(ReadError) -> Int {
+        let result: Result<Int, ReadError> = buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(ReadError) -> Int in
+                try file.read(at: Int64(offset), into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))
+            }
+        }
+        return try result.get()
     }
 
     private func read<H: ReportHandler>(_ bytes: any RandomAccessBytes, source: String, into handler: inout H) throws {

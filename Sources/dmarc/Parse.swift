@@ -9,7 +9,9 @@ struct Parse: ParsableCommand {
         discussion: """
             Every file is read by its bytes: plain XML (UTF-8 or UTF-16, with or without a BOM), gzip \
             (also gzip inside gzip) or zip (every member; folders and __MACOSX/ skipped). Directories are \
-            walked recursively in name order.
+            walked recursively in name order. E-mail works too: a message (.eml), an mbox \
+            (mailbox#12!report.zip for its 12th message) or a Maildir (cur/ and new/); a message without \
+            a report (a bounce, a TLS report) is counted, not rejected.
 
             Output: ndjson (one report a line, fields named as in the XML), json (one array) or csv (one \
             row per record, parsedmarc's column names). Each rejected input gets one line on stderr: \
@@ -62,6 +64,9 @@ struct Parse: ParsableCommand {
         var printer = ReportPrinter(format: format, output: destination, errors: printError)
         for file in files { try reader.read(file: file, into: &printer) }
         printer.finish()
+        if printer.messagesWithoutReport > 0 {
+            printError("dmarc: \(printer.messagesWithoutReport) message(s) held no aggregate report (not an error)")
+        }
         if printer.rejectedCount > 0 { throw ExitCode(65) }
     }
 }

@@ -17,6 +17,8 @@ public struct ReportPrinter: ReportHandler {
     public private(set) var reportCount = 0
     public private(set) var recordCount: Int64 = 0
     public private(set) var rejectedCount = 0
+    /// Mail messages that carried no aggregate report: not rejections, counted apart.
+    public private(set) var messagesWithoutReport = 0
     private let format: OutputFormat
     private let output: OutputFile
     private let errors: (String) -> Void
@@ -61,14 +63,13 @@ public struct ReportPrinter: ReportHandler {
         case .csv:
             held.flush(to: output)
         case .ndjson, .json:
-            // The report object with an empty records array, split where the records go.
-            let whole = report.jsonLine
-            guard let marker = whole.utf8.firstRange(of: Array(#""records":[]"#.utf8)) else { return }
-            let splitIndex = whole.utf8.index(marker.lowerBound, offsetBy: 11)
+            var json = JSONWriter()
+            report.writeJSONHead(to: &json)
             if format == .json { output.write(reportCount > 0 ? ",\n" : "\n") }
-            output.write(String(whole[..<splitIndex]))
+            json.takeBytes().withUnsafeBytes { output.write(raw: $0) }
             held.flush(to: output)
-            output.write(String(whole[splitIndex...]))
+            report.writeJSONTail(to: &json)
+            json.takeBytes().withUnsafeBytes { output.write(raw: $0) }
             if format == .ndjson { output.write("\n") }
         }
         for warning in warnings { errors("\(report.source): warning: \(warning)") }
@@ -87,6 +88,13 @@ public struct ReportPrinter: ReportHandler {
     public mutating func rejected(source: String, error: ReadError) {
         rejectedCount += 1
         errors("\(source): \(error.message)")
+    }
+
+    public mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) {
+        guard outcome.hasNoAggregateReport else { return }
+        messagesWithoutReport += 1
+        let subject = origin.subject.map { " (subject: \($0))" } ?? ""
+        errors("\(origin.source): no aggregate report in this message\(subject)")
     }
 
     /// Closes a `json` array; call once after the last input.
