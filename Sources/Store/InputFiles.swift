@@ -1,40 +1,17 @@
 import Foundation
+import ReportReading
 
 /// Turns command-line paths into the list of files to ingest.
 public enum InputFiles {
-    /// Files as given; directories walked recursively in name order (hidden entries skipped).
-    /// A path that does not exist is an error before any work starts (sysexits 66).
+    /// Files as given; directories walked recursively in name order, Maildirs as the reader's
+    /// `InputPaths` walks them (the same files `dmarc parse` reads). A path that does not exist is an
+    /// error before any work starts (sysexits 66).
     public static func expand(_ paths: [String]) throws -> [String] {
-        let manager = FileManager.default
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw StoreError(.inputMissing, "\(path): no such file or directory")
-            }
-            guard isDirectory.boolValue else {
-                files.append(path)
-                continue
-            }
-            guard let walker = manager.enumerator(atPath: path) else {
-                throw StoreError(.io, "\(path): cannot list the directory")
-            }
-            var found: [String] = []
-            while let relative = walker.nextObject() as? String {
-                let name = (relative as NSString).lastPathComponent
-                if name.hasPrefix(".") {
-                    walker.skipDescendants()
-                    continue
-                }
-                let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
-                var childIsDirectory: ObjCBool = false
-                if manager.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
-                    found.append(full)
-                }
-            }
-            files += found.sorted()
+        do {
+            return try InputPaths.expand(paths)
+        } catch {
+            throw StoreError(.inputMissing, error.description)
         }
-        return files
     }
 
     /// Moves a processed input into `directory/YYYY-MM-DD/` (UTC date of the move). A name already

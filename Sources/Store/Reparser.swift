@@ -1,4 +1,5 @@
 import DMARC
+import Foundation
 import ReportReading
 
 /// What `dmarc reparse` did.
@@ -33,7 +34,14 @@ public final class Reparser {
         self.connection = connection
         let reader = ReportReader(limits: limits)
         self.reader = reader
-        readBytes = { bytes, source, handler in try reader.read(bytes: bytes, source: source, into: &handler) }
+        readBytes = { bytes, source, handler in
+            // Through a file, so the reader tells e-mail, mbox, zip and XML apart exactly as ingest did.
+            let path = NSTemporaryDirectory() + "/dmarc-reparse-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            else { throw StoreError(.io, "cannot write a temporary file \(path)") }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try reader.read(file: path, source: source, into: &handler)
+        }
     }
 
     /// `since`: only originals holding a report whose period ends at or after it (epoch seconds);
