@@ -14,7 +14,7 @@ struct Database: ParsableCommand {
         subcommands: [Status.self, Migrate.self, Stop.self])
 
     struct Options: ParsableArguments {
-        @Option(name: .customLong("database"), help: "PostgreSQL URL or conninfo.")
+        @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo.", valueName: "url"))
         var database: String?
     }
 

@@ -15,19 +15,19 @@ struct Ingest: ParsableCommand {
             or lost (rerun: nothing uncommitted was marked done); 64 bad usage; 66 a path does not exist.
             """)
 
-    @Option(name: .customLong("database"), help: "PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else a managed local cluster).")
+    @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else a managed local cluster).", valueName: "url"))
     var database: String?
 
-    @Option(help: "Move ingested files into DIR/YYYY-MM-DD/ after they are committed.")
+    @Option(help: ArgumentHelp("Move stored files (and duplicates) into DIR/YYYY-MM-DD/ once committed.", valueName: "dir"))
     var archive: String?
 
-    @Option(help: "Move rejected files into DIR/YYYY-MM-DD/.")
+    @Option(help: ArgumentHelp("Move rejected files into DIR/YYYY-MM-DD/.", valueName: "dir"))
     var quarantine: String?
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    @Argument(help: "Files or directories (searched recursively) of reports: XML, gzip, zip, e-mail.")
+    @Argument(help: ArgumentHelp("Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.", valueName: "path"))
     var paths: [String]
 
     func validate() throws {

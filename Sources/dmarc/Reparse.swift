@@ -11,10 +11,10 @@ struct Reparse: ParsableCommand {
             rejects keeps its old rows.
             """)
 
-    @Option(name: .customLong("database"), help: "PostgreSQL URL or conninfo.")
+    @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo.", valueName: "url"))
     var database: String?
 
-    @Option(help: "Only originals with a report whose period ends on or after DATE (YYYY-MM-DD, UTC).")
+    @Option(help: ArgumentHelp("Only originals with a report whose period ends on or after DATE (YYYY-MM-DD, UTC).", valueName: "date"))
     var since: String?
 
     func validate() throws {
