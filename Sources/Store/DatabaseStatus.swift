@@ -33,7 +33,8 @@ public struct DatabaseStatus: Sendable {
             return status
         }
         let endpoint = connection.endpoint
-        status.server = "PostgreSQL \(connection.serverVersion / 10000).\(connection.serverVersion % 10000) "
+        status.server =
+            "PostgreSQL \(connection.serverVersion / 10000).\(connection.serverVersion % 10000) "
             + "at \(endpoint.host):\(endpoint.port), database \(endpoint.database), user \(endpoint.user)"
         if let migrator = try? Migrator.located() {
             status.appliedMigrations = (try? migrator.appliedVersions(on: connection)) ?? []
@@ -41,7 +42,8 @@ public struct DatabaseStatus: Sendable {
         if status.appliedMigrations.contains(1),
             let counts = try? connection.query(
                 "SELECT (SELECT count(*) FROM reports), (SELECT coalesce(sum(record_count), 0) FROM reports), "
-                    + "(SELECT count(*) FROM originals)").first
+                    + "(SELECT count(*) FROM originals)"
+            ).first
         {
             status.reports = counts.int64(0)
             status.rows = counts.int64(1)
@@ -64,11 +66,14 @@ public struct DatabaseStatus: Sendable {
         if server != nil {
             let applied = appliedMigrations.max() ?? 0
             let latest = latestMigration.map(String.init) ?? "?"
-            out.append("schema: migration \(applied) of \(latest)\(applied < (latestMigration ?? 0) ? " (run dmarc db migrate)" : "")")
+            out.append(
+                "schema: migration \(applied) of \(latest)\(applied < (latestMigration ?? 0) ? " (run dmarc db migrate)" : "")"
+            )
         }
         if let reports, let rows, let originals {
-            out.append("stored: \(IngestSummary.grouped(reports)) reports, \(IngestSummary.grouped(rows)) rows, "
-                + "\(IngestSummary.grouped(originals)) original files")
+            out.append(
+                "stored: \(IngestSummary.grouped(reports)) reports, \(IngestSummary.grouped(rows)) rows, "
+                    + "\(IngestSummary.grouped(originals)) original files")
         }
         return out
     }

@@ -23,7 +23,8 @@ public enum DatabaseTarget: Sendable {
         var present = libpqVariables.filter { environment[$0].map { !$0.isEmpty } ?? false }
         if let home = environment["HOME"] {
             // A password or service file is the other way people point libpq at a server.
-            for file in [".pgpass", ".pg_service.conf"] where FileManager.default.fileExists(atPath: home + "/" + file) {
+            for file in [".pgpass", ".pg_service.conf"] where FileManager.default.fileExists(atPath: home + "/" + file)
+            {
                 present.append("~/" + file)
             }
         }

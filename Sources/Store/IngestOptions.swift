@@ -9,7 +9,9 @@ public struct IngestOptions: Sendable {
     /// How often an input is retried after a deadlock or serialization failure with a concurrent run.
     public var retries: Int
 
-    public init(archive: String? = nil, quarantine: String? = nil, limits: ReadingLimits = ReadingLimits(), retries: Int = 5) {
+    public init(
+        archive: String? = nil, quarantine: String? = nil, limits: ReadingLimits = ReadingLimits(), retries: Int = 5
+    ) {
         self.archive = archive
         self.quarantine = quarantine
         self.limits = limits

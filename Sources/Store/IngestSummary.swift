@@ -38,7 +38,8 @@ public struct IngestSummary: Sendable {
 
     /// `ingested 1,234 reports (56,789 rows) from 1,240 files · 3 duplicates · 3 rejected (see …)`
     public var line: String {
-        var text = "ingested \(Self.grouped(reports)) \(reports == 1 ? "report" : "reports") "
+        var text =
+            "ingested \(Self.grouped(reports)) \(reports == 1 ? "report" : "reports") "
             + "(\(Self.grouped(rows)) \(rows == 1 ? "row" : "rows")) from \(Self.grouped(files)) \(files == 1 ? "file" : "files")"
         text += " · \(Self.grouped(duplicates)) \(duplicates == 1 ? "duplicate" : "duplicates")"
         if !conflicts.isEmpty {
@@ -46,7 +47,8 @@ public struct IngestSummary: Sendable {
         }
         text += " · \(Self.grouped(rejected)) rejected"
         if rejected > 0 {
-            text += quarantine.map { " (see \($0) and the input_files table)" } ?? " (see stderr and the input_files table)"
+            text +=
+                quarantine.map { " (see \($0) and the input_files table)" } ?? " (see stderr and the input_files table)"
         }
         if let databaseFailure { text += " · stopped: database unavailable (\(databaseFailure))" }
         return text

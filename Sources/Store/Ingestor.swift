@@ -32,8 +32,10 @@ public final class Ingestor {
         var summary = IngestSummary()
         summary.quarantine = options.quarantine
         for (index, path) in files.enumerated() {
-            progress?(IngestProgress(index: index, total: files.count, path: path,
-                                     reportsSoFar: summary.reports, rowsSoFar: summary.rows))
+            progress?(
+                IngestProgress(
+                    index: index, total: files.count, path: path,
+                    reportsSoFar: summary.reports, rowsSoFar: summary.rows))
             do {
                 try ingest(file: path, into: &summary)
             } catch let error as PostgresError where error.isConnectionProblem {
@@ -77,13 +79,15 @@ public final class Ingestor {
                 return
             } catch let rejection as InputRejected {
                 let what = rejection.source == path ? "" : "\(rejection.source): "
-                try reject(path, digest: digest, size: size,
-                           reason: "\(what)\(rejection.error.code): \(rejection.error.message)", into: &summary)
+                try reject(
+                    path, digest: digest, size: size,
+                    reason: "\(what)\(rejection.error.code): \(rejection.error.message)", into: &summary)
                 return
             } catch let error as PostgresError where error.isRetryable && attempt <= options.retries {
                 continue  // a deadlock with a concurrent run: everything was rolled back, do it again
             } catch let error as PostgresError where error.isDataProblem || error.code == .invalidArgument {
-                try reject(path, digest: digest, size: size, reason: "refused by the database: \(error)", into: &summary)
+                try reject(
+                    path, digest: digest, size: size, reason: "refused by the database: \(error)", into: &summary)
                 return
             } catch let error as StoreError where error.code == .io {
                 try reject(path, digest: digest, size: size, reason: "unreadable: \(error.message)", into: &summary)
@@ -131,8 +135,10 @@ public final class Ingestor {
             INSERT INTO input_files (sha256, path, size, status, reason, reports, rows, duplicate_reports, conflicts)
             VALUES ($1::bytea, $2, $3, $4, $5, $6, $7, $8, $9)
             """,
-            [sha, path, String(size), outcome.status.rawValue, reason, String(outcome.reports), String(outcome.rows),
-             String(outcome.duplicateReports), String(outcome.conflicts.count)])
+            [
+                sha, path, String(size), outcome.status.rawValue, reason, String(outcome.reports), String(outcome.rows),
+                String(outcome.duplicateReports), String(outcome.conflicts.count),
+            ])
         return outcome
     }
 
@@ -145,8 +151,10 @@ public final class Ingestor {
             throw InputRejected(
                 source: path, error: ReadError(.limitExceeded, "\(size) bytes: too large to keep as an original"))
         }
-        var copy = try CopyWriter(connection, "COPY originals (sha256, size, first_path, content) FROM STDIN (FORMAT binary)")
-        let start = BinaryCopyFormat.header + BinaryCopyFormat.fieldCount(4) + BinaryCopyFormat.field(digest)
+        var copy = try CopyWriter(
+            connection, "COPY originals (sha256, size, first_path, content) FROM STDIN (FORMAT binary)")
+        let start =
+            BinaryCopyFormat.header + BinaryCopyFormat.fieldCount(4) + BinaryCopyFormat.field(digest)
             + BinaryCopyFormat.field(size) + BinaryCopyFormat.field(Array(path.utf8))
             + BinaryCopyFormat.fieldLength(Int32(size))
         try start.withUnsafeBytes { try copy.writeFormatted($0) }
@@ -176,11 +184,14 @@ public final class Ingestor {
             [sha, path, size.map { String($0) }, status.rawValue, reason])
     }
 
-    private func reject(_ path: String, digest: [UInt8]?, size: Int64?, reason: String, into summary: inout IngestSummary)
+    private func reject(
+        _ path: String, digest: [UInt8]?, size: Int64?, reason: String, into summary: inout IngestSummary
+    )
         throws
     {
         try connection.transaction {
-            try ledger(path, sha: digest.map { FileDigest.byteaLiteral($0) }, size: size, status: .rejected, reason: reason)
+            try ledger(
+                path, sha: digest.map { FileDigest.byteaLiteral($0) }, size: size, status: .rejected, reason: reason)
         }
         summary.rejections.append(.init(path: path, reason: reason))
         if let quarantine = options.quarantine {

@@ -31,7 +31,8 @@ public enum InputFiles {
         let name = (path as NSString).lastPathComponent
         var destination = target + "/" + name
         if manager.fileExists(atPath: destination) {
-            let tag = digest.map { FileDigest.hex($0.prefix(6)) } ?? String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            let tag =
+                digest.map { FileDigest.hex($0.prefix(6)) } ?? String(UInt32.random(in: 0...UInt32.max), radix: 16)
             destination = target + "/" + tag + "-" + name
             var counter = 1
             while manager.fileExists(atPath: destination) {

@@ -125,7 +125,9 @@ public struct ManagedPostgres: Sendable {
                 let uid = account.pointee.pw_uid
                 let gid = account.pointee.pw_gid
                 guard chown(directory, uid, gid) == 0 else {
-                    throw StoreError(.clusterFailed, "cannot give \(directory) to \(serverUser): \(String(cString: strerror(errno)))")
+                    throw StoreError(
+                        .clusterFailed, "cannot give \(directory) to \(serverUser): \(String(cString: strerror(errno)))"
+                    )
                 }
                 // Every parent up to the root must be enterable by the server user.
                 var parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
@@ -133,7 +135,8 @@ public struct ManagedPostgres: Sendable {
                     if access(parent, F_OK) == 0, !canEnter(parent, uid: uid, gid: gid) {
                         throw StoreError(
                             .clusterFailed,
-                            "\(serverUser) cannot enter \(parent); choose a directory outside it (root's default is /var/lib/dmarc)")
+                            "\(serverUser) cannot enter \(parent); choose a directory outside it (root's default is /var/lib/dmarc)"
+                        )
                     }
                     parent = URL(fileURLWithPath: parent).deletingLastPathComponent().path
                 }
@@ -145,7 +148,9 @@ public struct ManagedPostgres: Sendable {
         }
         // Socket path limit of unix domain sockets (sun_path is 108 bytes with the NUL).
         if (socketDirectory + "/.s.PGSQL.\(port)").utf8.count > 107 {
-            throw StoreError(.clusterFailed, "the path \(socketDirectory) is too long for a unix socket; set XDG_DATA_HOME to a shorter one")
+            throw StoreError(
+                .clusterFailed,
+                "the path \(socketDirectory) is too long for a unix socket; set XDG_DATA_HOME to a shorter one")
         }
     }
 
@@ -163,8 +168,10 @@ public struct ManagedPostgres: Sendable {
         let scratch = directory + "/data.initdb"
         try? FileManager.default.removeItem(atPath: scratch)
         try run(
-            [binaries.initdb, "-D", scratch, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C",
-             "--no-instructions"],
+            [
+                binaries.initdb, "-D", scratch, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C",
+                "--no-instructions",
+            ],
             failure: "initdb failed", captureTo: directory + "/initdb.log")
         var conf = "\n# dmarc managed cluster: unix socket only\n"
         conf += "listen_addresses = ''\n"
@@ -194,7 +201,9 @@ public struct ManagedPostgres: Sendable {
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         let path = directory + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError(.clusterFailed, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw StoreError(.clusterFailed, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }  // closing releases the lock
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
@@ -250,7 +259,8 @@ public struct PostgresBinaries: Sendable {
         throw StoreError(
             .postgresNotInstalled,
             "PostgreSQL server programs (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or PATH; "
-                + "install the server (Debian/Ubuntu: apt-get install postgresql) or point --database / DATABASE_URL at a server")
+                + "install the server (Debian/Ubuntu: apt-get install postgresql) or point --database / DATABASE_URL at a server"
+        )
     }
 
     static func runuser() -> String {

@@ -26,7 +26,8 @@ public struct Migrator: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw StoreError(.migrationsNotFound, "cannot list migrations in \(directory): \(error.localizedDescription)")
+            throw StoreError(
+                .migrationsNotFound, "cannot list migrations in \(directory): \(error.localizedDescription)")
         }
         var found: [Int: Migration] = [:]
         for name in names where name.hasSuffix(".sql") {
@@ -58,7 +59,9 @@ public struct Migrator: Sendable {
     public func appliedVersions(on connection: PostgresConnection) throws -> [Int] {
         let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
         guard exists.first?.bool(0) == true else { return [] }
-        return try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.compactMap { $0.int(0) }
+        return try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.compactMap {
+            $0.int(0)
+        }
     }
 
     /// The migrations not yet applied, in order.

@@ -14,7 +14,8 @@ public struct ReparseSummary: Sendable {
     public init() {}
 
     public var line: String {
-        var text = "reparsed \(IngestSummary.grouped(files)) \(files == 1 ? "file" : "files"): "
+        var text =
+            "reparsed \(IngestSummary.grouped(files)) \(files == 1 ? "file" : "files"): "
             + "\(IngestSummary.grouped(reports)) reports (\(IngestSummary.grouped(rows)) rows)"
         if !conflicts.isEmpty { text += " · \(conflicts.count) conflicts" }
         if !failures.isEmpty { text += " · \(failures.count) failed (old rows kept)" }
@@ -37,7 +38,9 @@ public final class Reparser {
         readBytes = { bytes, source, handler in
             // Through a file, so the reader tells e-mail, mbox, zip and XML apart exactly as ingest did.
             let path = NSTemporaryDirectory() + "/dmarc-reparse-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(
+                    atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
             else { throw StoreError(.io, "cannot write a temporary file \(path)") }
             defer { try? FileManager.default.removeItem(atPath: path) }
             try reader.read(file: path, source: source, into: &handler)
@@ -83,7 +86,8 @@ public final class Reparser {
                 summary.rows += storer.rowsStored
                 summary.conflicts += storer.conflicts
             } catch let rejection as InputRejected {
-                summary.failures.append(.init(path: path, reason: "\(rejection.error.code): \(rejection.error.message)"))
+                summary.failures.append(
+                    .init(path: path, reason: "\(rejection.error.code): \(rejection.error.message)"))
             } catch let error as PostgresError where error.isDataProblem {
                 summary.failures.append(.init(path: path, reason: "refused by the database: \(error)"))
             }

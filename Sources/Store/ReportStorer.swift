@@ -239,20 +239,25 @@ struct ReportStorer: ReportHandler {
             guard var copy = records else { return }
             records = nil
             let stored = try copy.finish()
-            try copyChildren(\.dkim, rows: \.dkimRows, spool: dkimSpool,
-                             table: "dkim_results (report, record_no, ordinal, domain, selector, result, human_result)")
-            try copyChildren(\.spf, rows: \.spfRows, spool: spfSpool,
-                             table: "spf_results (report, record_no, ordinal, domain, scope, result, human_result)")
-            try copyChildren(\.reasons, rows: \.reasonRows, spool: reasonSpool,
-                             table: "override_reasons (report, record_no, ordinal, type, comment)")
+            try copyChildren(
+                \.dkim, rows: \.dkimRows, spool: dkimSpool,
+                table: "dkim_results (report, record_no, ordinal, domain, selector, result, human_result)")
+            try copyChildren(
+                \.spf, rows: \.spfRows, spool: spfSpool,
+                table: "spf_results (report, record_no, ordinal, domain, scope, result, human_result)")
+            try copyChildren(
+                \.reasons, rows: \.reasonRows, spool: reasonSpool,
+                table: "override_reasons (report, record_no, ordinal, type, comment)")
             try connection.query(
                 """
                 UPDATE reports SET warnings = $2::text[], content_sha256 = $3::bytea, record_count = $4,
                     message_count = $5
                 WHERE id = $1
                 """,
-                [String(id), PostgresArray.textLiteral(warnings), FileDigest.byteaLiteral(digest), String(stored),
-                 String(messages)])
+                [
+                    String(id), PostgresArray.textLiteral(warnings), FileDigest.byteaLiteral(digest), String(stored),
+                    String(messages),
+                ])
             reportsStored += 1
             rowsStored += stored
         }

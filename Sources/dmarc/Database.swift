@@ -31,7 +31,8 @@ struct Database: ParsableCommand {
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply pending migrations from sql/ (DMARC_SQL_DIR, <bin>/../share/dmarc/sql, or the source checkout).")
+            abstract:
+                "Apply pending migrations from sql/ (DMARC_SQL_DIR, <bin>/../share/dmarc/sql, or the source checkout).")
         @OptionGroup var options: Options
 
         func run() throws {
@@ -56,7 +57,10 @@ struct Database: ParsableCommand {
         func run() throws {
             let cluster = ManagedPostgres.defaultLocation()
             do {
-                print(try cluster.stop() ? "stopped the managed PostgreSQL in \(cluster.directory)" : "not running (\(cluster.directory))")
+                print(
+                    try cluster.stop()
+                        ? "stopped the managed PostgreSQL in \(cluster.directory)"
+                        : "not running (\(cluster.directory))")
             } catch let error as StoreError {
                 Terminal.error(error.message)
                 throw ExitCode(70)

@@ -15,10 +15,15 @@ struct Ingest: ParsableCommand {
             or lost (rerun: nothing uncommitted was marked done); 64 bad usage; 66 a path does not exist.
             """)
 
-    @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else a managed local cluster).", valueName: "url"))
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else a managed local cluster).",
+            valueName: "url"))
     var database: String?
 
-    @Option(help: ArgumentHelp("Move stored files (and duplicates) into DIR/YYYY-MM-DD/ once committed.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Move stored files (and duplicates) into DIR/YYYY-MM-DD/ once committed.", valueName: "dir"))
     var archive: String?
 
     @Option(help: ArgumentHelp("Move rejected files into DIR/YYYY-MM-DD/.", valueName: "dir"))
@@ -27,7 +32,10 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    @Argument(help: ArgumentHelp("Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.",
+            valueName: "path"))
     var paths: [String]
 
     func validate() throws {
@@ -44,12 +52,15 @@ struct Ingest: ParsableCommand {
         }
         let target = DatabaseTarget.resolve(explicit: database)
         let connection = try Terminal.open(target)
-        let ingestor = Ingestor(connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine))
+        let ingestor = Ingestor(
+            connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine))
         let progress = Terminal.progress()
         let summary: IngestSummary
         do {
             summary = try ingestor.ingest(files: files) { step in
-                progress?("[\(step.index + 1)/\(step.total)] \(IngestSummaryFormat.count(step.rowsSoFar)) rows · \(step.path)")
+                progress?(
+                    "[\(step.index + 1)/\(step.total)] \(IngestSummaryFormat.count(step.rowsSoFar)) rows · \(step.path)"
+                )
             }
         } catch {
             Terminal.clearProgress(progress)

@@ -14,11 +14,15 @@ struct Reparse: ParsableCommand {
     @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo.", valueName: "url"))
     var database: String?
 
-    @Option(help: ArgumentHelp("Only originals with a report whose period ends on or after DATE (YYYY-MM-DD, UTC).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Only originals with a report whose period ends on or after DATE (YYYY-MM-DD, UTC).", valueName: "date"))
     var since: String?
 
     func validate() throws {
-        if let since, Self.epoch(since) == nil { throw ValidationError("--since wants a date as YYYY-MM-DD, not \(since)") }
+        if let since, Self.epoch(since) == nil {
+            throw ValidationError("--since wants a date as YYYY-MM-DD, not \(since)")
+        }
     }
 
     static func epoch(_ date: String) -> Int64? {
@@ -38,7 +42,8 @@ struct Reparse: ParsableCommand {
         let progress = Terminal.progress()
         let summary: ReparseSummary
         do {
-            summary = try Reparser(connection: connection).reparse(since: since.flatMap(Self.epoch)) { index, total, path in
+            summary = try Reparser(connection: connection).reparse(since: since.flatMap(Self.epoch)) {
+                index, total, path in
                 progress?("[\(index + 1)/\(total)] \(path)")
             }
         } catch let error as PostgresError where error.isConnectionProblem {

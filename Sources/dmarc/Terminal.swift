@@ -28,7 +28,9 @@ enum Terminal {
             let connection: PostgresConnection
             if case .managed(let cluster) = target {
                 if try cluster.start() {
-                    error("started the managed PostgreSQL in \(cluster.directory) (unix socket only); `dmarc db stop` stops it")
+                    error(
+                        "started the managed PostgreSQL in \(cluster.directory) (unix socket only); `dmarc db stop` stops it"
+                    )
                 }
                 connection = try PostgresConnection(conninfo: cluster.conninfo)
             } else {

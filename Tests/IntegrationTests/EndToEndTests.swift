@@ -2,6 +2,7 @@ import DMARC
 import Foundation
 import ReportReading
 import Testing
+
 @testable import Store
 
 /// The real `dmarc` binary against a real PostgreSQL: what cron and people run.
@@ -16,21 +17,26 @@ struct EndToEndTests {
     static func batch(files count: Int, records: Int, prefix: String = "batch") throws -> String {
         let directory = try makeTemporaryDirectory(prefix: "dmarc-\(prefix)-")
         for index in 0..<count {
-            let report = Synthetic.report(id: "\(prefix)-\(index)", begin: 1_700_000_000 + Int64(index) * 86_400,
-                                          records: records, recordOffset: index)
+            let report = Synthetic.report(
+                id: "\(prefix)-\(index)", begin: 1_700_000_000 + Int64(index) * 86_400,
+                records: records, recordOffset: index)
             try Synthetic.writeXML(report, to: directory + "/" + String(format: "%04d.xml", index))
         }
         return directory
     }
 
     static func totals(_ database: TestDatabase) throws -> [Int64] {
-        [try database.count("SELECT count(*) FROM reports"), try database.count("SELECT count(*) FROM records"),
-         try database.count("SELECT count(*) FROM dkim_results"), try database.count("SELECT count(*) FROM spf_results"),
-         try database.count("SELECT count(*) FROM input_files WHERE status = 'ingested'")]
+        [
+            try database.count("SELECT count(*) FROM reports"), try database.count("SELECT count(*) FROM records"),
+            try database.count("SELECT count(*) FROM dkim_results"),
+            try database.count("SELECT count(*) FROM spf_results"),
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'ingested'"),
+        ]
     }
 
-    @Test("the conformance corpus: totals match what the reader finds; a second run adds nothing",
-          .enabled(if: FileManager.default.fileExists(atPath: corpus), "shared/corpus absent"))
+    @Test(
+        "the conformance corpus: totals match what the reader finds; a second run adds nothing",
+        .enabled(if: FileManager.default.fileExists(atPath: corpus), "shared/corpus absent"))
     func corpusTotals() throws {
         let database = try TestCluster.get().freshDatabase()
         // Expected, independently: read every file, one transaction each, dedup as the spec says.
@@ -52,10 +58,15 @@ struct EndToEndTests {
             }
             for report in collector.reports {
                 let meta = report.metadata
-                let key = "\(meta.orgName)\u{0}\(meta.reportID)\u{0}\(report.policy.domain)\u{0}\(meta.dateRange.begin)\u{0}\(meta.dateRange.end)"
+                let key =
+                    "\(meta.orgName)\u{0}\(meta.reportID)\u{0}\(report.policy.domain)\u{0}\(meta.dateRange.begin)\u{0}\(meta.dateRange.end)"
                 if let stored = seenReports[key] {
-                    var a = stored, b = report
-                    a.warnings = []; b.warnings = []; a.source = ""; b.source = ""
+                    var a = stored
+                    var b = report
+                    a.warnings = []
+                    b.warnings = []
+                    a.source = ""
+                    b.source = ""
                     if a == b { expected.duplicates += 1 } else { expected.conflicts += 1 }
                     continue
                 }
@@ -71,8 +82,12 @@ struct EndToEndTests {
         #expect(first.stdout.contains("\"rejected\":\(expected.rejected),"), "\(first.stdout)")
         #expect(try database.count("SELECT count(*) FROM reports") == Int64(expected.reports))
         #expect(try database.count("SELECT count(*) FROM records") == Int64(expected.rows))
-        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == Int64(expected.rejected))
-        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'") > 0 || expected.conflicts == 0)
+        #expect(
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == Int64(expected.rejected)
+        )
+        #expect(
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'") > 0
+                || expected.conflicts == 0)
         #expect(expected.reports > 20 && expected.rows > 1000)
 
         let before = try Self.totals(database)
@@ -89,11 +104,13 @@ struct EndToEndTests {
     @Test("SIGKILL mid-batch, then a rerun: exactly the totals of one clean run")
     func killAndRerun() throws {
         let database = try TestCluster.get().freshDatabase()
-        let files = 30, records = 3_000
+        let files = 30
+        let records = 3_000
         let directory = try Self.batch(files: files, records: records, prefix: "kill")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
-        let pid = try DMARCBinary.spawn(["ingest", "--database", database.conninfo, directory], outputDirectory: output)
+        let pid = try DMARCBinary.spawn(
+            ["ingest", "--database", database.conninfo, directory], outputDirectory: output)
         // Kill once a few files are in, while later ones are being written.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, (try? database.count("SELECT count(*) FROM input_files")) ?? 0 < 3 { usleep(20_000) }
@@ -106,8 +123,11 @@ struct EndToEndTests {
 
         let rerun = try DMARCBinary.run(["ingest", "--database", database.conninfo, directory])
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(try Self.totals(database) == [Int64(files), Int64(files * records), Int64(files * records),
-                                              Int64(files * records), Int64(files)])
+        #expect(
+            try Self.totals(database) == [
+                Int64(files), Int64(files * records), Int64(files * records),
+                Int64(files * records), Int64(files),
+            ])
     }
 
     @Test("the database stopped mid-run: exit 75, nothing uncommitted marked done, a rerun completes")
@@ -117,7 +137,8 @@ struct EndToEndTests {
         let cluster = ManagedPostgres(directory: root + "/pg", settings: ["fsync": "off", "synchronous_commit": "off"])
         try cluster.start()
         defer { _ = try? cluster.stop(immediate: true) }
-        let files = 30, records = 3_000
+        let files = 30
+        let records = 3_000
         let directory = try Self.batch(files: files, records: records, prefix: "stop")
         let archive = root + "/archive"
         let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
@@ -151,8 +172,12 @@ struct EndToEndTests {
         let database = try TestCluster.get().freshDatabase()
         let directory = try Self.batch(files: 40, records: 200, prefix: "conc")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outputs = [try makeTemporaryDirectory(prefix: "dmarc-out-"), try makeTemporaryDirectory(prefix: "dmarc-out-")]
-        let pids = try outputs.map { try DMARCBinary.spawn(["ingest", "--database", database.conninfo, directory], outputDirectory: $0) }
+        let outputs = [
+            try makeTemporaryDirectory(prefix: "dmarc-out-"), try makeTemporaryDirectory(prefix: "dmarc-out-"),
+        ]
+        let pids = try outputs.map {
+            try DMARCBinary.spawn(["ingest", "--database", database.conninfo, directory], outputDirectory: $0)
+        }
         for pid in pids { #expect(DMARCBinary.wait(pid) == 0) }
         #expect(try Self.totals(database) == [40, 8_000, 8_000, 8_000, 40])
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'duplicate'") == 40)
@@ -164,7 +189,10 @@ struct EndToEndTests {
         let directory = try makeTemporaryDirectory(prefix: "dmarc-hostile-")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let manager = FileManager.default
-        for name in ["bomb.xml.gz", "bomb.zip", "bad-crc.zip", "corrupt.xml.gz", "truncated.xml", "truncated.xml.gz", "truncated.zip"] {
+        for name in [
+            "bomb.xml.gz", "bomb.zip", "bad-crc.zip", "corrupt.xml.gz", "truncated.xml", "truncated.xml.gz",
+            "truncated.zip",
+        ] {
             try manager.copyItem(atPath: Self.fixtures + "/" + name, toPath: directory + "/" + name)
         }
         let doctype = """
@@ -172,11 +200,15 @@ struct EndToEndTests {
             <feedback><report_metadata><org_name>&xxe;</org_name></report_metadata></feedback>
             """
         _ = manager.createFile(atPath: directory + "/xxe.xml", contents: Data(doctype.utf8))
-        _ = manager.createFile(atPath: directory + "/random.bin", contents: Data([0x00, 0x01, 0xff] + (0..<4096).map { _ in UInt8.random(in: 0...255) }))
+        _ = manager.createFile(
+            atPath: directory + "/random.bin",
+            contents: Data([0x00, 0x01, 0xff] + (0..<4096).map { _ in UInt8.random(in: 0...255) }))
         _ = manager.createFile(atPath: directory + "/empty.xml", contents: Data())
         let quarantine = directory + "-quarantine"
         defer { try? manager.removeItem(atPath: quarantine) }
-        let result = try DMARCBinary.run(["ingest", "--database", database.conninfo, "--quarantine", quarantine, directory])
+        let result = try DMARCBinary.run([
+            "ingest", "--database", database.conninfo, "--quarantine", quarantine, directory,
+        ])
         #expect(result.status == 65, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("· 10 rejected (see \(quarantine)"), "\(result.stdout)\n\(result.stderr)")
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected' AND reason <> ''") == 10)
@@ -205,10 +237,13 @@ struct EndToEndTests {
     @Test("exit codes: 66 for a missing path, 64 for bad usage, 75 for an unreachable database")
     func exitCodes() throws {
         let database = try TestCluster.get().freshDatabase()
-        #expect(try DMARCBinary.run(["ingest", "--database", database.conninfo, "/nonexistent/dmarc/input"]).status == 66)
+        #expect(
+            try DMARCBinary.run(["ingest", "--database", database.conninfo, "/nonexistent/dmarc/input"]).status == 66)
         #expect(try DMARCBinary.run(["ingest", "--no-such-option", "x"]).status == 64)
         #expect(try DMARCBinary.run(["reparse", "--since", "yesterday"]).status == 64)
-        let unreachable = try DMARCBinary.run(["ingest", "--database", "host=/nonexistent-dmarc port=1", Self.fixtures + "/report.xml"])
+        let unreachable = try DMARCBinary.run([
+            "ingest", "--database", "host=/nonexistent-dmarc port=1", Self.fixtures + "/report.xml",
+        ])
         #expect(unreachable.status == 75)
         #expect(unreachable.stderr.contains("database unavailable"))
     }

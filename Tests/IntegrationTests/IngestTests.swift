@@ -2,14 +2,20 @@ import DMARC
 import Foundation
 import ReportReading
 import Testing
+
 @testable import Store
 
 @Suite("ingest (in process, fake reader)")
 struct IngestTests {
-    func totals(_ database: TestDatabase) throws -> (reports: Int64, rows: Int64, dkim: Int64, spf: Int64, reasons: Int64) {
-        (try database.count("SELECT count(*) FROM reports"), try database.count("SELECT count(*) FROM records"),
-         try database.count("SELECT count(*) FROM dkim_results"), try database.count("SELECT count(*) FROM spf_results"),
-         try database.count("SELECT count(*) FROM override_reasons"))
+    func totals(_ database: TestDatabase) throws -> (
+        reports: Int64, rows: Int64, dkim: Int64, spf: Int64, reasons: Int64
+    ) {
+        (
+            try database.count("SELECT count(*) FROM reports"), try database.count("SELECT count(*) FROM records"),
+            try database.count("SELECT count(*) FROM dkim_results"),
+            try database.count("SELECT count(*) FROM spf_results"),
+            try database.count("SELECT count(*) FROM override_reasons")
+        )
     }
 
     @Test("exact totals; a second run stores nothing more and counts duplicates")
@@ -19,7 +25,9 @@ struct IngestTests {
         let files = [
             inputs.add("a.xml", [.report(Synthetic.report(id: "a", records: 10))]),
             inputs.add("b.xml", [.report(Synthetic.report(id: "b", records: 25))]),
-            inputs.add("c.zip", [.report(Synthetic.report(id: "c1", records: 3)), .report(Synthetic.report(id: "c2", records: 4))]),
+            inputs.add(
+                "c.zip",
+                [.report(Synthetic.report(id: "c1", records: 3)), .report(Synthetic.report(id: "c2", records: 4))]),
         ]
         let first = try inputs.ingestor(database.connect()).ingest(files: files)
         #expect(first.reports == 4)
@@ -30,7 +38,9 @@ struct IngestTests {
         let stored = try totals(database)
         #expect(stored.reports == 4 && stored.rows == 42 && stored.dkim == 42 && stored.spf == 42)
         #expect(stored.reasons == 6)  // record 0 of each report, and 10 and 20 of the 25-record one
-        let messages = [10, 25, 3, 4].reduce(Int64(0)) { sum, count in sum + (0..<count).reduce(0) { $0 + Int64($1 % 7 + 1) } }
+        let messages = [10, 25, 3, 4].reduce(Int64(0)) { sum, count in
+            sum + (0..<count).reduce(0) { $0 + Int64($1 % 7 + 1) }
+        }
         #expect(try database.count("SELECT sum(message_count) FROM reports") == messages)
 
         let second = try inputs.ingestor(database.connect()).ingest(files: files)
@@ -46,13 +56,17 @@ struct IngestTests {
     func badReportStoresNothing() throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
-        let bad = inputs.add("bad.zip", [
-            .report(Synthetic.report(id: "good-in-bad", records: 50)),
-            .abandoned(Synthetic.report(id: "broken", records: 20), records: 7),
-        ])
-        let rejectedMember = inputs.add("member.zip", [
-            .report(Synthetic.report(id: "good2", records: 5)), .rejected("member 2 is HTML"),
-        ])
+        let bad = inputs.add(
+            "bad.zip",
+            [
+                .report(Synthetic.report(id: "good-in-bad", records: 50)),
+                .abandoned(Synthetic.report(id: "broken", records: 20), records: 7),
+            ])
+        let rejectedMember = inputs.add(
+            "member.zip",
+            [
+                .report(Synthetic.report(id: "good2", records: 5)), .rejected("member 2 is HTML"),
+            ])
         let good = inputs.add("good.xml", [.report(Synthetic.report(id: "fine", records: 5))])
         let summary = try inputs.ingestor(database.connect()).ingest(files: [bad, rejectedMember, good])
         #expect(summary.reports == 1 && summary.rows == 5)
@@ -62,7 +76,9 @@ struct IngestTests {
         #expect(try database.count("SELECT count(*) FROM reports") == 1)
         #expect(try database.count("SELECT count(*) FROM records") == 5)
         #expect(try database.count("SELECT count(*) FROM originals") == 1)
-        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected' AND reason LIKE '%truncated%'") == 1)
+        #expect(
+            try database.count(
+                "SELECT count(*) FROM input_files WHERE status = 'rejected' AND reason LIKE '%truncated%'") == 1)
     }
 
     @Test("a resent report is a duplicate; the same identity with other content is a conflict")
@@ -72,9 +88,11 @@ struct IngestTests {
         let original = inputs.add("r.xml", [.report(Synthetic.report(id: "r1", records: 8))])
         let resent = inputs.add("r-again.xml.gz", [.report(Synthetic.report(id: "r1", records: 8))])
         let changed = inputs.add("r-changed.xml", [.report(Synthetic.report(id: "r1", records: 9))])
-        let mixed = inputs.add("mixed.zip", [
-            .report(Synthetic.report(id: "r1", records: 8)), .report(Synthetic.report(id: "new", records: 2)),
-        ])
+        let mixed = inputs.add(
+            "mixed.zip",
+            [
+                .report(Synthetic.report(id: "r1", records: 8)), .report(Synthetic.report(id: "new", records: 2)),
+            ])
         let summary = try inputs.ingestor(database.connect()).ingest(files: [original, resent, changed, mixed])
         #expect(summary.reports == 2)
         #expect(summary.rows == 10)
@@ -84,7 +102,8 @@ struct IngestTests {
         #expect(try database.count("SELECT count(*) FROM records") == 10)
         let statuses = try database.connect().query("SELECT path, status FROM input_files ORDER BY id").rows
             .map { "\((($0.string(0) ?? "") as NSString).lastPathComponent)=\($0.string(1) ?? "")" }
-        #expect(statuses == ["r.xml=ingested", "r-again.xml.gz=duplicate", "r-changed.xml=conflict", "mixed.zip=ingested"])
+        #expect(
+            statuses == ["r.xml=ingested", "r-again.xml.gz=duplicate", "r-changed.xml=conflict", "mixed.zip=ingested"])
     }
 
     @Test("quotes, `';--`, tabs, newlines and backslashes in text fields survive")
@@ -106,8 +125,11 @@ struct IngestTests {
         #expect(row?.string(1) == "id';--")
         #expect(PostgresArray.parseText(row?.string(2) ?? "") == [nasty, "{,}"])
         #expect(PostgresArray.parseText(row?.string(3) ?? "") == [nasty])
-        #expect(try connection.query("SELECT comment FROM override_reasons WHERE record_no = 1 AND type = 'other'").first?.string(0) == nasty)
-        #expect(try connection.query("SELECT human_result FROM dkim_results WHERE record_no = 2").first?.string(0) == nasty)
+        #expect(
+            try connection.query("SELECT comment FROM override_reasons WHERE record_no = 1 AND type = 'other'").first?
+                .string(0) == nasty)
+        #expect(
+            try connection.query("SELECT human_result FROM dkim_results WHERE record_no = 2").first?.string(0) == nasty)
         #expect(try connection.query("SELECT path FROM input_files").first?.string(0) == file)
         // Same again: the identity with those characters is found, so it is a duplicate, not a new row.
         var again = try FakeInputs()
@@ -122,10 +144,13 @@ struct IngestTests {
         var files: [String] = []
         for index in 0..<30 {
             // Files i and i+1 share report i+1: the same report arrives in different files.
-            files.append(inputs.add("f\(index).zip", [
-                .report(Synthetic.report(id: "r\(index)", records: 20)),
-                .report(Synthetic.report(id: "r\(index + 1)", records: 20)),
-            ]))
+            files.append(
+                inputs.add(
+                    "f\(index).zip",
+                    [
+                        .report(Synthetic.report(id: "r\(index)", records: 20)),
+                        .report(Synthetic.report(id: "r\(index + 1)", records: 20)),
+                    ]))
         }
         let fixed = inputs
         let allFiles = files
@@ -168,8 +193,10 @@ struct IngestTests {
         let bad = inputs.add("bad.xml", [.rejected("not XML")])
         let archive = inputs.directory + "/archive"
         let quarantine = inputs.directory + "/quarantine"
-        let summary = try inputs.ingestor(database.connect(), options: IngestOptions(archive: archive, quarantine: quarantine))
-            .ingest(files: [good, bad])
+        let summary = try inputs.ingestor(
+            database.connect(), options: IngestOptions(archive: archive, quarantine: quarantine)
+        )
+        .ingest(files: [good, bad])
         #expect(summary.reports == 1 && summary.rejected == 1)
         #expect(!FileManager.default.fileExists(atPath: good))
         #expect(!FileManager.default.fileExists(atPath: bad))
@@ -209,7 +236,8 @@ struct IngestTests {
         #expect(try database.count("SELECT count(*) FROM records") == 16)
         #expect(try database.count("SELECT count(*) FROM reports WHERE warnings = '{reparsed}'") == 2)
         // Stored originals are byte-identical to the inputs.
-        let stored = try connection.query("SELECT content FROM originals WHERE first_path = $1", [files[0]], binaryResults: true)
+        let stored = try connection.query(
+            "SELECT content FROM originals WHERE first_path = $1", [files[0]], binaryResults: true)
         #expect(stored.first?.bytes(0) == Array(FileManager.default.contents(atPath: files[0]) ?? Data()))
         #expect(try reparser.reparse(since: 1_800_000_000).files == 0)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 @Suite("managed local PostgreSQL")
@@ -41,17 +42,22 @@ struct ManagedPostgresTests {
     @Test("database selection: --database, DATABASE_URL, libpq variables, else the managed cluster")
     func targetResolution() {
         let env = ["HOME": "/nonexistent-home", "XDG_DATA_HOME": "/data"]
-        if case .conninfo(let info, let origin) = DatabaseTarget.resolve(explicit: "postgresql://a/b", environment: env) {
+        if case .conninfo(let info, let origin) = DatabaseTarget.resolve(explicit: "postgresql://a/b", environment: env)
+        {
             #expect(info == "postgresql://a/b" && origin == "--database")
         } else {
             Issue.record("explicit URL not used")
         }
-        if case .conninfo(_, let origin) = DatabaseTarget.resolve(explicit: nil, environment: env.merging(["DATABASE_URL": "x"]) { $1 }) {
+        if case .conninfo(_, let origin) = DatabaseTarget.resolve(
+            explicit: nil, environment: env.merging(["DATABASE_URL": "x"]) { $1 })
+        {
             #expect(origin == "DATABASE_URL")
         } else {
             Issue.record("DATABASE_URL not used")
         }
-        if case .libpqEnvironment(let variables) = DatabaseTarget.resolve(explicit: nil, environment: env.merging(["PGHOST": "db"]) { $1 }) {
+        if case .libpqEnvironment(let variables) = DatabaseTarget.resolve(
+            explicit: nil, environment: env.merging(["PGHOST": "db"]) { $1 })
+        {
             #expect(variables == ["PGHOST"])
         } else {
             Issue.record("PGHOST not used")
@@ -75,7 +81,10 @@ struct ManagedPostgresTests {
         summary.duplicateReports = 1
         summary.rejections = (0..<3).map { .init(path: "f\($0)", reason: "bad") }
         summary.quarantine = "/q"
-        #expect(summary.line == "ingested 1,234 reports (56,789 rows) from 1,240 files · 3 duplicates · 3 rejected (see /q and the input_files table)")
+        #expect(
+            summary.line
+                == "ingested 1,234 reports (56,789 rows) from 1,240 files · 3 duplicates · 3 rejected (see /q and the input_files table)"
+        )
         #expect(summary.exitCode == 65)
         summary.databaseFailure = "gone"
         #expect(summary.exitCode == 75)

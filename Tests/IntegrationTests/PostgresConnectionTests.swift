@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 @Suite("libpq wrapper")
@@ -53,9 +54,11 @@ struct PostgresConnectionTests {
         #expect(try connection.query("SELECT count(*) FROM t").first?.int(0) == 1)
     }
 
-    @Test("COPY text format escapes backslash, tab, newline and CR; NULL is \\N", arguments: [
-        "plain", "tab\there", "line\nbreak", "cr\rhere", "back\\slash", "\\N", "quote ' and \" ;--", "ümlaut ✓", "",
-    ])
+    @Test(
+        "COPY text format escapes backslash, tab, newline and CR; NULL is \\N",
+        arguments: [
+            "plain", "tab\there", "line\nbreak", "cr\rhere", "back\\slash", "\\N", "quote ' and \" ;--", "ümlaut ✓", "",
+        ])
     func copyEscaping(_ value: String) throws {
         let connection = try TestCluster.get().freshDatabase().connect()
         try connection.execute("CREATE TABLE t (a text, b bigint, c text)")
@@ -127,8 +130,9 @@ struct MigrationTests {
         }
         #expect(failures.withLock { $0 }.isEmpty)
         let connection = try PostgresConnection(conninfo: cluster.baseConninfo, overrides: [("dbname", name)])
-        #expect(try connection.query("SELECT count(*) FROM schema_migrations").first?.int(0)
-            == (try Migrator.located().migrations.count))
+        #expect(
+            try connection.query("SELECT count(*) FROM schema_migrations").first?.int(0)
+                == (try Migrator.located().migrations.count))
     }
 
     @Test("migration files are found and numbered")

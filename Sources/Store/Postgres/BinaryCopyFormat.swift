@@ -2,7 +2,8 @@
 /// `bytea`): no hex doubling, and a field's bytes can be streamed once its length is written.
 public enum BinaryCopyFormat {
     /// Signature, flags and header-extension length that open a binary COPY stream.
-    public static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xff, 0x0d, 0x0a, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    public static let header: [UInt8] =
+        Array("PGCOPY\n".utf8) + [0xff, 0x0d, 0x0a, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
     /// The field count -1 that ends the stream.
     public static let trailer: [UInt8] = [0xff, 0xff]
 

@@ -80,10 +80,18 @@ public struct CopyTextEncoder: Sendable {
         }
         for byte in bytes {
             switch byte {
-            case 0x5c: buffer.append(0x5c); buffer.append(0x5c)
-            case 0x09: buffer.append(0x5c); buffer.append(UInt8(ascii: "t"))
-            case 0x0a: buffer.append(0x5c); buffer.append(UInt8(ascii: "n"))
-            case 0x0d: buffer.append(0x5c); buffer.append(UInt8(ascii: "r"))
+            case 0x5c:
+                buffer.append(0x5c)
+                buffer.append(0x5c)
+            case 0x09:
+                buffer.append(0x5c)
+                buffer.append(UInt8(ascii: "t"))
+            case 0x0a:
+                buffer.append(0x5c)
+                buffer.append(UInt8(ascii: "n"))
+            case 0x0d:
+                buffer.append(0x5c)
+                buffer.append(UInt8(ascii: "r"))
             default: buffer.append(byte)
             }
         }

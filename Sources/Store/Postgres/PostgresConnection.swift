@@ -1,9 +1,9 @@
 import CLibPQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One libpq connection. The only type (with its extensions) that sees a `PGconn`.
@@ -64,7 +64,10 @@ public final class PostgresConnection {
 
     /// Where this connection went, for `dmarc db status`: host or socket directory, port, database, user.
     public var endpoint: (host: String, port: String, database: String, user: String) {
-        (Self.string(PQhost(handle)), Self.string(PQport(handle)), Self.string(PQdb(handle)), Self.string(PQuser(handle)))
+        (
+            Self.string(PQhost(handle)), Self.string(PQport(handle)), Self.string(PQdb(handle)),
+            Self.string(PQuser(handle))
+        )
     }
 
     /// The server version as a number, e.g. 150004 for 15.4.
@@ -81,7 +84,8 @@ public final class PostgresConnection {
     /// Runs one statement with `$1…` parameters sent apart from the SQL text (never interpolated).
     /// `binaryResults` asks for raw bytes (for `bytea` columns) instead of the text format.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = [], binaryResults: Bool = false) throws -> PostgresResult {
+    public func query(_ sql: String, _ parameters: [String?] = [], binaryResults: Bool = false) throws -> PostgresResult
+    {
         try checkIdle()
         guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
         for case let value? in parameters where value.utf8.contains(0) {
@@ -92,7 +96,8 @@ public final class PostgresConnection {
         defer { copies.forEach { free($0) } }
         let result = copies.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQexecParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, binaryResults ? 1 : 0)
+                PQexecParams(
+                    handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, binaryResults ? 1 : 0)
             }
         }
         return try consume(result, expectCopy: false)
@@ -259,7 +264,8 @@ public final class PostgresConnection {
         let sqlState = field(UInt8(ascii: "C"))
         let message = field(UInt8(ascii: "M")) ?? Self.trimmedMessage(PQresultErrorMessage(result))
         if sqlState == nil, !isConnected {
-            return PostgresError(.connectionLost, message.isEmpty ? Self.trimmedMessage(PQerrorMessage(handle)) : message)
+            return PostgresError(
+                .connectionLost, message.isEmpty ? Self.trimmedMessage(PQerrorMessage(handle)) : message)
         }
         return PostgresError(
             .server, message, sqlState: sqlState, detail: field(UInt8(ascii: "D")), hint: field(UInt8(ascii: "H")))
@@ -268,7 +274,8 @@ public final class PostgresConnection {
     private func connectionError(default code: PostgresError.Code) -> PostgresError {
         let message = Self.trimmedMessage(PQerrorMessage(handle))
         let lost = !isConnected
-        return PostgresError(lost ? .connectionLost : code, message.isEmpty ? "connection to the server failed" : message)
+        return PostgresError(
+            lost ? .connectionLost : code, message.isEmpty ? "connection to the server failed" : message)
     }
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String {

@@ -3,7 +3,8 @@ import Foundation
 /// Runs the built `dmarc` executable, found next to the test bundle (`.build/debug/dmarc`).
 enum DMARCBinary {
     static var path: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
         // The bundle may be a directory (…/dmarcPackageTests.xctest/…) on some platforms.
         for _ in 0..<4 {

@@ -1,6 +1,7 @@
 import DMARC
 import Foundation
 import ReportReading
+
 @testable import Store
 
 /// Deterministic reports for tests: as values (for the in-process fake reader) and as RFC 7489 XML
@@ -29,8 +30,9 @@ enum Synthetic {
             metadata: ReportMetadata(
                 orgName: org, email: "noreply@receiver.example", reportID: id,
                 dateRange: DateRange(begin: begin, end: begin + 86_399)),
-            policy: PolicyPublished(domain: domain, adkim: .relaxed, aspf: .relaxed, p: PolicyAction.none,
-                                    sp: PolicyAction.none, pct: 100),
+            policy: PolicyPublished(
+                domain: domain, adkim: .relaxed, aspf: .relaxed, p: PolicyAction.none,
+                sp: PolicyAction.none, pct: 100),
             records: (0..<records).map { record($0 + recordOffset, domain: domain) }, source: source)
     }
 
@@ -80,7 +82,8 @@ enum Synthetic {
                 if let comment = reason.comment { text += "<comment>\(escape(comment))</comment>" }
                 text += "</reason>"
             }
-            text += "</policy_evaluated></row><identifiers><header_from>\(escape(record.identifiers.headerFrom))</header_from>"
+            text +=
+                "</policy_evaluated></row><identifiers><header_from>\(escape(record.identifiers.headerFrom))</header_from>"
             if let from = record.identifiers.envelopeFrom { text += "<envelope_from>\(escape(from))</envelope_from>" }
             text += "</identifiers><auth_results>"
             for dkim in record.authResults.dkim {

@@ -26,11 +26,14 @@ struct TestCluster: Sendable {
         let directory = try makeTemporaryDirectory(prefix: "dmarc-it-")
         let cluster = ManagedPostgres(
             directory: directory + "/pg",
-            settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100"],
+            settings: [
+                "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100",
+            ],
             database: "postgres")
         try cluster.start()
         ClusterCleanup.register(cluster)
-        let info = TestCluster(baseConninfo: cluster.conninfo(database: "postgres"), template: template, cluster: cluster)
+        let info = TestCluster(
+            baseConninfo: cluster.conninfo(database: "postgres"), template: template, cluster: cluster)
         try info.createTemplate()
         return info
     }
@@ -51,7 +54,8 @@ struct TestCluster: Sendable {
         while true {
             do {
                 try admin.execute(
-                    "CREATE DATABASE \(PostgresConnection.quoteIdentifier(name)) TEMPLATE \(PostgresConnection.quoteIdentifier(template))")
+                    "CREATE DATABASE \(PostgresConnection.quoteIdentifier(name)) TEMPLATE \(PostgresConnection.quoteIdentifier(template))"
+                )
                 break
             } catch let error as PostgresError where error.sqlState == "55006" && attempt < 50 {
                 attempt += 1
@@ -108,7 +112,8 @@ func makeTemporaryDirectory(prefix: String) throws -> String {
 /// Stops the test cluster and removes temporary directories when the test process exits (Swift
 /// Testing has no global teardown).
 enum ClusterCleanup {
-    private static let state = Locked<(cluster: ManagedPostgres?, directories: [String], installed: Bool)>((nil, [], false))
+    private static let state = Locked<(cluster: ManagedPostgres?, directories: [String], installed: Bool)>(
+        (nil, [], false))
 
     static func register(_ cluster: ManagedPostgres) {
         state.withLock { $0.cluster = cluster }
