@@ -10,8 +10,8 @@ struct DMARCCommand: AsyncParsableCommand {
             what a report says without a database.
 
             Exit codes: 0 all read; 65 some input rejected (the rest still processed); 64 bad usage; \
-            66 a path that does not exist.
+            66 a path that does not exist; 75 database unreachable or lost (ingest, reparse, db).
             """,
-        subcommands: [Parse.self]
+        subcommands: [Parse.self, Ingest.self, Database.self, Reparse.self]
     )
 }

@@ -1,0 +1,34 @@
+import ReportReading
+
+public struct IngestOptions: Sendable {
+    /// Ingested inputs are moved here (into dated subfolders) after their transaction committed.
+    public var archive: String?
+    /// Rejected inputs are moved here (dated subfolders) after their rejection was recorded.
+    public var quarantine: String?
+    public var limits: ReadingLimits
+    /// How often an input is retried after a deadlock or serialization failure with a concurrent run.
+    public var retries: Int
+
+    public init(
+        archive: String? = nil, quarantine: String? = nil, limits: ReadingLimits = ReadingLimits(), retries: Int = 5
+    ) {
+        self.archive = archive
+        self.quarantine = quarantine
+        self.limits = limits
+        self.retries = retries
+    }
+}
+
+/// What happened to one input file.
+public enum InputStatus: String, Sendable {
+    case ingested, duplicate, rejected, conflict
+}
+
+/// Progress for a terminal: called before each input.
+public struct IngestProgress: Sendable {
+    public let index: Int
+    public let total: Int
+    public let path: String
+    public let reportsSoFar: Int
+    public let rowsSoFar: Int64
+}

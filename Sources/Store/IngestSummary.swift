@@ -1,0 +1,93 @@
+import DMARC
+
+/// What one `dmarc ingest` run did, for the summary line, `--json` and the exit code.
+public struct IngestSummary: Sendable {
+    public struct Rejection: Sendable, Equatable {
+        public let path: String
+        public let reason: String
+    }
+
+    /// Input files looked at (including duplicates and rejected ones).
+    public var files = 0
+    public var reports = 0
+    public var rows: Int64 = 0
+    /// Files whose bytes were ingested before (same SHA-256).
+    public var duplicateFiles = 0
+    /// Reports already stored with the same content (a resent report in a new file).
+    public var duplicateReports = 0
+    /// Reports already stored with the same identity but different content: not stored, listed here.
+    public var conflicts: [String] = []
+    public var rejections: [Rejection] = []
+    /// Set when the run stopped early because the database became unreachable; files after the
+    /// last committed one were not processed (nor moved).
+    public var databaseFailure: String?
+    /// Where rejected inputs went, when `--quarantine` was given.
+    public var quarantine: String?
+
+    public init() {}
+
+    public var duplicates: Int { duplicateFiles + duplicateReports }
+    public var rejected: Int { rejections.count }
+
+    /// sysexits: 75 when the database went away, 65 when an input was rejected or conflicted, else 0.
+    public var exitCode: Int32 {
+        if databaseFailure != nil { return 75 }
+        if !rejections.isEmpty || !conflicts.isEmpty { return 65 }
+        return 0
+    }
+
+    /// `ingested 1,234 reports (56,789 rows) from 1,240 files · 3 duplicates · 3 rejected (see …)`
+    public var line: String {
+        var text =
+            "ingested \(Self.grouped(reports)) \(reports == 1 ? "report" : "reports") "
+            + "(\(Self.grouped(rows)) \(rows == 1 ? "row" : "rows")) from \(Self.grouped(files)) \(files == 1 ? "file" : "files")"
+        text += " · \(Self.grouped(duplicates)) \(duplicates == 1 ? "duplicate" : "duplicates")"
+        if !conflicts.isEmpty {
+            text += " · \(Self.grouped(conflicts.count)) \(conflicts.count == 1 ? "conflict" : "conflicts")"
+        }
+        text += " · \(Self.grouped(rejected)) rejected"
+        if rejected > 0 {
+            text +=
+                quarantine.map { " (see \($0) and the input_files table)" } ?? " (see stderr and the input_files table)"
+        }
+        if let databaseFailure { text += " · stopped: database unavailable (\(databaseFailure))" }
+        return text
+    }
+
+    public var json: String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.number("files", Int64(files))
+        writer.number("reports", Int64(reports))
+        writer.number("rows", rows)
+        writer.number("duplicates", Int64(duplicates))
+        writer.number("duplicate_files", Int64(duplicateFiles))
+        writer.number("duplicate_reports", Int64(duplicateReports))
+        writer.beginArray("conflicts")
+        for conflict in conflicts { writer.string(nil, conflict) }
+        writer.endArray()
+        writer.number("rejected", Int64(rejected))
+        writer.beginArray("rejections")
+        for rejection in rejections {
+            writer.beginObject()
+            writer.string("path", rejection.path)
+            writer.string("reason", rejection.reason)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.string("database_failure", databaseFailure)
+        writer.number("exit_code", Int64(exitCode))
+        writer.endObject()
+        return writer.output
+    }
+
+    static func grouped(_ value: some BinaryInteger) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+}

@@ -1,0 +1,201 @@
+import Crypto
+import DMARC
+import Foundation
+import ReportReading
+
+/// Stores DMARC aggregate reports from input files, one transaction per file.
+///
+/// Each file: its SHA-256 is computed; under an advisory transaction lock on that hash, a file already
+/// in `originals` is a duplicate; otherwise its bytes go to `originals`, its reports and rows are
+/// streamed in (see `ReportStorer`), and a row in the `input_files` ledger records the outcome — all
+/// in the same transaction, so a crash at any point leaves the file either fully stored or not at all.
+/// Concurrent runs serialise on the advisory locks (per file hash, per report identity), so nothing
+/// is stored twice; the unique constraints on `originals` and on the report identity back that up.
+/// A rejected file is rolled back whole and recorded in the ledger in a transaction of its own.
+public final class Ingestor {
+    let connection: PostgresConnection
+    let options: IngestOptions
+    /// The reader call, replaceable in tests that feed synthetic reports.
+    var readFile: (_ path: String, _ handler: inout ReportStorer) throws -> Void
+
+    public init(connection: PostgresConnection, options: IngestOptions = IngestOptions()) {
+        self.connection = connection
+        self.options = options
+        let reader = ReportReader(limits: options.limits)
+        readFile = { path, handler in try reader.read(file: path, source: path, into: &handler) }
+    }
+
+    /// Ingests `files` (already expanded, see `InputFiles.expand`). Stops early only when the
+    /// database becomes unavailable (`summary.databaseFailure`); bad input never stops the batch.
+    /// Errors that are neither (a broken schema, a full disk) are thrown.
+    public func ingest(files: [String], progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+        var summary = IngestSummary()
+        summary.quarantine = options.quarantine
+        for (index, path) in files.enumerated() {
+            progress?(
+                IngestProgress(
+                    index: index, total: files.count, path: path,
+                    reportsSoFar: summary.reports, rowsSoFar: summary.rows))
+            do {
+                try ingest(file: path, into: &summary)
+            } catch let error as PostgresError where error.isConnectionProblem {
+                summary.databaseFailure = error.message
+                return summary
+            }
+        }
+        return summary
+    }
+
+    /// One file, counted into `summary`.
+    func ingest(file path: String, into summary: inout IngestSummary) throws {
+        summary.files += 1
+        let digest: [UInt8]
+        let size: Int64
+        do {
+            (digest, size) = try FileDigest.sha256(of: path)
+        } catch let error as StoreError {
+            try reject(path, digest: nil, size: nil, reason: "unreadable: \(error.message)", into: &summary)
+            return
+        }
+
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let outcome = try connection.transaction { () throws -> FileOutcome in
+                    try storeFile(path, digest: digest, size: size)
+                }
+                summary.reports += outcome.reports
+                summary.rows += outcome.rows
+                summary.duplicateReports += outcome.duplicateReports
+                summary.conflicts += outcome.conflicts
+                if outcome.status == .duplicate && outcome.reports == 0 && outcome.duplicateReports == 0 {
+                    summary.duplicateFiles += 1
+                }
+                if let archive = options.archive {
+                    // Only now: the transaction committed, so the file's content is safe in the database.
+                    _ = try InputFiles.move(path, into: archive, digest: digest)
+                }
+                return
+            } catch let rejection as InputRejected {
+                let what = rejection.source == path ? "" : "\(rejection.source): "
+                try reject(
+                    path, digest: digest, size: size,
+                    reason: "\(what)\(rejection.error.code): \(rejection.error.message)", into: &summary)
+                return
+            } catch let error as PostgresError where error.isRetryable && attempt <= options.retries {
+                continue  // a deadlock with a concurrent run: everything was rolled back, do it again
+            } catch let error as PostgresError where error.isDataProblem || error.code == .invalidArgument {
+                try reject(
+                    path, digest: digest, size: size, reason: "refused by the database: \(error)", into: &summary)
+                return
+            } catch let error as StoreError where error.code == .io {
+                try reject(path, digest: digest, size: size, reason: "unreadable: \(error.message)", into: &summary)
+                return
+            }
+        }
+    }
+
+    struct FileOutcome {
+        var status: InputStatus
+        var reports = 0
+        var rows: Int64 = 0
+        var duplicateReports = 0
+        var conflicts: [String] = []
+    }
+
+    /// The body of a file's transaction.
+    private func storeFile(_ path: String, digest: [UInt8], size: Int64) throws -> FileOutcome {
+        let sha = FileDigest.byteaLiteral(digest)
+        try connection.query("SELECT pg_advisory_xact_lock($1)", [String(FileDigest.lockKey(digest))])
+        if try !connection.query("SELECT 1 FROM originals WHERE sha256 = $1::bytea", [sha]).rows.isEmpty {
+            try ledger(path, sha: sha, size: size, status: .duplicate, reason: "same file (SHA-256) ingested before")
+            return FileOutcome(status: .duplicate)
+        }
+        try storeOriginal(path, digest: digest, size: size)
+
+        var storer = try ReportStorer(connection: connection, sourceSHA256: digest)
+        try readFile(path, &storer)
+        guard storer.reportsSeen > 0 else {
+            throw InputRejected(source: path, error: ReadError(.notAReport, "no aggregate report in the input"))
+        }
+        var outcome = FileOutcome(
+            status: .ingested, reports: storer.reportsStored, rows: storer.rowsStored,
+            duplicateReports: storer.duplicateReports, conflicts: storer.conflicts)
+        var reason: String?
+        if !storer.conflicts.isEmpty {
+            outcome.status = .conflict
+            reason = storer.conflicts.joined(separator: "; ")
+        } else if storer.reportsStored == 0 {
+            outcome.status = .duplicate
+            reason = "every report in it was stored before"
+        }
+        try connection.query(
+            """
+            INSERT INTO input_files (sha256, path, size, status, reason, reports, rows, duplicate_reports, conflicts)
+            VALUES ($1::bytea, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            [
+                sha, path, String(size), outcome.status.rawValue, reason, String(outcome.reports), String(outcome.rows),
+                String(outcome.duplicateReports), String(outcome.conflicts.count),
+            ])
+        return outcome
+    }
+
+    /// Largest original kept: PostgreSQL's limit for one `bytea` value is 1 GiB.
+    static let maxOriginalBytes: Int64 = (1 << 30) - (1 << 20)
+
+    /// Streams the file into `originals` through a binary COPY: raw bytes, never held whole here.
+    private func storeOriginal(_ path: String, digest: [UInt8], size: Int64) throws {
+        guard size <= Self.maxOriginalBytes else {
+            throw InputRejected(
+                source: path, error: ReadError(.limitExceeded, "\(size) bytes: too large to keep as an original"))
+        }
+        var copy = try CopyWriter(
+            connection, "COPY originals (sha256, size, first_path, content) FROM STDIN (FORMAT binary)")
+        let start =
+            BinaryCopyFormat.header + BinaryCopyFormat.fieldCount(4) + BinaryCopyFormat.field(digest)
+            + BinaryCopyFormat.field(size) + BinaryCopyFormat.field(Array(path.utf8))
+            + BinaryCopyFormat.fieldLength(Int32(size))
+        try start.withUnsafeBytes { try copy.writeFormatted($0) }
+        var hasher = Crypto.SHA256()
+        var sent: Int64 = 0
+        try FileDigest.forEachChunk(of: path) { chunk in
+            // Never send more than the declared length: the stream would be corrupt.
+            let allowed = UnsafeRawBufferPointer(rebasing: chunk.prefix(Int(max(0, size - sent))))
+            hasher.update(bufferPointer: chunk)
+            try copy.writeFormatted(allowed)
+            sent += Int64(chunk.count)
+        }
+        // The file changed between hashing and storing: its stored bytes would not match the address.
+        guard sent == size, Array(hasher.finalize()) == digest else {
+            copy.abort(reason: "file changed while read")
+            throw StoreError(.io, "\(path) changed while it was being read")
+        }
+        try BinaryCopyFormat.trailer.withUnsafeBytes { try copy.writeFormatted($0) }
+        try copy.finish()
+    }
+
+    private func ledger(_ path: String, sha: String?, size: Int64?, status: InputStatus, reason: String?) throws {
+        // Reasons quote the input ("not XML: starts with …"), which may hold NUL bytes that text cannot.
+        let reason = reason.map { String($0.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) }
+        try connection.query(
+            "INSERT INTO input_files (sha256, path, size, status, reason) VALUES ($1::bytea, $2, $3, $4, $5)",
+            [sha, path, size.map { String($0) }, status.rawValue, reason])
+    }
+
+    private func reject(
+        _ path: String, digest: [UInt8]?, size: Int64?, reason: String, into summary: inout IngestSummary
+    )
+        throws
+    {
+        try connection.transaction {
+            try ledger(
+                path, sha: digest.map { FileDigest.byteaLiteral($0) }, size: size, status: .rejected, reason: reason)
+        }
+        summary.rejections.append(.init(path: path, reason: reason))
+        if let quarantine = options.quarantine {
+            _ = try InputFiles.move(path, into: quarantine, digest: digest)
+        }
+    }
+}

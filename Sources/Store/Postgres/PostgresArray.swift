@@ -1,0 +1,49 @@
+/// Text literals for PostgreSQL arrays, passed as parameters (`$1::text[]`).
+public enum PostgresArray {
+    /// `{"a","b \"c\""}`: every element quoted, so commas, braces and spaces need no thought.
+    public static func textLiteral(_ values: [String]) -> String {
+        var out = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { out += "," }
+            out += "\""
+            for character in value {
+                if character == "\"" || character == "\\" { out += "\\" }
+                out.append(character)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+
+    /// Parses what `textLiteral` writes and what PostgreSQL returns for a one-dimensional `text[]`.
+    public static func parseText(_ literal: String) -> [String] {
+        var values: [String] = []
+        var characters = literal.makeIterator()
+        guard characters.next() == "{" else { return [] }
+        var current = ""
+        var quoted = false
+        var wasQuoted = false
+        while let character = characters.next() {
+            if quoted {
+                if character == "\\" {
+                    if let next = characters.next() { current.append(next) }
+                } else if character == "\"" {
+                    quoted = false
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+                wasQuoted = true
+            } else if character == "," || character == "}" {
+                if !current.isEmpty || wasQuoted { values.append(current) }
+                current = ""
+                wasQuoted = false
+                if character == "}" { break }
+            } else {
+                current.append(character)
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,302 @@
+import CLibPQ
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One libpq connection. The only type (with its extensions) that sees a `PGconn`.
+///
+/// Not `Sendable`: libpq connections must not be used from two threads at once, so a connection
+/// stays confined to the task or thread that opened it. libpq calls block; never call them on the
+/// cooperative pool of a server.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+    /// True between a `COPY … FROM STDIN` and its end: no other statement may be sent meanwhile.
+    private(set) var copyInProgress = false
+
+    /// Opens a connection. `conninfo` is a URL (`postgresql://…`) or `key=value` string, or empty
+    /// for libpq's own defaults (the `PG*` variables, `.pgpass`, service files). `overrides` win
+    /// over anything in `conninfo` (tests use it to pick a database on the same server).
+    public init(conninfo: String, overrides: [(key: String, value: String)] = []) throws {
+        // `dbname` with expand_dbname=1 makes libpq parse conninfo as a URL or key=value string,
+        // and keywords after it override what it set: the documented way to combine the two.
+        let pairs = [(key: "dbname", value: conninfo), (key: "fallback_application_name", value: "dmarc")] + overrides
+        for pair in pairs where pair.key.utf8.contains(0) || pair.value.utf8.contains(0) {
+            throw PostgresError(.invalidArgument, "connection parameter \(pair.key) contains a NUL byte")
+        }
+        let keywords = pairs.map { strdup($0.key) } + [nil]
+        let values = pairs.map { strdup($0.value) } + [nil]
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let connection: OpaquePointer? = keywords.withUnsafeBufferPointer { keywordBuffer in
+            values.withUnsafeBufferPointer { valueBuffer in
+                keywordBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { keys in
+                    valueBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { vals in
+                        PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+                    }
+                }
+            }
+        }
+        guard let connection else {
+            throw PostgresError(.connectionFailed, "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.trimmedMessage(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PostgresError(.connectionFailed, message.isEmpty ? "cannot connect to PostgreSQL" : message)
+        }
+        // Notices ("relation already exists, skipping") would otherwise go to stderr, which the
+        // command line keeps for rejected inputs.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        handle = connection
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// False once the link to the server broke.
+    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Where this connection went, for `dmarc db status`: host or socket directory, port, database, user.
+    public var endpoint: (host: String, port: String, database: String, user: String) {
+        (
+            Self.string(PQhost(handle)), Self.string(PQport(handle)), Self.string(PQdb(handle)),
+            Self.string(PQuser(handle))
+        )
+    }
+
+    /// The server version as a number, e.g. 150004 for 15.4.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// Runs one or more statements without parameters (migrations, BEGIN/COMMIT).
+    @discardableResult
+    public func execute(_ sql: String) throws -> PostgresResult {
+        try checkIdle()
+        guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
+        return try consume(PQexec(handle, sql), expectCopy: false)
+    }
+
+    /// Runs one statement with `$1…` parameters sent apart from the SQL text (never interpolated).
+    /// `binaryResults` asks for raw bytes (for `bytea` columns) instead of the text format.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = [], binaryResults: Bool = false) throws -> PostgresResult
+    {
+        try checkIdle()
+        guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
+        for case let value? in parameters where value.utf8.contains(0) {
+            // PostgreSQL text cannot hold NUL; libpq would silently cut the value there.
+            throw PostgresError(.invalidArgument, "parameter contains a NUL byte", sqlState: "22021")
+        }
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let result = copies.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                PQexecParams(
+                    handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, binaryResults ? 1 : 0)
+            }
+        }
+        return try consume(result, expectCopy: false)
+    }
+
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
+    ///
+    /// A COPY that `body` left open is aborted first, else the ROLLBACK could not be sent.
+    @discardableResult
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+        try execute("COMMIT")
+        return value
+    }
+
+    /// Ends a failed transaction; errors are ignored because the caller already has the one that matters.
+    public func rollbackQuietly() {
+        if copyInProgress { abortCopy(reason: "transaction rolled back") }
+        guard isConnected else { return }
+        _ = try? execute("ROLLBACK")
+    }
+
+    /// Quotes a name for use as an SQL identifier (`CREATE DATABASE "x"`).
+    public static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    // MARK: COPY
+
+    /// Starts `COPY … FROM STDIN`; then send data with `putCopyData`, finish with `endCopy`.
+    func beginCopy(_ sql: String) throws {
+        try checkIdle()
+        guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
+        _ = try consume(PQexec(handle, sql), expectCopy: true)
+        copyInProgress = true
+    }
+
+    func putCopyData(_ bytes: UnsafeRawBufferPointer) throws {
+        guard copyInProgress else { throw PostgresError(.unexpectedResult, "no COPY in progress") }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        // A blocking connection returns 1 (queued) or -1 (failed); 0 happens only in nonblocking mode.
+        if PQputCopyData(handle, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) != 1 {
+            // In blocking mode this fails only when the link to the server broke.
+            let failure = connectionError(default: .connectionLost)
+            abortCopy(reason: "send failed")
+            throw failure
+        }
+    }
+
+    /// Ends the COPY and returns the number of rows the server stored.
+    func endCopy() throws -> Int64 {
+        guard copyInProgress else { throw PostgresError(.unexpectedResult, "no COPY in progress") }
+        copyInProgress = false
+        guard PQputCopyEnd(handle, nil) == 1 else {
+            let failure = connectionError(default: .connectionLost)
+            drainResults()
+            throw failure
+        }
+        return try drainCopyResults()
+    }
+
+    /// Makes the server fail the COPY (and so the transaction) and leaves the connection usable.
+    func abortCopy(reason: String) {
+        guard copyInProgress else { return }
+        copyInProgress = false
+        _ = PQputCopyEnd(handle, reason)
+        drainResults()
+    }
+
+    // MARK: Results
+
+    private func checkIdle() throws {
+        if copyInProgress { throw PostgresError(.unexpectedResult, "a COPY is still in progress on this connection") }
+    }
+
+    /// Converts and frees a result, then drains any further ones (multi-statement `execute`).
+    private func consume(_ result: OpaquePointer?, expectCopy: Bool) throws -> PostgresResult {
+        guard let result else { throw connectionError(default: .connectionLost) }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            if expectCopy { throw PostgresError(.unexpectedResult, "expected COPY FROM STDIN, got \(status)") }
+            return rows(of: result)
+        case PGRES_COPY_IN:
+            if !expectCopy {
+                // Leave COPY state again so the connection stays usable.
+                _ = PQputCopyEnd(handle, "unexpected COPY")
+                drainResults()
+                throw PostgresError(.unexpectedResult, "statement started a COPY; use the COPY API")
+            }
+            return PostgresResult(rows: [], affectedRows: 0)
+        default:
+            throw error(from: result)
+        }
+    }
+
+    private func rows(of result: OpaquePointer) -> PostgresResult {
+        let rowCount = PQntuples(result)
+        let columnCount = PQnfields(result)
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var values: [[UInt8]?] = []
+            values.reserveCapacity(Int(columnCount))
+            for column in 0..<columnCount {
+                if PQgetisnull(result, row, column) == 1 {
+                    values.append(nil)
+                } else if let pointer = PQgetvalue(result, row, column) {
+                    let length = Int(PQgetlength(result, row, column))
+                    values.append(Array(UnsafeRawBufferPointer(start: pointer, count: length)))
+                } else {
+                    values.append(nil)
+                }
+            }
+            rows.append(PostgresRow(values: values))
+        }
+        let affected = Int64(Self.string(PQcmdTuples(result))) ?? 0
+        return PostgresResult(rows: rows, affectedRows: affected)
+    }
+
+    /// After PQputCopyEnd: the first result says whether the COPY worked; read until nil regardless,
+    /// else the connection stays busy.
+    private func drainCopyResults() throws -> Int64 {
+        var failure: PostgresError?
+        var copied: Int64 = 0
+        var sawResult = false
+        while let result = PQgetResult(handle) {
+            sawResult = true
+            let status = PQresultStatus(result)
+            if status == PGRES_COMMAND_OK {
+                copied = Int64(Self.string(PQcmdTuples(result))) ?? 0
+            } else if status == PGRES_COPY_IN {
+                // Should not happen after PQputCopyEnd; end it so the loop terminates.
+                _ = PQputCopyEnd(handle, "unexpected COPY state")
+            } else if failure == nil {
+                failure = error(from: result)
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        if !sawResult || !isConnected { throw connectionError(default: .connectionLost) }
+        return copied
+    }
+
+    private func drainResults() {
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COPY_IN { _ = PQputCopyEnd(handle, "aborted") }
+            PQclear(result)
+        }
+    }
+
+    private func error(from result: OpaquePointer) -> PostgresError {
+        func field(_ code: UInt8) -> String? {
+            PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+        }
+        let sqlState = field(UInt8(ascii: "C"))
+        let message = field(UInt8(ascii: "M")) ?? Self.trimmedMessage(PQresultErrorMessage(result))
+        if sqlState == nil, !isConnected {
+            return PostgresError(
+                .connectionLost, message.isEmpty ? Self.trimmedMessage(PQerrorMessage(handle)) : message)
+        }
+        return PostgresError(
+            .server, message, sqlState: sqlState, detail: field(UInt8(ascii: "D")), hint: field(UInt8(ascii: "H")))
+    }
+
+    private func connectionError(default code: PostgresError.Code) -> PostgresError {
+        let message = Self.trimmedMessage(PQerrorMessage(handle))
+        let lost = !isConnected
+        return PostgresError(
+            lost ? .connectionLost : code, message.isEmpty ? "connection to the server failed" : message)
+    }
+
+    private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
+    private static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
+        var text = string(pointer)
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}
+
+extension String {
+    /// Foundation-free replacement, so the wrapper does not need Foundation for one call.
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        for character in self {
+            if character == target { out += replacement } else { out.append(character) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Store
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store DMARC aggregate reports in PostgreSQL, idempotently.",
+        discussion: """
+            Each input file is one transaction: all its reports and rows, or nothing. Files already \
+            ingested (same SHA-256) and reports already stored (same reporter, report id, policy domain \
+            and period) are counted as duplicates; a stored report with different content is a conflict. \
+            Rejected inputs are recorded in the input_files table with the reason.
+
+            Exit status: 0 all stored; 65 some input rejected or conflicting; 75 database unreachable \
+            or lost (rerun: nothing uncommitted was marked done); 64 bad usage; 66 a path does not exist.
+            """)
+
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else a managed local cluster).",
+            valueName: "url"))
+    var database: String?
+
+    @Option(
+        help: ArgumentHelp("Move stored files (and duplicates) into DIR/YYYY-MM-DD/ once committed.", valueName: "dir"))
+    var archive: String?
+
+    @Option(help: ArgumentHelp("Move rejected files into DIR/YYYY-MM-DD/.", valueName: "dir"))
+    var quarantine: String?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Argument(
+        help: ArgumentHelp(
+            "Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.",
+            valueName: "path"))
+    var paths: [String]
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one file or directory to ingest") }
+    }
+
+    func run() throws {
+        let files: [String]
+        do {
+            files = try InputFiles.expand(paths)
+        } catch let error as StoreError {
+            Terminal.error(error.message)
+            throw ExitCode(66)
+        }
+        let target = DatabaseTarget.resolve(explicit: database)
+        let connection = try Terminal.open(target)
+        let ingestor = Ingestor(
+            connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine))
+        let progress = Terminal.progress()
+        let summary: IngestSummary
+        do {
+            summary = try ingestor.ingest(files: files) { step in
+                progress?(
+                    "[\(step.index + 1)/\(step.total)] \(IngestSummaryFormat.count(step.rowsSoFar)) rows · \(step.path)"
+                )
+            }
+        } catch {
+            Terminal.clearProgress(progress)
+            Terminal.error("\(error)")
+            throw ExitCode(70)
+        }
+        Terminal.clearProgress(progress)
+        for rejection in summary.rejections { Terminal.error("\(rejection.path): \(rejection.reason)") }
+        for conflict in summary.conflicts { Terminal.error("conflict: \(conflict)") }
+        print(json ? summary.json : summary.line)
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}
+
+enum IngestSummaryFormat {
+    static func count(_ value: Int64) -> String {
+        let digits = String(value)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return out
+    }
+}

@@ -1,0 +1,250 @@
+import DMARC
+import Foundation
+import ReportReading
+import Testing
+
+@testable import Store
+
+/// The real `dmarc` binary against a real PostgreSQL: what cron and people run.
+@Suite("dmarc ingest end to end")
+struct EndToEndTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus").path
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ReportReadingTests/Fixtures").path
+
+    /// Writes `count` files of `records` rows each; returns the directory.
+    static func batch(files count: Int, records: Int, prefix: String = "batch") throws -> String {
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-\(prefix)-")
+        for index in 0..<count {
+            let report = Synthetic.report(
+                id: "\(prefix)-\(index)", begin: 1_700_000_000 + Int64(index) * 86_400,
+                records: records, recordOffset: index)
+            try Synthetic.writeXML(report, to: directory + "/" + String(format: "%04d.xml", index))
+        }
+        return directory
+    }
+
+    static func totals(_ database: TestDatabase) throws -> [Int64] {
+        [
+            try database.count("SELECT count(*) FROM reports"), try database.count("SELECT count(*) FROM records"),
+            try database.count("SELECT count(*) FROM dkim_results"),
+            try database.count("SELECT count(*) FROM spf_results"),
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'ingested'"),
+        ]
+    }
+
+    @Test(
+        "the conformance corpus: totals match what the reader finds; a second run adds nothing",
+        .enabled(if: FileManager.default.fileExists(atPath: corpus), "shared/corpus absent"))
+    func corpusTotals() throws {
+        let database = try TestCluster.get().freshDatabase()
+        // Expected, independently: read every file, one transaction each, dedup as the spec says.
+        let files = try InputFiles.expand([Self.corpus])
+        var seenFiles = Set<[UInt8]>()
+        var seenReports: [String: AggregateReport] = [:]
+        var expected = (reports: 0, rows: 0, rejected: 0, duplicates: 0, conflicts: 0)
+        for file in files {
+            let digest = try FileDigest.sha256(of: file).digest
+            var collector = ReportCollector()
+            try ReportReader().read(file: file, into: &collector)
+            if !collector.rejections.isEmpty || collector.reports.isEmpty {
+                expected.rejected += 1
+                continue
+            }
+            if !seenFiles.insert(digest).inserted {
+                expected.duplicates += 1
+                continue
+            }
+            for report in collector.reports {
+                let meta = report.metadata
+                let key =
+                    "\(meta.orgName)\u{0}\(meta.reportID)\u{0}\(report.policy.domain)\u{0}\(meta.dateRange.begin)\u{0}\(meta.dateRange.end)"
+                if let stored = seenReports[key] {
+                    var a = stored
+                    var b = report
+                    a.warnings = []
+                    b.warnings = []
+                    a.source = ""
+                    b.source = ""
+                    if a == b { expected.duplicates += 1 } else { expected.conflicts += 1 }
+                    continue
+                }
+                seenReports[key] = report
+                expected.reports += 1
+                expected.rows += report.records.count
+            }
+        }
+        let first = try DMARCBinary.run(["ingest", "--json", "--database", database.conninfo, Self.corpus])
+        #expect(first.status == (expected.rejected + expected.conflicts > 0 ? 65 : 0), "\(first.stderr)")
+        #expect(first.stdout.contains("\"reports\":\(expected.reports),\"rows\":\(expected.rows)"), "\(first.stdout)")
+        #expect(first.stdout.contains("\"duplicates\":\(expected.duplicates),"), "\(first.stdout)")
+        #expect(first.stdout.contains("\"rejected\":\(expected.rejected),"), "\(first.stdout)")
+        #expect(try database.count("SELECT count(*) FROM reports") == Int64(expected.reports))
+        #expect(try database.count("SELECT count(*) FROM records") == Int64(expected.rows))
+        #expect(
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == Int64(expected.rejected)
+        )
+        #expect(
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'") > 0
+                || expected.conflicts == 0)
+        #expect(expected.reports > 20 && expected.rows > 1000)
+
+        let before = try Self.totals(database)
+        let second = try DMARCBinary.run(["ingest", "--database", database.conninfo, Self.corpus])
+        #expect(second.stdout.hasPrefix("ingested 0 reports (0 rows) from \(files.count) files"), "\(second.stdout)")
+        #expect(try Self.totals(database) == before)
+
+        // Reparse from the stored originals reproduces the same rows.
+        let reparse = try DMARCBinary.run(["reparse", "--database", database.conninfo])
+        #expect(reparse.status == 0, "\(reparse.stderr)")
+        #expect(try Self.totals(database) == before)
+    }
+
+    @Test("SIGKILL mid-batch, then a rerun: exactly the totals of one clean run")
+    func killAndRerun() throws {
+        let database = try TestCluster.get().freshDatabase()
+        let files = 30
+        let records = 3_000
+        let directory = try Self.batch(files: files, records: records, prefix: "kill")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
+        let pid = try DMARCBinary.spawn(
+            ["ingest", "--database", database.conninfo, directory], outputDirectory: output)
+        // Kill once a few files are in, while later ones are being written.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, (try? database.count("SELECT count(*) FROM input_files")) ?? 0 < 3 { usleep(20_000) }
+        kill(pid, SIGKILL)
+        #expect(DMARCBinary.wait(pid) == 128 + SIGKILL)
+        let partial = try database.count("SELECT count(*) FROM reports")
+        #expect(partial >= 3 && partial < Int64(files), "killed too late to test anything: \(partial) reports")
+        // Whatever was committed is whole.
+        #expect(try database.count("SELECT count(*) FROM records") == partial * Int64(records))
+
+        let rerun = try DMARCBinary.run(["ingest", "--database", database.conninfo, directory])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(
+            try Self.totals(database) == [
+                Int64(files), Int64(files * records), Int64(files * records),
+                Int64(files * records), Int64(files),
+            ])
+    }
+
+    @Test("the database stopped mid-run: exit 75, nothing uncommitted marked done, a rerun completes")
+    func databaseStops() throws {
+        let root = try makeTemporaryDirectory(prefix: "dmarc-stop-")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = ManagedPostgres(directory: root + "/pg", settings: ["fsync": "off", "synchronous_commit": "off"])
+        try cluster.start()
+        defer { _ = try? cluster.stop(immediate: true) }
+        let files = 30
+        let records = 3_000
+        let directory = try Self.batch(files: files, records: records, prefix: "stop")
+        let archive = root + "/archive"
+        let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
+        let count = { (sql: String) -> Int64 in
+            (try? PostgresConnection(conninfo: cluster.conninfo).query(sql).first?.int64(0) ?? 0) ?? 0
+        }
+        let pid = try DMARCBinary.spawn(
+            ["ingest", "--database", cluster.conninfo, "--archive", archive, directory], outputDirectory: output)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, count("SELECT count(*) FROM input_files") < 3 { usleep(20_000) }
+        try cluster.stop()
+        #expect(DMARCBinary.wait(pid) == 75)
+        let summary = (try? String(contentsOfFile: output + "/stdout", encoding: .utf8)) ?? ""
+        #expect(summary.contains("stopped: database unavailable"), "\(summary)")
+
+        try cluster.start()
+        let committed = count("SELECT count(*) FROM input_files WHERE status = 'ingested'")
+        let archived = try InputFiles.expand([archive]).count
+        #expect(committed >= 3 && committed < Int64(files))
+        #expect(Int64(archived) == committed, "only committed files may be archived")
+        let rerun = try DMARCBinary.run(["ingest", "--database", cluster.conninfo, "--archive", archive, directory])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(count("SELECT count(*) FROM reports") == Int64(files))
+        #expect(count("SELECT count(*) FROM records") == Int64(files * records))
+        #expect(try InputFiles.expand([directory]).isEmpty)
+        #expect(try InputFiles.expand([archive]).count == files)
+    }
+
+    @Test("two concurrent runs of the binary store each report once")
+    func concurrentBinaries() throws {
+        let database = try TestCluster.get().freshDatabase()
+        let directory = try Self.batch(files: 40, records: 200, prefix: "conc")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outputs = [
+            try makeTemporaryDirectory(prefix: "dmarc-out-"), try makeTemporaryDirectory(prefix: "dmarc-out-"),
+        ]
+        let pids = try outputs.map {
+            try DMARCBinary.spawn(["ingest", "--database", database.conninfo, directory], outputDirectory: $0)
+        }
+        for pid in pids { #expect(DMARCBinary.wait(pid) == 0) }
+        #expect(try Self.totals(database) == [40, 8_000, 8_000, 8_000, 40])
+        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'duplicate'") == 40)
+    }
+
+    @Test("hostile and broken inputs end in the ledger as rejected; nothing of them is stored")
+    func hostileInputs() throws {
+        let database = try TestCluster.get().freshDatabase()
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-hostile-")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let manager = FileManager.default
+        for name in [
+            "bomb.xml.gz", "bomb.zip", "bad-crc.zip", "corrupt.xml.gz", "truncated.xml", "truncated.xml.gz",
+            "truncated.zip",
+        ] {
+            try manager.copyItem(atPath: Self.fixtures + "/" + name, toPath: directory + "/" + name)
+        }
+        let doctype = """
+            <?xml version="1.0"?><!DOCTYPE feedback [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+            <feedback><report_metadata><org_name>&xxe;</org_name></report_metadata></feedback>
+            """
+        _ = manager.createFile(atPath: directory + "/xxe.xml", contents: Data(doctype.utf8))
+        _ = manager.createFile(
+            atPath: directory + "/random.bin",
+            contents: Data([0x00, 0x01, 0xff] + (0..<4096).map { _ in UInt8.random(in: 0...255) }))
+        _ = manager.createFile(atPath: directory + "/empty.xml", contents: Data())
+        let quarantine = directory + "-quarantine"
+        defer { try? manager.removeItem(atPath: quarantine) }
+        let result = try DMARCBinary.run([
+            "ingest", "--database", database.conninfo, "--quarantine", quarantine, directory,
+        ])
+        #expect(result.status == 65, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("· 10 rejected (see \(quarantine)"), "\(result.stdout)\n\(result.stderr)")
+        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected' AND reason <> ''") == 10)
+        #expect(try database.count("SELECT count(*) FROM reports") == 0)
+        #expect(try database.count("SELECT count(*) FROM originals") == 0)
+        #expect(try InputFiles.expand([quarantine]).count == 10)
+        #expect(try database.count("SELECT count(*) FROM input_files WHERE reason LIKE '%doctype%'") == 1)
+    }
+
+    @Test("`';--` and quotes in report text survive the whole way")
+    func hostileText() throws {
+        let database = try TestCluster.get().freshDatabase()
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-text-")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let org = "Evil'; DROP TABLE reports;-- \"Inc\" \\ <&>"
+        let report = Synthetic.report(org: org, id: "id';--\"", records: 2)
+        try Synthetic.writeXML(report, to: directory + "/it's.xml")
+        let result = try DMARCBinary.run(["ingest", "--database", database.conninfo, directory])
+        #expect(result.status == 0, "\(result.stderr)")
+        let row = try database.connect().query("SELECT org_name, report_id FROM reports").first
+        #expect(row?.string(0) == org)
+        #expect(row?.string(1) == "id';--\"")
+        #expect(try database.count("SELECT count(*) FROM reports") == 1)
+    }
+
+    @Test("exit codes: 66 for a missing path, 64 for bad usage, 75 for an unreachable database")
+    func exitCodes() throws {
+        let database = try TestCluster.get().freshDatabase()
+        #expect(
+            try DMARCBinary.run(["ingest", "--database", database.conninfo, "/nonexistent/dmarc/input"]).status == 66)
+        #expect(try DMARCBinary.run(["ingest", "--no-such-option", "x"]).status == 64)
+        #expect(try DMARCBinary.run(["reparse", "--since", "yesterday"]).status == 64)
+        let unreachable = try DMARCBinary.run([
+            "ingest", "--database", "host=/nonexistent-dmarc port=1", Self.fixtures + "/report.xml",
+        ])
+        #expect(unreachable.status == 75)
+        #expect(unreachable.stderr.contains("database unavailable"))
+    }
+}

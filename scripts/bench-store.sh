@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Ingest throughput and memory of the release build against the physical limit, psql's \copy of the
+# same rows into tables of the same shape (columns, primary key, indexes), on a private cluster with
+# default (durable) settings.
+#   swift build -c release --product dmarc && scripts/bench-store.sh [WORKDIR] [FILES] [RECORDS_PER_FILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/dmarc-bench}; files=${2:-20}; per_file=${3:-50000}
+bin=${BIN:-.build/release/dmarc}
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
+
+mkdir -p "$work"; chmod 755 "$work"
+batch="$work/batch-$files-$per_file"
+[ -d "$batch" ] || python3 scripts/make-report-batch.py "$batch" "$files" "$per_file"
+rows=$((files * per_file))
+
+cluster="$work/pg"
+rm -rf "$cluster"; mkdir -p "$cluster"; [ "$(id -u)" = 0 ] && chown postgres "$cluster"
+"${as_pg[@]}" "$pgbin/initdb" -D "$cluster/data" -U postgres --auth=trust --no-instructions >/dev/null
+printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$cluster" >> "$cluster/data/postgresql.conf"
+"${as_pg[@]}" "$pgbin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/log" >/dev/null
+trap '"${as_pg[@]}" "$pgbin/pg_ctl" stop -m fast -D "$cluster/data" >/dev/null' EXIT
+db="host=$cluster port=5432 user=postgres dbname=bench"
+psql "host=$cluster user=postgres dbname=postgres" -qc "CREATE DATABASE bench"
+"$bin" db migrate --database "$db" >/dev/null
+
+echo "== dmarc ingest: $rows rows in $files files ($(du -sh "$batch" | cut -f1))"
+/usr/bin/time -v "$bin" ingest --database "$db" "$batch" 2> "$work/time.txt"
+wall=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}')
+rss=$(grep "Maximum resident" "$work/time.txt" | awk '{print $NF}')
+secs=$(python3 -c "p='$wall'.split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))")
+echo "wall ${secs}s · $(python3 -c "print(f'{$rows/$secs:,.0f}')") rows/s · peak RSS $((rss / 1024)) MiB"
+
+echo "== psql \\copy of the same rows into tables of the same shape"
+psql "$db" -qc "\\copy (SELECT * FROM records ORDER BY report, record_no) TO '$work/records.tsv'"
+psql "$db" -qc "\\copy (SELECT * FROM dkim_results ORDER BY report, record_no) TO '$work/dkim.tsv'"
+psql "$db" -qc "\\copy (SELECT * FROM spf_results ORDER BY report, record_no) TO '$work/spf.tsv'"
+psql "$db" -qc "CREATE TABLE records_plain (LIKE records INCLUDING ALL); CREATE TABLE dkim_plain (LIKE dkim_results INCLUDING ALL); CREATE TABLE spf_plain (LIKE spf_results INCLUDING ALL); CHECKPOINT"
+start=$(date +%s.%N)
+psql "$db" -qc "\\copy records_plain FROM '$work/records.tsv'"
+mid=$(date +%s.%N)
+psql "$db" -qc "\\copy dkim_plain FROM '$work/dkim.tsv'"
+psql "$db" -qc "\\copy spf_plain FROM '$work/spf.tsv'"
+end=$(date +%s.%N)
+python3 - "$rows" "$secs" "$start" "$mid" "$end" <<'PY'
+import sys
+rows, ingest, start, mid, end = int(sys.argv[1]), float(sys.argv[2]), *map(float, sys.argv[3:])
+records, all3 = mid - start, end - start
+print(f"records only:            {records:6.2f}s · {rows / records:>10,.0f} rows/s")
+print(f"records + dkim + spf:    {all3:6.2f}s · {rows / all3:>10,.0f} rows/s (what ingest writes, less reports/originals)")
+print(f"dmarc ingest / \\copy (3 tables): {all3 / ingest:.2f} of the COPY limit, incl. XML parsing, hashing, originals")
+PY
