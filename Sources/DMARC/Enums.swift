@@ -9,6 +9,11 @@ extension ReportEnum {
 
     /// Reads `text` after trimming and lower-casing; nil when it is no known value or alias.
     public init?(reportText text: some StringProtocol) {
+        // Most reports already write the standard spelling.
+        if let exact = Self(rawValue: String(text)) {
+            self = exact
+            return
+        }
         let key = Normalise.trimmed(text).lowercased()
         if let value = Self(rawValue: key) ?? Self.aliases[key] {
             self = value

@@ -1,29 +1,38 @@
 /// A small streaming JSON writer: reports are printed by the million, and Foundation's encoder
 /// neither keeps key order nor keeps up.
 public struct JSONWriter: Sendable {
-    public private(set) var output: String = ""
+    /// UTF-8 bytes written so far.
+    public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
 
-    public init() { output.reserveCapacity(1024) }
+    public init() { bytes.reserveCapacity(1024) }
 
-    public mutating func beginObject(_ key: String? = nil) { open(key, "{") }
-    public mutating func endObject() { close("}") }
-    public mutating func beginArray(_ key: String? = nil) { open(key, "[") }
-    public mutating func endArray() { close("]") }
+    public var output: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Empties the writer but keeps its storage, for writing many small objects in a row.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = [false]
+    }
+
+    public mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     public mutating func string(_ key: String?, _ value: String?) {
         separator(key)
-        if let value { Self.appendQuoted(value, to: &output) } else { output += "null" }
+        if let value { Self.appendQuoted(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
     }
 
     public mutating func number(_ key: String?, _ value: Int64?) {
         separator(key)
-        output += value.map { String($0) } ?? "null"
+        bytes.append(contentsOf: (value.map { String($0) } ?? "null").utf8)
     }
 
     public mutating func bool(_ key: String?, _ value: Bool) {
         separator(key)
-        output += value ? "true" : "false"
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// Leaves `key` out altogether when `value` is nil: optional fields that most reports lack.
@@ -31,51 +40,50 @@ public struct JSONWriter: Sendable {
         if let value { string(key, value) }
     }
 
-    private mutating func open(_ key: String?, _ bracket: String) {
+    private mutating func open(_ key: String?, _ bracket: UInt8) {
         separator(key)
-        output += bracket
+        bytes.append(bracket)
         needsComma.append(false)
     }
 
-    private mutating func close(_ bracket: String) {
+    private mutating func close(_ bracket: UInt8) {
         needsComma.removeLast()
-        output += bracket
+        bytes.append(bracket)
     }
 
     private mutating func separator(_ key: String?) {
-        if needsComma[needsComma.count - 1] { output += "," }
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
         if let key {
-            Self.appendQuoted(key, to: &output)
-            output += ":"
+            Self.appendQuoted(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
         }
     }
 
-    static func appendQuoted(_ value: String, to output: inout String) {
-        output += "\""
-        var plainStart = value.utf8.startIndex
-        var index = plainStart
-        let utf8 = value.utf8
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                output += value[plainStart..<index]
+    static func appendQuoted(_ value: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var plainStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart..<index]))
                 switch byte {
-                case UInt8(ascii: "\""): output += "\\\""
-                case UInt8(ascii: "\\"): output += "\\\\"
-                case 0x0A: output += "\\n"
-                case 0x0D: output += "\\r"
-                case 0x09: output += "\\t"
+                case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+                case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+                case 0x09: output.append(contentsOf: #"\t"#.utf8)
                 default:
                     let hex = String(byte, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
                 }
-                plainStart = utf8.index(after: index)
+                plainStart = index + 1
             }
-            index = utf8.index(after: index)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart...]))
         }
-        output += value[plainStart..<utf8.endIndex]
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }
 

@@ -6,16 +6,34 @@ import Darwin
 
 /// The normalisations every stage relies on, so that the same value is always spelled the same way.
 public enum Normalise {
-    /// Whitespace (including CR, LF, TAB and NBSP) removed at both ends.
+    /// Whitespace (including CR, LF, TAB, other C0 controls and NBSP) removed at both ends.
+    /// Works on UTF-8 bytes: it runs for every value of every record.
     public static func trimmed(_ text: some StringProtocol) -> String {
-        var scalars = Substring(text).unicodeScalars[...]
-        while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
-        while let last = scalars.last, isSpace(last) { scalars.removeLast() }
-        return String(String.UnicodeScalarView(scalars))
-    }
-
-    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isWhitespace || scalar.value < 0x20
+        let whole = Substring(text)
+        let utf8 = whole.utf8
+        guard let first = utf8.first, let last = utf8.last else { return "" }
+        if first > 0x20, first != 0xC2, last > 0x20, last != 0xA0 { return String(whole) }
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end {
+            if utf8[start] <= 0x20 {
+                start = utf8.index(after: start)
+            } else if utf8[start] == 0xC2, utf8.index(after: start) < end, utf8[utf8.index(after: start)] == 0xA0 {
+                start = utf8.index(start, offsetBy: 2)
+            } else {
+                break
+            }
+        }
+        while start < end {
+            let before = utf8.index(before: end)
+            if utf8[before] <= 0x20 {
+                end = before
+            } else if utf8[before] == 0xA0, before > start, utf8[utf8.index(before: before)] == 0xC2 {
+                end = utf8.index(before: before)
+            } else {
+                break
+            }
+        }
+        return String(whole[start..<end])
     }
 
     /// Canonical text of an IP address: dotted IPv4, RFC 5952 IPv6, IPv4-mapped IPv6 as IPv4.
@@ -26,9 +44,10 @@ public enum Normalise {
         if value.hasPrefix("["), value.hasSuffix("]") { value = String(value.dropFirst().dropLast()) }
         if value.isEmpty || value.count > 45 { return nil }
         var v4 = in_addr()
-        if !value.contains(":") {
+        if !value.utf8.contains(UInt8(ascii: ":")) {
             guard inet_pton(AF_INET, value, &v4) == 1 else { return nil }
-            return format(v4)
+            // inet_pton accepts only dotted quads; without leading zeros that is already canonical.
+            return hasLeadingZeroOctet(value) ? format(v4) : value
         }
         var v6 = in6_addr()
         guard inet_pton(AF_INET6, value, &v6) == 1 else { return nil }
@@ -37,6 +56,16 @@ public enum Normalise {
             return "\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])"
         }
         return rfc5952(bytes)
+    }
+
+    private static func hasLeadingZeroOctet(_ value: String) -> Bool {
+        var previous = UInt8(ascii: "."), beforePrevious = UInt8(ascii: ".")
+        for byte in value.utf8 {
+            if beforePrevious == UInt8(ascii: "."), previous == UInt8(ascii: "0"), byte != UInt8(ascii: ".") { return true }
+            beforePrevious = previous
+            previous = byte
+        }
+        return false
     }
 
     private static func format(_ v4: in_addr) -> String {
@@ -80,6 +109,7 @@ public enum Normalise {
         var value = trimmed(text)
         if value.hasSuffix(".") { value.removeLast() }
         guard !value.isEmpty, value.utf8.count <= 1024 else { return nil }
+        if isCanonicalASCIIDomain(value) { return value }
         var labels: [String] = []
         for label in value.split(separator: ".", omittingEmptySubsequences: false) {
             guard !label.isEmpty else { return nil }
@@ -91,6 +121,24 @@ public enum Normalise {
             }
         }
         return labels.joined(separator: ".")
+    }
+
+    /// Lower-case ASCII letters, digits, `-`, `_` and single dots: nothing to do (the common case).
+    private static func isCanonicalASCIIDomain(_ value: String) -> Bool {
+        var previous = UInt8(ascii: ".")
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                UInt8(ascii: "_"):
+                break
+            case UInt8(ascii: "."):
+                if previous == UInt8(ascii: ".") { return false }
+            default:
+                return false
+            }
+            previous = byte
+        }
+        return previous != UInt8(ascii: ".")
     }
 
     /// Seconds since the epoch; accepts the decimals (`1538204542.0`) and spaces some receivers write.

@@ -4,7 +4,7 @@ public struct ReadingLimits: Sendable, Equatable {
     /// Decompressed bytes of one report document (one gzip stream or zip member).
     public var maxDecompressedBytes: Int64 = 512 << 20
     /// Decompressed over compressed bytes, checked once `ratioGraceBytes` have come out.
-    public var maxCompressionRatio: Int64 = 1_000
+    public var maxCompressionRatio: Int64 = 300
     public var ratioGraceBytes: Int64 = 4 << 20
     public var maxArchiveMembers: Int = 1_000
     /// gzip inside gzip inside …

@@ -1,6 +1,7 @@
 import DMARC
 
-/// Reads DMARC aggregate reports from files or bytes: XML, gzip or zip, decided by magic bytes.
+/// Reads DMARC aggregate reports from files or bytes: XML, gzip or zip, decided by magic bytes,
+/// never by name or MIME type.
 public struct ReportReader: Sendable {
     public var limits: ReadingLimits
 
@@ -10,11 +11,141 @@ public struct ReportReader: Sendable {
 
     /// Reads one file. `source` names it in reports and rejections (default: the path).
     public func read<H: ReportHandler>(file path: String, source: String? = nil, into handler: inout H) throws {
-        try handler.rejected(source: source ?? path, error: ReadError(.unsupported, "reader not built yet"))
+        let name = source ?? path
+        let file: FileBytes
+        do {
+            file = try FileBytes(path: path)
+        } catch {
+            return try handler.rejected(source: name, error: error)
+        }
+        try read(file, source: name, into: &handler)
     }
 
     /// Reads an input held in memory (a mail attachment).
     public func read<H: ReportHandler>(bytes: [UInt8], source: String, into handler: inout H) throws {
-        try handler.rejected(source: source, error: ReadError(.unsupported, "reader not built yet"))
+        try read(MemoryBytes(bytes: bytes), source: source, into: &handler)
+    }
+
+    private func read<H: ReportHandler>(_ bytes: any RandomAccessBytes, source: String, into handler: inout H) throws {
+        if bytes.size == 0 { return try handler.rejected(source: source, error: ReadError(.empty, "empty file")) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        let n: Int
+        do {
+            n = try magic.withUnsafeMutableBytes { (buffer) -> Int in try bytes.read(at: 0, into: buffer) }
+        } catch {
+            return try handler.rejected(source: source, error: error as? ReadError ?? ReadError(.unreadable, "\(error)"))
+        }
+        if n >= 4, magic[0] == 0x50, magic[1] == 0x4B, magic[2] == 0x03 || magic[2] == 0x05 {
+            return try readZip(bytes, source: source, into: &handler)
+        }
+        try readDocument(AnyByteStream(RangeStream(bytes)), source: source, nesting: 0, into: &handler)
+    }
+
+    /// One document stream: gzip (possibly nested) around XML.
+    private func readDocument<H: ReportHandler>(
+        _ stream: AnyByteStream, source: String, nesting: Int, into handler: inout H
+    ) throws {
+        var peekable = PeekableStream(stream)
+        let head: [UInt8]
+        do {
+            head = try peekable.peek(4)
+        } catch {
+            return try handler.rejected(source: source, error: error)
+        }
+        if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B {
+            guard nesting < limits.maxNesting else {
+                return try handler.rejected(
+                    source: source, error: ReadError(.limitExceeded, "gzip nested more than \(limits.maxNesting) deep"))
+            }
+            let inflated: InflateStream<PeekableStream<AnyByteStream>>
+            do {
+                inflated = try InflateStream(peekable, format: .gzip, limits: limits, what: "gzip stream")
+            } catch {
+                return try handler.rejected(source: source, error: error)
+            }
+            let box = AnyByteStream(inflated)
+            return try readDocument(box, source: source, nesting: nesting + 1, into: &handler)
+        }
+        if head.count >= 4, head[0] == 0x50, head[1] == 0x4B, head[2] == 0x03 {
+            return try handler.rejected(
+                source: source, error: ReadError(.unsupported, "a zip inside a compressed stream is not supported"))
+        }
+        try XMLReportParser.parse(
+            peekable, source: source, limits: limits, streamWarnings: { stream.warnings }, into: &handler)
+    }
+
+    private func readZip<H: ReportHandler>(_ bytes: any RandomAccessBytes, source: String, into handler: inout H) throws {
+        let archive: ZipArchive
+        do {
+            archive = try ZipArchive(bytes, limits: limits)
+        } catch {
+            return try handler.rejected(source: source, error: error)
+        }
+        var readable = 0
+        for member in archive.members where !member.isDirectory && !member.isMetadataJunk {
+            readable += 1
+            let memberSource = "\(source)!\(member.name)"
+            if member.isEncrypted {
+                try handler.rejected(source: memberSource, error: ReadError(.unsupported, "encrypted zip member"))
+                continue
+            }
+            guard member.uncompressedSize <= limits.maxDecompressedBytes else {
+                try handler.rejected(
+                    source: memberSource,
+                    error: ReadError(.limitExceeded, "exceeds \(ByteCount(limits.maxDecompressedBytes)) decompressed"))
+                continue
+            }
+            let stream: AnyByteStream
+            do throws(ReadError) {
+                let start = try archive.dataOffset(of: member)
+                let raw = RangeStream(bytes, start: start, length: member.compressedSize)
+                switch member.method {
+                case 0:
+                    stream = AnyByteStream(CheckedStream(raw, crc: member.crc, size: member.uncompressedSize, name: member.name))
+                case 8:
+                    let inflated = try InflateStream(raw, format: .raw, limits: limits, what: "zip member")
+                    stream = AnyByteStream(
+                        CheckedStream(inflated, crc: member.crc, size: member.uncompressedSize, name: member.name))
+                default:
+                    throw ReadError(.unsupported, "zip compression method \(member.method) is not supported")
+                }
+            } catch {
+                try handler.rejected(source: memberSource, error: error)
+                continue
+            }
+            try readDocument(stream, source: memberSource, nesting: 0, into: &handler)
+        }
+        if readable == 0 {
+            try handler.rejected(source: source, error: ReadError(.notAReport, "zip holds no files"))
+        }
     }
 }
+
+/// Type erasure for nested streams (gzip in gzip): the nesting depth is only known at run time.
+final class AnyByteStream: ByteStream {
+    private var base: any ByteStream
+    private let warningsOf: (any ByteStream) -> [String]
+
+    init<S: ByteStream>(_ base: S) {
+        self.base = base
+        warningsOf = { stream in
+            if let inflate = stream as? any TrailingBytesReporting, inflate.trailingBytes > 0 {
+                return ["ignored \(inflate.trailingBytes) byte(s) after the gzip stream"]
+            }
+            return []
+        }
+    }
+
+    var consumed: Int64 { base.consumed }
+    var warnings: [String] { warningsOf(base) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
+        try base.read(into: buffer)
+    }
+}
+
+protocol TrailingBytesReporting {
+    var trailingBytes: Int64 { get }
+}
+
+extension InflateStream: TrailingBytesReporting {}

@@ -1,0 +1,354 @@
+import DMARC
+import Yams
+
+/// Reads the tenants YAML node by node, so every error names its line, column and field path.
+///
+/// Yams' `Decodable` route would lose the positions and silently ignore unknown keys; walking the
+/// composed `Node` tree keeps both. Every visited field's position is remembered by its path, so
+/// the invariants checked later by `TenantConfiguration.init` (duplicates, a domain claimed twice)
+/// are reported at the line they come from too.
+struct ConfigurationReader {
+    /// Positions of every field read, by path (`tenants[0].domains[1].method`).
+    private var marks: [String: Mark] = [:]
+    /// Nodes left to visit: aliases share nodes, so a small file could otherwise expand without end.
+    private var budget = 200_000
+
+    static let rootKeys = ["provider", "tenants"]
+    static let providerKeys = ["name", "networks", "dkim_domains", "return_path_domains", "spf_include"]
+    static let tenantKeys = ["id", "name", "language", "domains"]
+    static let domainKeys = ["domain", "method", "dkim_selectors", "relay_networks", "relay_host", "since"]
+
+    mutating func read(_ yaml: String) throws(ConfigurationError) -> TenantConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigurationReader.syntaxError(error)
+        } catch {
+            throw ConfigurationError(code: .syntax, field: "", message: "\(error)")
+        }
+        guard let root else {
+            throw ConfigurationError(
+                code: .missingKey, line: 1, column: 1, field: "",
+                message: "the file is empty; expected the keys provider and tenants")
+        }
+        let fields = try mapping(root, path: "", allowed: ConfigurationReader.rootKeys)
+        let provider = try readProvider(try required(fields, "provider", in: root, path: ""), path: "provider")
+        let tenantNodes = try list(try required(fields, "tenants", in: root, path: ""), path: "tenants")
+        var tenants: [Tenant] = []
+        for (i, node) in tenantNodes.enumerated() {
+            tenants.append(try readTenant(node, path: "tenants[\(i)]"))
+        }
+        do {
+            return try TenantConfiguration(provider: provider, tenants: tenants)
+        } catch {
+            var located = error
+            if let mark = mark(nearest: error.field) {
+                located.line = mark.line
+                located.column = mark.column
+            }
+            throw located
+        }
+    }
+
+    // MARK: Sections
+
+    private mutating func readProvider(_ node: Node, path: String) throws(ConfigurationError) -> ProviderConfiguration {
+        let fields = try mapping(node, path: path, allowed: ConfigurationReader.providerKeys)
+        let name = try text(try required(fields, "name", in: node, path: path), path: "\(path).name")
+        let networkNodes = try list(try required(fields, "networks", in: node, path: path), path: "\(path).networks")
+        var networks: [IPNetwork] = []
+        for (i, item) in networkNodes.enumerated() {
+            networks.append(try network(item, path: "\(path).networks[\(i)]"))
+        }
+        if networks.isEmpty {
+            throw error(
+                .missingKey, at: node, path: "\(path).networks",
+                "list the provider's outbound mail networks: without them no row can be attributed")
+        }
+        var dkimDomains: [String] = []
+        if let value = fields["dkim_domains"] {
+            for (i, item) in try list(value, path: "\(path).dkim_domains").enumerated() {
+                dkimDomains.append(try domain(item, path: "\(path).dkim_domains[\(i)]"))
+            }
+        }
+        var returnPathDomains: [String] = []
+        if let value = fields["return_path_domains"] {
+            for (i, item) in try list(value, path: "\(path).return_path_domains").enumerated() {
+                returnPathDomains.append(try domain(item, path: "\(path).return_path_domains[\(i)]"))
+            }
+        }
+        let spfInclude = try fields["spf_include"].map { node throws(ConfigurationError) in
+            try domain(node, path: "\(path).spf_include")
+        }
+        return ProviderConfiguration(
+            name: name, networks: networks, dkimDomains: dkimDomains, returnPathDomains: returnPathDomains,
+            spfInclude: spfInclude)
+    }
+
+    private mutating func readTenant(_ node: Node, path: String) throws(ConfigurationError) -> Tenant {
+        let fields = try mapping(node, path: path, allowed: ConfigurationReader.tenantKeys)
+        let idNode = try required(fields, "id", in: node, path: path)
+        let id = try text(idNode, path: "\(path).id")
+        guard TenantConfiguration.isValidID(id) else {
+            throw error(
+                .badValue, at: idNode, path: "\(path).id",
+                "'\(id)' is no tenant id (letters, digits, '-', '_', '.'; 1–64 characters)")
+        }
+        let name = try text(try required(fields, "name", in: node, path: path), path: "\(path).name")
+        let languageNode = try required(fields, "language", in: node, path: path)
+        let languageText = try text(languageNode, path: "\(path).language")
+        guard let language = Language(rawValue: languageText.lowercased()) else {
+            throw error(
+                .badLanguage, at: languageNode, path: "\(path).language",
+                "unknown language '\(languageText)' (expected de or en)")
+        }
+        var domains: [TenantDomain] = []
+        if let value = fields["domains"] {
+            for (i, item) in try list(value, path: "\(path).domains").enumerated() {
+                domains.append(try readDomain(item, path: "\(path).domains[\(i)]"))
+            }
+        }
+        return Tenant(id: id, name: name, language: language, domains: domains)
+    }
+
+    private mutating func readDomain(_ node: Node, path: String) throws(ConfigurationError) -> TenantDomain {
+        let fields = try mapping(node, path: path, allowed: ConfigurationReader.domainKeys)
+        let name = try domain(try required(fields, "domain", in: node, path: path), path: "\(path).domain")
+        let methodNode = try required(fields, "method", in: node, path: path)
+        let methodText = try text(methodNode, path: "\(path).method")
+        guard let method = SendingMethod(rawValue: methodText.lowercased()) else {
+            throw error(
+                .badMethod, at: methodNode, path: "\(path).method",
+                "unknown method '\(methodText)' (expected spf, dkim or relay)")
+        }
+        var selectors: [String] = []
+        if let value = fields["dkim_selectors"] {
+            for (i, item) in try list(value, path: "\(path).dkim_selectors").enumerated() {
+                let itemPath = "\(path).dkim_selectors[\(i)]"
+                let selector = try text(item, path: itemPath).lowercased()
+                guard TenantConfiguration.isValidSelector(selector) else {
+                    throw error(
+                        .badValue, at: item, path: itemPath,
+                        "'\(selector)' is no DKIM selector (letters, digits, '-', '_', '.')")
+                }
+                selectors.append(selector)
+            }
+        }
+        var relayNetworks: [IPNetwork] = []
+        if let value = fields["relay_networks"] {
+            for (i, item) in try list(value, path: "\(path).relay_networks").enumerated() {
+                relayNetworks.append(try network(item, path: "\(path).relay_networks[\(i)]"))
+            }
+        }
+        let relayHost = try fields["relay_host"].map { node throws(ConfigurationError) in
+            try relayAddress(node, path: "\(path).relay_host")
+        }
+        var since: Day?
+        if let value = fields["since"] {
+            let sincePath = "\(path).since"
+            let text = try text(value, path: sincePath)
+            guard let day = Day(text) else {
+                throw error(
+                    .badDate, at: value, path: sincePath, "'\(text)' is no date; write YYYY-MM-DD, e.g. 2026-03-01")
+            }
+            since = day
+        }
+        return TenantDomain(
+            domain: name, method: method, dkimSelectors: selectors, relayNetworks: relayNetworks,
+            relayHost: relayHost, since: since)
+    }
+
+    // MARK: Values
+
+    private mutating func mapping(
+        _ node: Node, path: String, allowed: [String]
+    ) throws(ConfigurationError) -> [String: Node] {
+        try visit(node, path: path)
+        guard case .mapping(let mapping) = node else {
+            throw error(
+                .wrongType, at: node, path: path, "expected a mapping (key: value lines), found \(kind(of: node))")
+        }
+        var fields: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard case .scalar(let key) = keyNode else {
+                throw error(.wrongType, at: keyNode, path: path, "keys must be plain names")
+            }
+            let keyPath = path.isEmpty ? key.string : "\(path).\(key.string)"
+            guard allowed.contains(key.string) else {
+                var message = "unknown key '\(key.string)'"
+                if let near = ConfigurationReader.nearest(key.string, in: allowed) {
+                    message += "; did you mean '\(near)'?"
+                }
+                message += " (allowed: \(allowed.joined(separator: ", ")))"
+                throw error(.unknownKey, at: keyNode, path: keyPath, message)
+            }
+            fields[key.string] = value
+            if let mark = value.mark ?? keyNode.mark { marks[keyPath] = mark }
+        }
+        return fields
+    }
+
+    private mutating func required(
+        _ fields: [String: Node], _ key: String, in parent: Node, path: String
+    ) throws(ConfigurationError) -> Node {
+        guard let value = fields[key] else {
+            let keyPath = path.isEmpty ? key : "\(path).\(key)"
+            throw error(.missingKey, at: parent, path: keyPath, "missing key '\(key)'")
+        }
+        return value
+    }
+
+    /// A sequence; an empty value (`key:` or `~`) counts as an empty list.
+    private mutating func list(_ node: Node, path: String) throws(ConfigurationError) -> [Node] {
+        try visit(node, path: path)
+        switch node {
+        case .sequence(let sequence):
+            for (i, item) in sequence.enumerated() {
+                if let mark = item.mark { marks["\(path)[\(i)]"] = mark }
+            }
+            return Array(sequence)
+        case .scalar(let scalar) where ConfigurationReader.isNull(scalar):
+            return []
+        default:
+            throw error(
+                .wrongType, at: node, path: path, "expected a list ([a, b] or '- a' lines), found \(kind(of: node))")
+        }
+    }
+
+    /// A non-empty scalar, trimmed.
+    private mutating func text(_ node: Node, path: String) throws(ConfigurationError) -> String {
+        try visit(node, path: path)
+        guard case .scalar(let scalar) = node else {
+            throw error(.wrongType, at: node, path: path, "expected a single value, found \(kind(of: node))")
+        }
+        let value = Normalise.trimmed(scalar.string)
+        guard !value.isEmpty, !ConfigurationReader.isNull(scalar) else {
+            throw error(.badValue, at: node, path: path, "the value is empty")
+        }
+        return value
+    }
+
+    private mutating func domain(_ node: Node, path: String) throws(ConfigurationError) -> String {
+        let value = try text(node, path: path)
+        guard let domain = Normalise.domain(value), TenantConfiguration.isDomainName(domain) else {
+            throw error(.badDomain, at: node, path: path, "'\(value)' is no domain name (e.g. acme-hr.ch)")
+        }
+        return domain
+    }
+
+    private mutating func network(_ node: Node, path: String) throws(ConfigurationError) -> IPNetwork {
+        let value = try text(node, path: path)
+        do {
+            return try IPNetwork(value)
+        } catch {
+            throw self.error(.badNetwork, at: node, path: path, error.description)
+        }
+    }
+
+    /// `host`, `host:port`, `[v6]:port` or an IP; the host lower-cased, the port checked.
+    private mutating func relayAddress(_ node: Node, path: String) throws(ConfigurationError) -> String {
+        let value = try text(node, path: path)
+        var host = Substring(value)
+        var port: Substring?
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if rest.hasPrefix(":") { port = rest.dropFirst() } else if !rest.isEmpty { port = "" }
+        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
+            port = host[host.index(after: colon)...]
+            host = host[..<colon]
+        }
+        let hostText: String
+        if let ip = Normalise.ipAddress(host) {
+            hostText = ip.contains(":") ? "[\(ip)]" : ip
+        } else if let name = Normalise.domain(host), TenantConfiguration.isDomainName(name) {
+            hostText = name
+        } else {
+            throw error(
+                .badValue, at: node, path: path,
+                "'\(value)' is no host (write host or host:port, e.g. mx.example.ch:25)")
+        }
+        guard let port else { return hostText }
+        guard let number = Int(port), (1...65_535).contains(number) else {
+            throw error(.badValue, at: node, path: path, "'\(value)' has a bad port (1–65535)")
+        }
+        return "\(hostText):\(number)"
+    }
+
+    // MARK: Helpers
+
+    private mutating func visit(_ node: Node, path: String) throws(ConfigurationError) {
+        budget -= 1
+        guard budget >= 0 else {
+            throw error(.tooComplex, at: node, path: path, "the file has too many values (aliases expanding?)")
+        }
+    }
+
+    private func error(_ code: ConfigurationError.Code, at node: Node, path: String, _ message: String)
+        -> ConfigurationError
+    {
+        ConfigurationError(code: code, line: node.mark?.line, column: node.mark?.column, field: path, message: message)
+    }
+
+    /// The position of `field`, or of the closest enclosing field that was read.
+    private func mark(nearest field: String) -> Mark? {
+        var path = Substring(field)
+        while !path.isEmpty {
+            if let mark = marks[String(path)] { return mark }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            path = path[..<cut]
+        }
+        return nil
+    }
+
+    private func kind(of node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): ConfigurationReader.isNull(scalar) ? "nothing" : "the value '\(scalar.string)'"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    private static func isNull(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// The allowed key closest to a misspelt one (edit distance up to 3), for "did you mean".
+    static func nearest(_ key: String, in allowed: [String]) -> String? {
+        let candidates = allowed.map { ($0, distance(key, $0)) }.filter { $0.1 <= 3 }
+        return candidates.min { $0.1 < $1.1 }?.0
+    }
+
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    private static func syntaxError(_ error: YamlError) -> ConfigurationError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let message = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return ConfigurationError(code: .syntax, line: mark.line, column: mark.column, field: "", message: message)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigurationError(
+                code: .syntax, line: context.mark.line, column: context.mark.column, field: "",
+                message: "key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping")
+        case .reader(let problem, _, _, _):
+            return ConfigurationError(code: .unreadable, field: "", message: problem)
+        default:
+            return ConfigurationError(code: .syntax, field: "", message: "\(error)")
+        }
+    }
+}

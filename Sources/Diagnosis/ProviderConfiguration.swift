@@ -1,0 +1,33 @@
+/// The HR provider's own sending setup: what makes a report row "the provider's traffic".
+///
+/// The networks are the ground truth for attribution; reverse DNS is never consulted, because a
+/// receiver's report gives only the IP and PTR records are neither required nor trustworthy.
+public struct ProviderConfiguration: Sendable, Hashable, Codable {
+    public var name: String
+    /// The provider's outbound mail servers.
+    public var networks: [IPNetwork]
+    /// The provider's own `d=` signing domains (signatures that never align with a tenant's From).
+    public var dkimDomains: [String]
+    /// Envelope-from (Return-Path) domains the provider uses; SPF passes for them do not align.
+    public var returnPathDomains: [String]
+    /// The domain tenants should `include:` in SPF (`_spf.provider.example`); without it, the
+    /// recommendations list the networks as `ip4:`/`ip6:` mechanisms.
+    public var spfInclude: String?
+
+    public init(
+        name: String, networks: [IPNetwork], dkimDomains: [String] = [], returnPathDomains: [String] = [],
+        spfInclude: String? = nil
+    ) {
+        self.name = name
+        self.networks = networks
+        self.dkimDomains = dkimDomains
+        self.returnPathDomains = returnPathDomains
+        self.spfInclude = spfInclude
+    }
+
+    /// What a tenant adds to its SPF record to authorise the provider.
+    public var spfMechanisms: String {
+        if let spfInclude { return "include:\(spfInclude)" }
+        return networks.map(\.spfMechanism).joined(separator: " ")
+    }
+}

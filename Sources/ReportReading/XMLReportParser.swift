@@ -1,0 +1,176 @@
+internal import CLibXML2
+import DMARC
+
+/// Streams one XML document through libxml2's SAX2 push parser into a `ReportHandler`.
+///
+/// The document is fed in chunks as it is inflated, so memory stays constant whatever its size.
+/// libxml2 runs in recover mode, but a repaired document is accepted only when it is complete
+/// (its `</feedback>` arrived): a stray `<` in a value is survivable, a truncated file is not.
+/// DTDs are never loaded and a DOCTYPE stops the parse: no entity expansion, no network.
+enum XMLReportParser {
+    static let chunkSize = 64 << 10
+
+    static func parse<Stream: ByteStream, Handler: ReportHandler>(
+        _ upstream: Stream, source: String, limits: ReadingLimits, streamWarnings: () -> [String] = { [] },
+        into handler: inout Handler
+    ) throws {
+        LibXML2.initialise()
+        var stream = XMLPrefilter(upstream)
+        let chunk = ChunkBuffer(byteCount: chunkSize)
+        let state = UnsafeMutablePointer<ParserState>.allocate(capacity: 1)
+        state.initialize(to: ParserState(builder: ReportBuilder(limits: limits, source: source)))
+        defer {
+            state.deinitialize(count: 1)
+            state.deallocate()
+        }
+        var begun = false
+        var context: xmlParserCtxtPtr?
+        defer { if let context { xmlFreeParserCtxt(context) } }
+
+        func fail(_ error: ReadError) throws {
+            if begun { try handler.abandonReport(error) } else { try handler.rejected(source: source, error: error) }
+        }
+        /// Hands out what the builder has ready; records wait until the header is known.
+        func drain() throws {
+            if !begun, let header = state.pointee.builder.header {
+                begun = true
+                try handler.beginReport(header)
+            }
+            guard begun, !state.pointee.builder.pending.isEmpty else { return }
+            for record in state.pointee.builder.pending { try handler.record(record) }
+            state.pointee.builder.pending.removeAll(keepingCapacity: true)
+        }
+
+        var ended = false
+        while !ended {
+            let n: Int
+            do throws(ReadError) {
+                n = try stream.read(into: chunk.bytes)
+            } catch {
+                return try fail(error)
+            }
+            ended = n == 0
+            let bytes = chunk.bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+            if context == nil {
+                var handlers = LibXML2.saxHandlers
+                context = xmlCreatePushParserCtxt(&handlers, state, bytes, Int32(n), nil)
+                guard let created = context else { return try fail(ReadError(.notXML, "libxml2 could not start")) }
+                xmlCtxtUseOptions(created, LibXML2.options)
+                state.pointee.context = created
+                if ended { xmlParseChunk(created, nil, 0, 1) }
+            } else if let context {
+                xmlParseChunk(context, bytes, Int32(n), ended ? 1 : 0)
+            }
+            if let failure = state.pointee.failure { return try fail(failure) }
+            try drain()
+        }
+
+        do {
+            try state.pointee.builder.finish()
+        } catch {
+            return try fail(state.pointee.failure ?? state.pointee.syntaxError(or: error))
+        }
+        if !state.pointee.builder.rootEnded {
+            let detail = state.pointee.firstError.map { ": \($0)" } ?? ""
+            return try fail(ReadError(.truncated, "document ends before </feedback>\(detail)"))
+        }
+        try drain()
+        for warning in stream.finalWarnings() + streamWarnings() { state.pointee.builder.addWarning(warning) }
+        if let first = state.pointee.firstError {
+            let more = state.pointee.errorCount > 1 ? " (and \(state.pointee.errorCount - 1) more)" : ""
+            state.pointee.builder.addWarning("recovered from malformed XML: \(first)\(more)")
+        }
+        try handler.endReport(warnings: state.pointee.builder.warnings)
+    }
+}
+
+/// What the C callbacks reach through libxml2's user-data pointer. Kept in manually allocated
+/// storage, not a class, so the hot callbacks pay no exclusivity checks.
+struct ParserState {
+    var builder: ReportBuilder
+    var context: xmlParserCtxtPtr?
+    /// Stops the parse: a DOCTYPE, a limit, a document that is no report.
+    var failure: ReadError?
+    var firstError: String?
+    var errorCount = 0
+
+    init(builder: ReportBuilder) { self.builder = builder }
+
+    mutating func stop(_ error: ReadError) {
+        if failure == nil { failure = error }
+        if let context { xmlStopParser(context) }
+    }
+
+    /// A builder complaint after libxml2 already found the document broken says less than libxml2.
+    func syntaxError(or error: any Error) -> ReadError {
+        if let firstError, errorCount > 0, (error as? ReadError)?.code == .notAReport {
+            return ReadError(.notWellFormed, "not well-formed at \(firstError)")
+        }
+        return (error as? ReadError) ?? ReadError(.notWellFormed, "\(error)")
+    }
+}
+
+/// libxml2's process-wide setup and the SAX2 callbacks, in one place.
+enum LibXML2 {
+    private static let initialised: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    static func initialise() { _ = initialised }
+
+    /// Recover mode (repairs are judged by the caller), no network, and none of the options that
+    /// load DTDs or substitute entities.
+    static let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue)
+
+    static var saxHandlers: xmlSAXHandler {
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { user, localName, _, uri, _, _, _, _, _ in
+            guard let state = user?.assumingMemoryBound(to: ParserState.self), let localName else { return }
+            guard state.pointee.failure == nil else { return }
+            let namespace = uri.map { String(cString: $0) }
+            do throws(ReadError) {
+                try state.pointee.builder.start(ElementName(localName: localName), namespaceURI: namespace)
+            } catch {
+                state.pointee.stop(error)
+            }
+        }
+        sax.endElementNs = { user, _, _, _ in
+            guard let state = user?.assumingMemoryBound(to: ParserState.self), state.pointee.failure == nil else { return }
+            do throws(ReadError) {
+                try state.pointee.builder.end()
+            } catch {
+                state.pointee.stop(error)
+            }
+        }
+        sax.characters = { user, characters, length in
+            guard let state = user?.assumingMemoryBound(to: ParserState.self), let characters, length > 0 else { return }
+            do throws(ReadError) {
+                try state.pointee.builder.characters(UnsafeRawBufferPointer(start: characters, count: Int(length)))
+            } catch {
+                state.pointee.stop(error)
+            }
+        }
+        sax.cdataBlock = sax.characters
+        sax.internalSubset = { user, _, _, _ in
+            guard let state = user?.assumingMemoryBound(to: ParserState.self) else { return }
+            state.pointee.stop(ReadError(.doctype, "DOCTYPE not allowed (DTDs and entities are never loaded)"))
+        }
+        sax.entityDecl = { user, _, _, _, _, _ in
+            guard let state = user?.assumingMemoryBound(to: ParserState.self) else { return }
+            state.pointee.stop(ReadError(.doctype, "entity declarations not allowed"))
+        }
+        sax.serror = { user, error in
+            guard let state = user?.assumingMemoryBound(to: ParserState.self), let error else { return }
+            guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            state.pointee.errorCount += 1
+            if error.pointee.code == Int32(XML_ERR_GT_REQUIRED.rawValue) { state.pointee.builder.discardOpenElement() }
+            if state.pointee.firstError == nil {
+                let message = error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)"
+                state.pointee.firstError = "line \(error.pointee.line): \(Normalise.trimmed(message))"
+            }
+        }
+        return sax
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// `dmarc parse` as a user runs it: the real binary, real files, exit codes and output.
+@Suite struct ParseCommandTests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var binary: URL {
+        // The test bundle sits in the build products folder, next to the `dmarc` executable.
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [bundle, bundle.deletingLastPathComponent(), TestPaths.packageRoot.appendingPathComponent(".build/debug")]
+        return candidates.map { $0.appendingPathComponent("dmarc") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+            ?? bundle.appendingPathComponent("dmarc")
+    }
+
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func samplesAreAllRead() throws {
+        let run = try run(["parse", TestPaths.packageRoot.appendingPathComponent("samples/reports").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count >= 4)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["report_metadata"] != nil)
+            #expect(object?["records"] is [Any])
+        }
+    }
+
+    @Test func rejectedInputGivesExit65AndOneLinePerInput() throws {
+        let run = try run(["parse", TestPaths.fixture("report.xml"), TestPaths.fixture("truncated.xml.gz"), TestPaths.fixture("bad-crc.zip")])
+        #expect(run.status == 65)
+        #expect(run.stdout.split(separator: "\n").count == 1)
+        let errors = run.stderr.split(separator: "\n")
+        #expect(errors.count == 2)
+        #expect(errors.contains { $0.hasSuffix("truncated.xml.gz: gzip stream truncated after 544 bytes") })
+        #expect(errors.contains { $0.contains("bad-crc.zip!stored.xml: ") })
+    }
+
+    @Test func missingPathGivesExit66() throws {
+        let run = try run(["parse", "/nonexistent/report.xml"])
+        #expect(run.status == 66)
+        #expect(run.stderr.contains("/nonexistent/report.xml"))
+    }
+
+    @Test func badUsageGivesExit64() throws {
+        #expect(try run(["parse", "--format", "yaml", TestPaths.fixture("report.xml")]).status == 64)
+        #expect(try run(["parse"]).status == 64)
+    }
+
+    @Test func jsonIsOneArrayAndCSVHasParsedmarcColumns() throws {
+        let json = try run(["parse", "--format", "json", TestPaths.fixture("report.xml"), TestPaths.fixture("report.xml.gz")])
+        let array = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any]
+        #expect(array?.count == 2)
+        let csv = try run(["parse", "--format", "csv", TestPaths.fixture("report.xml")])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("xml_schema,org_name,org_email,org_extra_contact_info,report_id,begin_date,end_date"))
+        #expect(lines[1].contains(",192.0.2.1,3,"))
+    }
+
+    @Test func outputFileOption() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dmarc-parse-\(UUID().uuidString).ndjson").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try run(["parse", "--output", path, TestPaths.fixture("several.zip")])
+        #expect(run.status == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 3)
+    }
+}

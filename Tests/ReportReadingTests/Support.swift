@@ -1,0 +1,51 @@
+import DMARC
+import Foundation
+import ReportReading
+
+/// Where test fixtures and the shared corpus live, found from this file so no bundle is needed.
+enum TestPaths {
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+    static let packageRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+    static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+}
+
+/// Reads `xml` as one in-memory input and returns what came out.
+func read(_ xml: String, limits: ReadingLimits = ReadingLimits()) throws -> ReportCollector {
+    try read(bytes: Array(xml.utf8), limits: limits)
+}
+
+func read(bytes: [UInt8], limits: ReadingLimits = ReadingLimits()) throws -> ReportCollector {
+    var collector = ReportCollector()
+    try ReportReader(limits: limits).read(bytes: bytes, source: "test.xml", into: &collector)
+    return collector
+}
+
+func readFile(_ path: String, limits: ReadingLimits = ReadingLimits()) throws -> ReportCollector {
+    var collector = ReportCollector()
+    try ReportReader(limits: limits).read(file: path, into: &collector)
+    return collector
+}
+
+/// A minimal valid report with `records` spliced in; `metadata`/`policy` replace the defaults.
+func reportXML(
+    records: String = defaultRecord, metadata: String? = nil, policy: String? = nil, rootAttributes: String = "",
+    prefix: String = ""
+) -> String {
+    let metadataXML = metadata ?? """
+        <report_metadata><org_name>google.com</org_name><email>noreply-dmarc-support@google.com</email>
+        <report_id>12345678901234567890</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>
+        </report_metadata>
+        """
+    let policyXML = policy ?? "<policy_published><domain>example.com</domain><adkim>r</adkim><aspf>r</aspf><p>none</p></policy_published>"
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback\(rootAttributes)>\(metadataXML)\(policyXML)\(records)</feedback>\n"
+}
+
+let defaultRecord = """
+    <record><row><source_ip>192.0.2.1</source_ip><count>2</count><policy_evaluated><disposition>none</disposition>
+    <dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from>
+    </identifiers><auth_results><dkim><domain>example.com</domain><selector>s1</selector><result>pass</result></dkim>
+    <spf><domain>example.com</domain><scope>mfrom</scope><result>softfail</result></spf></auth_results></record>
+    """
