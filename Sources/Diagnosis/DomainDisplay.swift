@@ -5,9 +5,9 @@ import DMARC
 /// Recommendations name a German tenant's IDN domain in the form the tenant knows, followed by the
 /// A-label form its DNS uses. Decoding is RFC 3492 Punycode; a label that does not decode, or does
 /// not encode back to the same A-label, stays as it is, so the output is never a different domain.
-enum DomainDisplay {
+public enum DomainDisplay {
     /// `müller-gmbh.de (xn--mller-gmbh-9db.de)` for an IDN, the domain itself otherwise.
-    static func named(_ domain: String) -> String {
+    public static func named(_ domain: String) -> String {
         let unicode = unicodeForm(domain)
         return unicode == domain ? domain : "\(unicode) (\(domain))"
     }
