@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` binary.
-        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "dmarc"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ import Store
 /// Shared command-line plumbing: stderr lines, TTY progress, opening the database with exit 75.
 enum Terminal {
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data(("dmarc: " + line + "\n").utf8))
+        printError("dmarc: " + line)
     }
 
     /// A progress printer when stderr is a terminal, else nil (cron output stays quiet).

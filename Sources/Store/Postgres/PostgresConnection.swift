@@ -101,6 +101,7 @@ public final class PostgresConnection {
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
     ///
     /// A COPY that `body` left open is aborted first, else the ROLLBACK could not be sent.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         let value: T
