@@ -5,7 +5,7 @@ import gzip, io, os, zipfile
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "samples", "reports")
 os.makedirs(OUT, exist_ok=True)
-DAY = 1_793_232_000  # 2026-10-29 00:00:00 UTC
+DAY = 1_794_873_600  # 2026-11-17 00:00:00 UTC
 
 def rec(ip, count, disp, dkim, spf, hfrom, efrom, dkims, spfs, reasons=(), ns=""):
     r = [f"<{ns}record><{ns}row><{ns}source_ip>{ip}</{ns}source_ip><{ns}count>{count}</{ns}count>",
@@ -33,36 +33,55 @@ def report(org, email, rid, begin, domain, records, p="none", ns="", root_attrs=
             f"<{ns}p>{p}</{ns}p><{ns}sp>{p}</{ns}sp>{extra_policy}</{ns}policy_published>\n"
             + "\n".join(records) + f"\n</{ns}feedback>\n")
 
-# Google style, gzip: acme-hr.ch uses SPF; provider IPs pass, one provider IP fails (SPF record lost it).
+# Google style, gzip: acme-hr.ch authorises the provider by SPF.
 google = report("google.com", "noreply-dmarc-support@google.com", "17942395871245871234", DAY, "acme-hr.ch", [
-    rec("192.0.2.10", 412, "none", "fail", "pass", "acme-hr.ch", "acme-hr.ch", [("mail.provider.example", "p1", "pass")], [("acme-hr.ch", "mfrom", "pass")]),
-    rec("192.0.2.11", 37, "none", "fail", "fail", "acme-hr.ch", "acme-hr.ch", [("mail.provider.example", "p1", "pass")], [("acme-hr.ch", "mfrom", "softfail")]),
+    rec("192.0.2.10", 412, "none", "fail", "pass", "acme-hr.ch", "acme-hr.ch", [], [("acme-hr.ch", "mfrom", "pass")]),
+    # the SPF record lost the provider's include: spf-not-authorized
+    rec("192.0.2.11", 37, "none", "fail", "fail", "acme-hr.ch", "acme-hr.ch", [], [("acme-hr.ch", "mfrom", "softfail")]),
+    # over ten DNS lookups: spf-record-error
+    rec("192.0.2.12", 12, "none", "fail", "fail", "acme-hr.ch", "acme-hr.ch", [], [("acme-hr.ch", "mfrom", "permerror")]),
+    # the provider's own bounce domain in the envelope: spf-not-aligned
+    rec("192.0.2.13", 9, "none", "fail", "fail", "acme-hr.ch", "bounce.provider.example", [], [("bounce.provider.example", "mfrom", "pass")]),
+    # DNS timed out at the receiver: transient
+    rec("192.0.2.14", 4, "none", "fail", "fail", "acme-hr.ch", "acme-hr.ch", [], [("acme-hr.ch", "mfrom", "temperror")]),
+    # somebody else: unauthorized-source
     rec("203.0.113.45", 3, "none", "fail", "fail", "acme-hr.ch", "spammer.example", [], [("spammer.example", "mfrom", "pass")]),
 ])
-with gzip.open(os.path.join(OUT, "google.com!acme-hr.ch!1793232000!1793318399.xml.gz"), "wb", compresslevel=9) as f:
+with gzip.open(os.path.join(OUT, "google.com!acme-hr.ch!1794873600!1794959999.xml.gz"), "wb", compresslevel=9) as f:
     f.write(google.encode())
 
-# Microsoft style with prefixes, zip: beispiel-ag.de uses DKIM; one selector's key is missing.
+# Microsoft style with prefixes and the dmarc-2.0 namespace, zip: beispiel-ag.de signs with DKIM.
 ms_ns = "urn:ietf:params:xml:ns:dmarc-2.0"
 outlook = report("Outlook.com", "dmarcreport@microsoft.com", "a1f2c3d4e5f60718293a4b5c6d7e8f90", DAY, "beispiel-ag.de", [
     rec("192.0.2.20", 280, "none", "pass", "fail", "beispiel-ag.de", "bounce.provider.example", [("beispiel-ag.de", "hr1", "pass")], [("bounce.provider.example", "mfrom", "pass")], ns="d:"),
+    # hr2's key is not published: dkim-key-missing
     rec("192.0.2.21", 19, "quarantine", "fail", "fail", "beispiel-ag.de", "bounce.provider.example", [("beispiel-ag.de", "hr2", "fail")], [("bounce.provider.example", "mfrom", "pass")], ns="d:"),
+    # signed with the provider's own domain only: dkim-not-aligned
     rec("2001:db8:100::25", 5, "none", "fail", "fail", "beispiel-ag.de", "bounce.provider.example", [("mail.provider.example", "p1", "pass")], [("bounce.provider.example", "mfrom", "pass")], ns="d:"),
+    # an old selector nobody configured: dkim-selector-unknown
+    rec("192.0.2.23", 6, "quarantine", "fail", "fail", "beispiel-ag.de", "bounce.provider.example", [("beispiel-ag.de", "old2024", "fail")], [("bounce.provider.example", "mfrom", "pass")], ns="d:"),
 ], p="quarantine", ns="d:", root_attrs=f' xmlns:d="{ms_ns}"')
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-    z.writestr("enterprise.protection.outlook.com!beispiel-ag.de!1793232000!1793318399.xml", outlook)
-open(os.path.join(OUT, "enterprise.protection.outlook.com!beispiel-ag.de!1793232000!1793318399.zip"), "wb").write(buf.getvalue())
+    z.writestr("enterprise.protection.outlook.com!beispiel-ag.de!1794873600!1794959999.xml", outlook)
+open(os.path.join(OUT, "enterprise.protection.outlook.com!beispiel-ag.de!1794873600!1794959999.zip"), "wb").write(buf.getvalue())
 
-# Yahoo style, plain XML: contoso-talent.com routes through its own relay; the provider bypassed it once.
-yahoo = report("Yahoo", "dmarchelp@yahooinc.com", "1793318400.512311", DAY, "contoso-talent.com", [
+# Yahoo style, plain XML: contoso-talent.com routes its mail through its own relay.
+yahoo = report("Yahoo", "dmarchelp@yahooinc.com", "1794960000.512311", DAY, "contoso-talent.com", [
     rec("198.51.100.7", 150, "none", "pass", "pass", "contoso-talent.com", "contoso-talent.com", [("contoso-talent.com", "relay2026", "pass")], [("contoso-talent.com", "mfrom", "pass")]),
+    # the provider sent directly: relay-bypassed
     rec("192.0.2.12", 8, "reject", "fail", "fail", "contoso-talent.com", "bounce.provider.example", [("mail.provider.example", "p1", "pass")], [("bounce.provider.example", "mfrom", "pass")]),
-    rec("198.51.100.8", 2, "none", "fail", "fail", "contoso-talent.com", "contoso-talent.com", [("contoso-talent.com", "relay2026", "fail")], [("contoso-talent.com", "mfrom", "fail")], reasons=[("forwarded", "")]),
+    # the relay itself fails: relay-failure
+    rec("198.51.100.9", 7, "reject", "fail", "fail", "contoso-talent.com", "contoso-talent.com", [("contoso-talent.com", "relay2026", "fail")], [("contoso-talent.com", "mfrom", "fail")]),
+    # a mailing list forwarded it: forwarded
+    rec("209.85.220.41", 2, "none", "fail", "fail", "contoso-talent.com", "lists.example.org", [("contoso-talent.com", "relay2026", "fail")], [("lists.example.org", "mfrom", "pass")], reasons=[("mailing_list", "")]),
+    # a row with no messages: empty
+    rec("198.51.100.7", 0, "none", "pass", "pass", "contoso-talent.com", "contoso-talent.com", [], []),
 ], p="reject")
-open(os.path.join(OUT, "yahoo.com!contoso-talent.com!1793232000!1793318399.xml"), "w").write(yahoo)
+open(os.path.join(OUT, "yahoo.com!contoso-talent.com!1794873600!1794959999.xml"), "w").write(yahoo)
 
-# GMX, RFC 9990 (dmarc-2.0 namespace, np, testing, discovery_method, generator), IDN domain.
+# GMX, RFC 9990 (dmarc-2.0 namespace, np, testing, discovery_method, generator), IDN domain written
+# as U-label, and a domain no tenant has configured.
 gmx = f'''<?xml version="1.0" encoding="UTF-8"?>
 <feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">
   <version>1.0</version>
@@ -74,7 +93,7 @@ gmx = f'''<?xml version="1.0" encoding="UTF-8"?>
     <generator>GMX DMARC Reporter 2.1</generator>
   </report_metadata>
   <policy_published>
-    <domain>xn--nicode-gmbh-shb.de</domain>
+    <domain>xn--mller-gmbh-9db.de</domain>
     <discovery_method>treewalk</discovery_method>
     <adkim>r</adkim><aspf>r</aspf>
     <p>none</p><sp>none</sp><np>reject</np>
@@ -82,13 +101,21 @@ gmx = f'''<?xml version="1.0" encoding="UTF-8"?>
   </policy_published>
   <record>
     <row><source_ip>192.0.2.30</source_ip><count>64</count>
-      <policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>
-    <identifiers><header_from>Ünicode-GmbH.de</header_from><envelope_from>xn--nicode-gmbh-shb.de</envelope_from></identifiers>
+      <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
+    <identifiers><header_from>Müller-GmbH.de</header_from><envelope_from>bounce.provider.example</envelope_from></identifiers>
     <auth_results>
-      <dkim><domain>mail.provider.example</domain><selector>p1</selector><result>pass</result><human_result>good signature</human_result></dkim>
-      <spf><domain>xn--nicode-gmbh-shb.de</domain><scope>mfrom</scope><result>permerror</result><human_result>too many DNS lookups</human_result></spf>
+      <dkim><domain>xn--mller-gmbh-9db.de</domain><selector>hr2026</selector><result>pass</result><human_result>good signature</human_result></dkim>
+      <spf><domain>bounce.provider.example</domain><scope>mfrom</scope><result>pass</result></spf>
+    </auth_results>
+  </record>
+  <record>
+    <row><source_ip>192.0.2.31</source_ip><count>3</count>
+      <policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>
+    <identifiers><header_from>new-customer.example</header_from></identifiers>
+    <auth_results>
+      <spf><domain>bounce.provider.example</domain><scope>mfrom</scope><result>pass</result></spf>
     </auth_results>
   </record>
 </feedback>
 '''
-open(os.path.join(OUT, "gmx.net!xn--nicode-gmbh-shb.de!1793232000!1793318399.xml"), "w").write(gmx)
+open(os.path.join(OUT, "gmx.net!xn--mller-gmbh-9db.de!1794873600!1794959999.xml"), "w").write(gmx)

@@ -7,11 +7,12 @@ struct DMARCCommand: AsyncParsableCommand {
         abstract: "Read, store and explain DMARC aggregate reports.",
         discussion: """
             Reports arrive as XML, gzip or zip (decided by their bytes, not their names). `parse` prints \
-            what a report says without a database.
+            what a report says without a database; `ingest` stores reports in PostgreSQL; `tenants` \
+            loads the customers' sending configuration; `failures` and `domain` explain what failed.
 
-            Exit codes: 0 all read; 65 some input rejected (the rest still processed); 64 bad usage; \
-            66 a path that does not exist; 75 database unreachable or lost (ingest, reparse, db).
+            Exit codes: 0 all good; 65 some input rejected (the rest still processed); 64 bad usage; \
+            66 a path that does not exist; 69/75 database unavailable.
             """,
-        subcommands: [Parse.self, Ingest.self, Database.self, Reparse.self]
+        subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Database.self, Reparse.self]
     )
 }

@@ -1,0 +1,47 @@
+import Diagnosis
+import Foundation
+
+/// The tenants' configuration in the database: applied from a YAML file, versioned, read back for
+/// every query so that a change shows at once.
+public struct TenantStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// The configuration in force, or nil before the first `tenants apply`.
+    public func current() throws -> TenantConfiguration? {
+        guard let row = try connection.query("SELECT yaml FROM tenant_configurations ORDER BY version DESC LIMIT 1").first,
+            let yaml = row.string(0)
+        else { return nil }
+        do {
+            return try TenantConfiguration(yaml: yaml)
+        } catch {
+            // Stored files were valid when applied; a newer, stricter loader may disagree.
+            throw QueryError(.noConfiguration, "the stored tenants configuration no longer loads: \(error)")
+        }
+    }
+
+    /// Makes the database match `yaml`: stores it as the new version unless nothing changed, and
+    /// returns what changed. With `dryRun`, only computes the changes.
+    public func apply(yaml: String, sourcePath: String, dryRun: Bool) throws -> ConfigurationChanges {
+        let configuration = try TenantConfiguration(yaml: yaml)
+        let previous = try current()
+        let changes = ConfigurationChanges(from: previous, to: configuration)
+        guard !dryRun, !changes.isEmpty else { return changes }
+        try connection.query(
+            "INSERT INTO tenant_configurations (sha256, source_path, yaml, changes) VALUES ($1, $2, $3, $4)",
+            [FileDigest.hex(Array(yaml.utf8)), sourcePath, yaml, PostgresArray.textLiteral(changes.lines)])
+        return changes
+    }
+
+    /// When each version was applied, newest first.
+    public func history(limit: Int = 20) throws -> [(version: Int64, appliedAt: String, path: String, changes: Int)] {
+        try connection.query(
+            """
+            SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), source_path,
+                   cardinality(changes)
+            FROM tenant_configurations ORDER BY version DESC LIMIT $1
+            """, [String(limit)]
+        ).rows.map { ($0.int64(0) ?? 0, $0.string(1) ?? "", $0.string(2) ?? "", $0.int(3) ?? 0) }
+    }
+}

@@ -1,0 +1,253 @@
+import DMARC
+import Diagnosis
+import Foundation
+import Testing
+@testable import Store
+
+/// Tenants, diagnoses and support queries against a real PostgreSQL with reports ingested by the
+/// real reader: each class from a realistic row, history by `since`, tenant isolation.
+@Suite("tenants, failures and domain queries")
+struct SupportQueryTests {
+    static let tenantsYAML = """
+        provider:
+          name: Example HR Cloud
+          networks: [192.0.2.0/24, "2001:db8:100::/48"]
+          dkim_domains: [mail.provider.example]
+          return_path_domains: [bounce.provider.example]
+        tenants:
+          - id: acme
+            name: ACME HR AG
+            language: de
+            domains:
+              - domain: acme-hr.ch
+                method: spf
+          - id: beispiel
+            name: Beispiel AG
+            language: de
+            domains:
+              - domain: beispiel-ag.de
+                method: dkim
+                dkim_selectors: [hr1, hr2]
+          - id: contoso
+            name: Contoso Talent
+            language: en
+            domains:
+              - domain: contoso-talent.com
+                method: relay
+                relay_networks: [198.51.100.0/24]
+                relay_host: mx.contoso-talent.com:25
+        """
+
+    /// 2026-11-10 00:00 UTC.
+    static let day: Int64 = 1_794_268_800
+
+    struct Row {
+        var ip: String, count: Int, dkim: String, spf: String, from: String
+        var envelope: String? = nil
+        var signatures: [(String, String, String)] = []
+        var spfResults: [(String, String)] = []
+        var reasons: [String] = []
+    }
+
+    static func reportXML(id: String, reporter: String = "google.com", domain: String, begin: Int64 = day, rows: [Row]) -> String {
+        var xml = """
+            <?xml version="1.0"?><feedback><report_metadata><org_name>\(reporter)</org_name><email>dmarc@\(reporter)</email>
+            <report_id>\(id)</report_id><date_range><begin>\(begin)</begin><end>\(begin + 86_399)</end></date_range>
+            </report_metadata><policy_published><domain>\(domain)</domain><adkim>r</adkim><aspf>r</aspf><p>none</p></policy_published>
+            """
+        for row in rows {
+            xml += "<record><row><source_ip>\(row.ip)</source_ip><count>\(row.count)</count><policy_evaluated><disposition>none</disposition>"
+            xml += "<dkim>\(row.dkim)</dkim><spf>\(row.spf)</spf>"
+            for reason in row.reasons { xml += "<reason><type>\(reason)</type></reason>" }
+            xml += "</policy_evaluated></row><identifiers><header_from>\(row.from)</header_from>"
+            if let envelope = row.envelope { xml += "<envelope_from>\(envelope)</envelope_from>" }
+            xml += "</identifiers><auth_results>"
+            for (domain, selector, result) in row.signatures {
+                xml += "<dkim><domain>\(domain)</domain><selector>\(selector)</selector><result>\(result)</result></dkim>"
+            }
+            for (domain, result) in row.spfResults {
+                xml += "<spf><domain>\(domain)</domain><scope>mfrom</scope><result>\(result)</result></spf>"
+            }
+            xml += "</auth_results></record>"
+        }
+        return xml + "</feedback>"
+    }
+
+    /// A database with the tenants applied and the given reports ingested through the real reader.
+    static func prepared(_ reports: [String]) throws -> (TestDatabase, PostgresConnection) {
+        let database = try TestCluster.get().freshDatabase()
+        let connection = try database.connect()
+        _ = try TenantStore(connection: connection).apply(yaml: tenantsYAML, sourcePath: "tenants.yaml", dryRun: false)
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-support-")
+        var files: [String] = []
+        for (index, xml) in reports.enumerated() {
+            let path = "\(directory)/report-\(index).xml"
+            try Data(xml.utf8).write(to: URL(fileURLWithPath: path))
+            files.append(path)
+        }
+        let summary = try Ingestor(connection: connection).ingest(files: files)
+        #expect(summary.exitCode == 0)
+        return (database, connection)
+    }
+
+    static let november = DayRange(from: Day("2026-11-01")!, to: Day("2026-12-01")!)
+
+    @Test("every class from a realistic row, with exact counts")
+    func everyClass() throws {
+        let acme = Self.reportXML(id: "g-1", domain: "acme-hr.ch", rows: [
+            Row(ip: "192.0.2.10", count: 400, dkim: "fail", spf: "pass", from: "acme-hr.ch", envelope: "acme-hr.ch",
+                spfResults: [("acme-hr.ch", "pass")]),
+            Row(ip: "192.0.2.11", count: 37, dkim: "fail", spf: "fail", from: "acme-hr.ch", envelope: "acme-hr.ch",
+                spfResults: [("acme-hr.ch", "softfail")]),
+            Row(ip: "192.0.2.12", count: 12, dkim: "fail", spf: "fail", from: "acme-hr.ch", envelope: "acme-hr.ch",
+                spfResults: [("acme-hr.ch", "permerror")]),
+            Row(ip: "192.0.2.13", count: 9, dkim: "fail", spf: "fail", from: "acme-hr.ch", envelope: "bounce.provider.example",
+                spfResults: [("bounce.provider.example", "pass")]),
+            Row(ip: "203.0.113.45", count: 3, dkim: "fail", spf: "fail", from: "acme-hr.ch", envelope: "spam.example",
+                spfResults: [("spam.example", "pass")]),
+            Row(ip: "192.0.2.14", count: 4, dkim: "fail", spf: "fail", from: "acme-hr.ch", envelope: "acme-hr.ch",
+                spfResults: [("acme-hr.ch", "temperror")]),
+            Row(ip: "192.0.2.15", count: 0, dkim: "fail", spf: "fail", from: "acme-hr.ch"),
+        ])
+        let beispiel = Self.reportXML(id: "o-1", reporter: "Outlook.com", domain: "beispiel-ag.de", rows: [
+            Row(ip: "192.0.2.20", count: 280, dkim: "pass", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr1", "pass")]),
+            Row(ip: "192.0.2.21", count: 19, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr2", "fail")]),
+            Row(ip: "192.0.2.22", count: 5, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("mail.provider.example", "p1", "pass")]),
+            Row(ip: "192.0.2.23", count: 6, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "old2024", "fail")]),
+        ])
+        let contoso = Self.reportXML(id: "y-1", reporter: "Yahoo", domain: "contoso-talent.com", rows: [
+            Row(ip: "198.51.100.7", count: 150, dkim: "pass", spf: "pass", from: "contoso-talent.com", signatures: [("contoso-talent.com", "r", "pass")]),
+            Row(ip: "192.0.2.30", count: 8, dkim: "fail", spf: "fail", from: "contoso-talent.com", signatures: [("mail.provider.example", "p1", "pass")]),
+            Row(ip: "198.51.100.8", count: 7, dkim: "fail", spf: "fail", from: "contoso-talent.com", signatures: [("contoso-talent.com", "r", "fail")],
+                spfResults: [("contoso-talent.com", "fail")]),
+            Row(ip: "209.85.220.41", count: 2, dkim: "fail", spf: "fail", from: "contoso-talent.com", reasons: ["forwarded"]),
+            Row(ip: "192.0.2.31", count: 1, dkim: "fail", spf: "fail", from: "unknown-customer.example"),
+        ])
+        let (_, connection) = try Self.prepared([acme, beispiel, contoso])
+        let queries = SupportQueries(connection: connection)
+        func classes(_ domain: String) throws -> [String: Int64] {
+            let report = try queries.failures(FailureQuery(domain: domain, period: Self.november))
+            return Dictionary(report.groups.map { ($0.diagnosisClass.rawValue, $0.messages) }, uniquingKeysWith: +)
+        }
+        #expect(try classes("acme-hr.ch") == [
+            "spf-not-authorized": 37, "spf-record-error": 12, "spf-not-aligned": 9, "unauthorized-source": 3, "transient": 4,
+        ])
+        #expect(try classes("beispiel-ag.de") == ["dkim-key-missing": 19, "dkim-not-aligned": 5, "dkim-selector-unknown": 6])
+        #expect(try classes("contoso-talent.com") == ["relay-bypassed": 8, "relay-failure": 7, "forwarded": 2])
+        #expect(try classes("unknown-customer.example") == ["unknown-domain": 1])
+
+        let acmeReport = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: Self.november))
+        #expect(acmeReport.totalMessages == 465)
+        #expect(acmeReport.tenantID == "acme")
+        let missing = try #require(try queries.failures(FailureQuery(domain: "beispiel-ag.de", period: Self.november)).groups.first)
+        #expect(missing.sourceIP == "192.0.2.21")
+        #expect(missing.responsible == .tenant)
+        #expect(missing.receivers == ["Outlook.com"])
+        #expect(missing.recommendation(.en).contains("hr2._domainkey.beispiel-ag.de"))
+        #expect(missing.recommendation(.de).contains("hr2._domainkey.beispiel-ag.de"))
+    }
+
+    @Test("filters: class, source network, and an empty period")
+    func filters() throws {
+        let acme = Self.reportXML(id: "g-2", domain: "acme-hr.ch", rows: [
+            Row(ip: "192.0.2.11", count: 37, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "softfail")]),
+            Row(ip: "203.0.113.45", count: 3, dkim: "fail", spf: "fail", from: "mail.acme-hr.ch", spfResults: [("x.example", "pass")]),
+        ])
+        let (_, connection) = try Self.prepared([acme])
+        let queries = SupportQueries(connection: connection)
+        let onlySPF = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: Self.november, diagnosisClass: .spfNotAuthorized))
+        #expect(onlySPF.groups.map(\.sourceIP) == ["192.0.2.11"])
+        let fromOutside = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: Self.november, source: try IPNetwork("203.0.113.0/24")))
+        #expect(fromOutside.groups.map(\.sourceIP) == ["203.0.113.45"])  // the subdomain's row is included
+        let october = DayRange(from: Day("2026-10-01")!, to: Day("2026-11-01")!)
+        let empty = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: october))
+        #expect(empty.totalMessages == 0 && empty.groups.isEmpty)
+    }
+
+    @Test("a changed method re-explains past rows only from its since day on, without re-ingesting")
+    func historyBySince() throws {
+        let before = Self.reportXML(id: "b", domain: "contoso-talent.com", begin: Self.day - 5 * 86_400, rows: [
+            Row(ip: "192.0.2.30", count: 8, dkim: "fail", spf: "fail", from: "contoso-talent.com",
+                spfResults: [("contoso-talent.com", "fail")]),
+        ])
+        let after = Self.reportXML(id: "a", domain: "contoso-talent.com", begin: Self.day + 5 * 86_400, rows: [
+            Row(ip: "192.0.2.30", count: 4, dkim: "fail", spf: "fail", from: "contoso-talent.com",
+                spfResults: [("contoso-talent.com", "fail")]),
+        ])
+        let (_, connection) = try Self.prepared([before, after])
+        let queries = SupportQueries(connection: connection)
+        func classes() throws -> [String: Int64] {
+            let report = try queries.failures(FailureQuery(domain: "contoso-talent.com", period: Self.november))
+            return Dictionary(report.groups.map { ($0.diagnosisClass.rawValue, $0.messages) }, uniquingKeysWith: +)
+        }
+        #expect(try classes() == ["relay-bypassed": 12])
+        // The tenant used SPF until 2026-11-10, then the relay.
+        let changed = Self.tenantsYAML.replacingOccurrences(
+            of: "      - domain: contoso-talent.com\n        method: relay",
+            with: "      - domain: contoso-talent.com\n        method: spf\n      - domain: contoso-talent.com\n        since: 2026-11-10\n        method: relay")
+        let changes = try TenantStore(connection: connection).apply(yaml: changed, sourcePath: "t.yaml", dryRun: false)
+        #expect(changes.lines.contains { $0.contains("contoso-talent.com via spf") })
+        #expect(try classes() == ["spf-not-authorized": 8, "relay-bypassed": 4])
+    }
+
+    @Test("tenant A's query never shows tenant B's rows")
+    func tenantIsolation() throws {
+        let shared = Self.reportXML(id: "mixed", domain: "acme-hr.ch", rows: [
+            Row(ip: "192.0.2.11", count: 5, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "fail")]),
+            Row(ip: "192.0.2.21", count: 7, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr2", "fail")]),
+        ])
+        let (_, connection) = try Self.prepared([shared])
+        let queries = SupportQueries(connection: connection)
+        let acme = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: Self.november, tenantID: "acme"))
+        #expect(acme.groups.map(\.sourceIP) == ["192.0.2.11"])
+        #expect(acme.totalMessages == 5)
+        #expect(throws: QueryError.self) {
+            try queries.failures(FailureQuery(domain: "beispiel-ag.de", period: Self.november, tenantID: "acme"))
+        }
+    }
+
+    @Test("bad YAML names line and field and changes nothing")
+    func badYAMLChangesNothing() throws {
+        let (database, connection) = try Self.prepared([])
+        let broken = Self.tenantsYAML.replacingOccurrences(of: "method: dkim", with: "method: dkin")
+        do {
+            _ = try TenantStore(connection: connection).apply(yaml: broken, sourcePath: "t.yaml", dryRun: false)
+            Issue.record("a bad method was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.line == 18)
+            #expect(error.field == "tenants[1].domains[0].method")
+        }
+        #expect(try database.count("SELECT count(*) FROM tenant_configurations") == 1)
+        #expect(try TenantStore(connection: connection).current()?.tenants.count == 3)
+    }
+
+    @Test("unknown domain names close matches")
+    func unknownDomain() throws {
+        let (_, connection) = try Self.prepared([])
+        do {
+            _ = try SupportQueries(connection: connection).failures(FailureQuery(domain: "beispel-ag.de", period: Self.november))
+            Issue.record("an unknown domain gave an answer")
+        } catch let error as QueryError {
+            #expect(error.code == .unknownDomain)
+            #expect(error.message.contains("did you mean beispiel-ag.de"))
+        }
+    }
+
+    @Test("domain overview: tenant, method, weekly pass rate, last report, top problems")
+    func overview() throws {
+        let report = Self.reportXML(id: "o-2", reporter: "Outlook.com", domain: "beispiel-ag.de", rows: [
+            Row(ip: "192.0.2.20", count: 90, dkim: "pass", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr1", "pass")]),
+            Row(ip: "192.0.2.21", count: 10, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr2", "fail")]),
+        ])
+        let (_, connection) = try Self.prepared([report])
+        let overview = try SupportQueries(connection: connection).domainOverview("Beispiel-AG.de", today: Day("2026-11-20")!)
+        #expect(overview.tenantID == "beispiel")
+        #expect(overview.entries.map(\.method) == [.dkim])
+        #expect(overview.lastReporter == "Outlook.com")
+        #expect(overview.weeks.count == 8)
+        let week = try #require(overview.weeks.first { $0.messages > 0 })
+        #expect(week.start == Day("2026-11-09"))
+        #expect(week.passRate == 0.9)
+        #expect(overview.topProblems.first?.diagnosisClass == .dkimKeyMissing)
+    }
+}
