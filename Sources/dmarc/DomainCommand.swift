@@ -25,7 +25,7 @@ struct DomainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try Terminal.open(database.target, announce: false)
+        let connection = try Terminal.open(database.target)
         let today = Day(epochSeconds: Int64(Date().timeIntervalSince1970))
         let overview: DomainOverview
         do {

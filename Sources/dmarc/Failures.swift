@@ -90,7 +90,7 @@ struct Failures: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try Terminal.open(database.target, announce: false)
+        let connection = try Terminal.open(database.target)
         let query = FailureQuery(
             domain: domain, period: try period(), diagnosisClass: diagnosisClass.flatMap(DiagnosisClass.init(rawValue:)),
             source: try source.map(network), tenantID: tenant)

@@ -34,7 +34,7 @@ struct Tenants: ParsableCommand {
                 Terminal.error("cannot read \(file): \(error.localizedDescription)")
                 throw ExitCode(66)
             }
-            let connection = try Terminal.open(database.target, announce: true)
+            let connection = try Terminal.open(database.target)
             let changes: ConfigurationChanges
             do {
                 changes = try TenantStore(connection: connection).apply(yaml: yaml, sourcePath: file, dryRun: dryRun)
@@ -56,7 +56,7 @@ struct Tenants: ParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func run() throws {
-            let connection = try Terminal.open(database.target, announce: false)
+            let connection = try Terminal.open(database.target)
             guard let configuration = try TenantStore(connection: connection).current() else {
                 print("no tenants configured: `dmarc tenants apply FILE.yaml` loads them")
                 return
@@ -81,7 +81,7 @@ struct Tenants: ParsableCommand {
         var id: String
 
         func run() throws {
-            let connection = try Terminal.open(database.target, announce: false)
+            let connection = try Terminal.open(database.target)
             guard let configuration = try TenantStore(connection: connection).current(),
                 let tenant = configuration.tenants.first(where: { $0.id == id })
             else {
