@@ -36,7 +36,7 @@ let package = Package(
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
         // the query layer in Store fills it, so this target needs no database (and no Store) itself.
-        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis"]),
+        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Store"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

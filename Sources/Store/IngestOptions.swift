@@ -22,6 +22,8 @@ public struct IngestOptions: Sendable {
 /// What happened to one input file.
 public enum InputStatus: String, Sendable {
     case ingested, duplicate, rejected, conflict
+    /// Mail with no aggregate report in it: recorded, not an error.
+    case noReport = "no_report"
 }
 
 /// Progress for a terminal: called before each input.

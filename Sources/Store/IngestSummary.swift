@@ -18,6 +18,8 @@ public struct IngestSummary: Sendable {
     /// Reports already stored with the same identity but different content: not stored, listed here.
     public var conflicts: [String] = []
     public var rejections: [Rejection] = []
+    /// Mail inputs that held no aggregate report (bounces, TLS reports, spam): not errors.
+    public var withoutReport = 0
     /// Set when the run stopped early because the database became unreachable; files after the
     /// last committed one were not processed (nor moved).
     public var databaseFailure: String?
@@ -45,6 +47,7 @@ public struct IngestSummary: Sendable {
         if !conflicts.isEmpty {
             text += " · \(Self.grouped(conflicts.count)) \(conflicts.count == 1 ? "conflict" : "conflicts")"
         }
+        if withoutReport > 0 { text += " · \(Self.grouped(withoutReport)) without a report" }
         text += " · \(Self.grouped(rejected)) rejected"
         if rejected > 0 {
             text +=
@@ -66,6 +69,7 @@ public struct IngestSummary: Sendable {
         writer.beginArray("conflicts")
         for conflict in conflicts { writer.string(nil, conflict) }
         writer.endArray()
+        writer.number("without_report", Int64(withoutReport))
         writer.number("rejected", Int64(rejected))
         writer.beginArray("rejections")
         for rejection in rejections {

@@ -72,6 +72,7 @@ public final class Ingestor {
                 if outcome.status == .duplicate && outcome.reports == 0 && outcome.duplicateReports == 0 {
                     summary.duplicateFiles += 1
                 }
+                if outcome.status == .noReport { summary.withoutReport += 1 }
                 if let archive = options.archive {
                     // Only now: the transaction committed, so the file's content is safe in the database.
                     _ = try InputFiles.move(path, into: archive, digest: digest)
@@ -117,7 +118,15 @@ public final class Ingestor {
         var storer = try ReportStorer(connection: connection, sourceSHA256: digest)
         try readFile(path, &storer)
         guard storer.reportsSeen > 0 else {
-            throw InputRejected(source: path, error: ReadError(.notAReport, "no aggregate report in the input"))
+            guard storer.messagesWithoutReport > 0 else {
+                throw InputRejected(source: path, error: ReadError(.notAReport, "no aggregate report in the input"))
+            }
+            // Mail without a report is expected in a rua mailbox: recorded, not an error.
+            let count = storer.messagesWithoutReport
+            try ledger(
+                path, sha: sha, size: size, status: .noReport,
+                reason: count == 1 ? "a message with no aggregate report" : "\(count) messages with no aggregate report")
+            return FileOutcome(status: .noReport)
         }
         var outcome = FileOutcome(
             status: .ingested, reports: storer.reportsStored, rows: storer.rowsStored,

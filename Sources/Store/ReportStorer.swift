@@ -26,6 +26,10 @@ struct ReportStorer: ReportHandler {
     private(set) var duplicateReports = 0
     private(set) var conflicts: [String] = []
     private(set) var reportsSeen = 0
+    /// Mail messages that held no aggregate report (bounces, TLS reports, spam).
+    private(set) var messagesWithoutReport = 0
+    /// The message the current reports came in, when the input is e-mail.
+    private var message: MessageOrigin?
 
     private enum Mode {
         case store(id: Int64)
@@ -118,16 +122,18 @@ struct ReportStorer: ReportHandler {
             """
             INSERT INTO reports (org_name, report_id, policy_domain, begin_time, end_time, email, extra_contact_info,
                 generator, errors, schema, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method,
-                source_sha256, source_name)
+                source_sha256, source_name, message_id, message_subject, message_from, message_date)
             VALUES ($1, $2, $3, to_timestamp($4::double precision), to_timestamp($5::double precision), $6, $7,
-                $8, $9::text[], $10, $11, $12, $13, $14, $15, $16::integer, $17, $18, $19, $20::bytea, $21)
+                $8, $9::text[], $10, $11, $12, $13, $14, $15, $16::integer, $17, $18, $19, $20::bytea, $21,
+                $22, $23, $24, to_timestamp($25::double precision))
             RETURNING id
             """,
             identity + [
                 meta.email, meta.extraContactInfo, meta.generator, PostgresArray.textLiteral(meta.errors),
                 report.schema.rawValue, policy.adkim?.rawValue, policy.aspf?.rawValue, policy.p?.rawValue,
                 policy.sp?.rawValue, policy.np?.rawValue, policy.pct.map { String($0) }, policy.fo, policy.testing,
-                policy.discoveryMethod, sourceSHA256, report.source,
+                policy.discoveryMethod, sourceSHA256, report.source, message?.messageID, message?.subject,
+                message?.from, message?.dateEpoch.map { String($0) },
             ])
         guard let id = inserted.first?.int64(0) else {
             throw PostgresError(.unexpectedResult, "INSERT INTO reports returned no id")
@@ -284,5 +290,12 @@ struct ReportStorer: ReportHandler {
 
     mutating func rejected(source: String, error: ReadError) throws {
         throw InputRejected(source: source, error: error)
+    }
+
+    mutating func beginMessage(_ origin: MessageOrigin) throws { message = origin }
+
+    mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws {
+        if outcome.hasNoAggregateReport { messagesWithoutReport += 1 }
+        message = nil
     }
 }

@@ -13,6 +13,6 @@ struct DMARCCommand: AsyncParsableCommand {
             Exit codes: 0 all good; 65 some input rejected (the rest still processed); 64 bad usage; \
             66 a path that does not exist; 69/75 database unavailable.
             """,
-        subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Database.self, Reparse.self]
+        subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self]
     )
 }

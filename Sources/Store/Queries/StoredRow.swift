@@ -9,6 +9,10 @@ public struct StoredRow: Sendable {
     public var begin: Int64
     public var end: Int64
     public var policy: PolicyPublished
+    /// The stored report's key: rows with the same key came in one report.
+    public var reportKey: Int64
+    /// Hex SHA-256 of the original file the report came in, for audit evidence.
+    public var sourceSHA256: String
 
     /// The day the diagnosis judges the row by: the first day of its report's period.
     public var day: Day { Day(epochSeconds: begin) }
@@ -36,7 +40,7 @@ public struct DayRange: Sendable, Equatable, Codable {
 extension PostgresConnection {
     /// Every row whose header From is `domain` or one of its subdomains, from reports whose period
     /// overlaps `period`. Parameters only: the domain is attacker-influenced text.
-    func storedRows(domain: String, period: DayRange) throws -> [StoredRow] {
+    public func storedRows(domain: String, period: DayRange) throws -> [StoredRow] {
         let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
         let reversedPrefix = String(escaped.reversed()) + "%"
         let result = try query(
@@ -45,7 +49,7 @@ extension PostgresConnection {
                    r.envelope_to, p.org_name, p.report_id, extract(epoch FROM p.begin_time)::bigint,
                    extract(epoch FROM p.end_time)::bigint, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct,
                    p.testing, dk.domains, dk.selectors, dk.results, sp.domains, sp.scopes, sp.results,
-                   rs.types, rs.comments
+                   rs.types, rs.comments, p.id, encode(p.source_sha256, 'hex')
             FROM records r
             JOIN reports p ON p.id = r.report
             LEFT JOIN LATERAL (
@@ -108,7 +112,7 @@ extension PostgresConnection {
         policy.testing = row.string(19)
         return StoredRow(
             record: record, reporter: row.string(8) ?? "", reportID: row.string(9) ?? "", begin: row.int64(10) ?? 0,
-            end: row.int64(11) ?? 0, policy: policy)
+            end: row.int64(11) ?? 0, policy: policy, reportKey: row.int64(28) ?? 0, sourceSHA256: row.string(29) ?? "")
     }
 
     /// Policy domains and header From domains seen in reports, for "did you mean" suggestions.
