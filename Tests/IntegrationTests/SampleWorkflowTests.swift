@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The README's first command, step by step, on the bundled samples with the real binary.
+@Suite("sample workflow with the dmarc binary")
+struct SampleWorkflowTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func sample(_ path: String) -> String { Self.root.appendingPathComponent(path).path }
+
+    @Test("tenants apply, ingest samples and mailbox, failures, domain, monthly report")
+    func workflow() throws {
+        let database = try TestCluster.get().freshDatabase().conninfo
+        let apply = try DMARCBinary.run(["tenants", "apply", "--database", database, sample("samples/tenants.yaml")])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stdout.contains("+ tenant beispiel"))
+
+        let ingest = try DMARCBinary.run(["ingest", "--database", database, sample("samples/reports"), sample("samples/maildir")])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.hasPrefix("ingested 6 reports"))
+        #expect(ingest.stdout.contains("1 without a report"))
+
+        let failures = try DMARCBinary.run([
+            "failures", "--database", database, "--domain", "beispiel-ag.de", "--from", "2026-11-01", "--to", "2026-11-30",
+            "--format", "json",
+        ])
+        #expect(failures.status == 0, "\(failures.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(failures.stdout.utf8)) as? [String: Any]
+        let groups = object?["groups"] as? [[String: Any]] ?? []
+        #expect(groups.contains { $0["diagnosisClass"] as? String == "dkim-key-missing" && $0["sourceIP"] as? String == "192.0.2.21" })
+
+        let table = try DMARCBinary.run(["failures", "--database", database, "--domain", "contoso-talent.com", "--from", "2026-11-01", "--to", "2026-11-30"])
+        #expect(table.stdout.contains("relay-bypassed"))
+
+        let unknown = try DMARCBinary.run(["failures", "--database", database, "--domain", "beispiel-ag.com"])
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("did you mean beispiel-ag.de"))
+
+        let domain = try DMARCBinary.run(["domain", "--database", database, "acme-hr.ch"])
+        #expect(domain.status == 0, "\(domain.stderr)")
+        #expect(domain.stdout.contains("method      spf"))
+
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dmarc-monthly-\(UUID().uuidString).html").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let report = try DMARCBinary.run([
+            "report", "monthly", "--database", database, "--tenant", "beispiel", "--month", "2026-11", "--lang", "en", "--out", out,
+        ])
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.contains("chart-daily"))
+        #expect(html.contains("Beispiel AG"))
+    }
+}
