@@ -75,7 +75,7 @@ public enum Normalise {
 
     /// RFC 5952 section 4: lower-case hex, no leading zeros, the longest run (first on a tie) of two or
     /// more zero groups shortened to `::`. Written out because libc versions differ on the details.
-    static func rfc5952(_ bytes: [UInt8]) -> String {
+    public static func rfc5952(_ bytes: [UInt8]) -> String {
         var groups = [UInt16](repeating: 0, count: 8)
         for i in 0..<8 { groups[i] = UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
         var bestStart = -1, bestLength = 0, runStart = -1

@@ -1,3 +1,5 @@
+import DMARC
+
 /// An IPv4 or IPv6 address as 128 bits, parsed once so that network tests are two masked compares.
 ///
 /// IPv4 addresses keep their own family (and IPv4-mapped IPv6 `::ffff:a.b.c.d` becomes IPv4), matching
@@ -46,31 +48,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let b = bytes
         if family == .v4 { return "\(b[0]).\(b[1]).\(b[2]).\(b[3])" }
-        var groups = [UInt16](repeating: 0, count: 8)
-        for i in 0..<8 { groups[i] = UInt16(b[2 * i]) << 8 | UInt16(b[2 * i + 1]) }
-        var bestStart = -1, bestLength = 0, runStart = -1
-        for i in 0...8 {
-            if i < 8, groups[i] == 0 {
-                if runStart < 0 { runStart = i }
-            } else if runStart >= 0 {
-                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
-                runStart = -1
-            }
-        }
-        if bestLength < 2 { bestStart = -1 }
-        var out = ""
-        var i = 0
-        while i < 8 {
-            if i == bestStart {
-                out += "::"
-                i += bestLength
-                continue
-            }
-            if !out.isEmpty, !out.hasSuffix(":") { out += ":" }
-            out += String(groups[i], radix: 16)
-            i += 1
-        }
-        return out
+        return Normalise.rfc5952(b)
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
