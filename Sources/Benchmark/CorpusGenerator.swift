@@ -45,6 +45,14 @@ struct CorpusGenerator {
         corpus.firstDay = Self.firstDay
         corpus.lastDay = Self.firstDay + Int64(Self.days - 1) * 86_400
         let styles = ReceiverStyle.allCases
+        // File names carry the report id; a repeated id would overwrite a file and lose its rows.
+        var taken: Set<String> = []
+        func uniqueID(_ style: ReceiverStyle, begin: Int64) -> String {
+            while true {
+                let id = style.reportID(&random, begin: begin)
+                if taken.insert(id).inserted { return id }
+            }
+        }
         for index in 0..<scale.smallReports {
             let style = styles[index % styles.count]
             // Most tenants are small; the big one (contoso, relay) gets the very large reports.
@@ -53,7 +61,7 @@ struct CorpusGenerator {
             // Mostly 1–10 rows, sometimes a few hundred: what receivers send for one domain a day.
             let rows = random.chance(0.9) ? 1 + random.below(10) : 10 + random.below(300)
             let report = GeneratedReport(
-                style: style, reportID: style.reportID(&random, begin: begin), domain: tenant.domain, begin: begin,
+                style: style, reportID: uniqueID(style, begin: begin), domain: tenant.domain, begin: begin,
                 policy: random.pick(["none", "quarantine", "reject"]))
             // Every tenth is forwarded as plain XML (someone saved the attachment unpacked).
             let packaging: ReceiverStyle.Packaging = index % 10 == 9 ? .plain : style.packaging
@@ -65,7 +73,7 @@ struct CorpusGenerator {
             let style = styles[index % styles.count]
             let begin = Self.firstDay + Int64(index) * 86_400
             let report = GeneratedReport(
-                style: style, reportID: style.reportID(&random, begin: begin), domain: big.domain, begin: begin,
+                style: style, reportID: uniqueID(style, begin: begin), domain: big.domain, begin: begin,
                 policy: "quarantine")
             corpus.documents.append(
                 try write(report, tenant: big, rows: scale.recordsPerLargeReport, packaging: style.packaging, large: true,

@@ -32,7 +32,7 @@ enum ReceiverStyle: CaseIterable {
     /// The name receivers give their files (`receiver!domain!begin!end`), without extension.
     func baseName(domain: String, begin: Int64, reportID: String) -> String {
         let receiver = self == .microsoft ? "enterprise.protection.outlook.com" : orgName.lowercased()
-        return "\(receiver)!\(domain)!\(begin)!\(begin + 86_399)!\(reportID.prefix(12))"
+        return "\(receiver)!\(domain)!\(begin)!\(begin + 86_399)!\(reportID)"
     }
 
     func reportID(_ random: inout SeededGenerator, begin: Int64) -> String {
