@@ -99,6 +99,26 @@ enum StorePhases {
         return (times.median, Int(rows), bytes)
     }
 
+    /// The same `\copy` into a table with `records`' keys, indexes and foreign key: how much of the
+    /// gap to the plain baseline is the schema's (server-side index and trigger work), not the client's.
+    static func indexedCopyBaseline(database: BenchDatabase, scratch: String, repetitions: Int) throws -> Double {
+        let csv = scratch + "/records.csv"
+        let log = scratch + "/psql.out"
+        let connection = try database.connect()
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            try connection.execute(
+                """
+                DROP TABLE IF EXISTS bench_copy_indexed;
+                CREATE TABLE bench_copy_indexed (LIKE records INCLUDING ALL);
+                ALTER TABLE bench_copy_indexed ADD FOREIGN KEY (report) REFERENCES reports (id);
+                """)
+            times.append(try database.psql("\\copy bench_copy_indexed (\(baselineColumns)) FROM '\(csv)' WITH CSV", output: log).seconds)
+        }
+        try connection.execute("DROP TABLE bench_copy_indexed")
+        return times.median
+    }
+
     /// Clones the stored reports server-side (new ids, report ids and days further back) until
     /// `records` holds about `target` rows: the query phase then runs on a year-sized table without
     /// generating and parsing gigabytes of XML. Returns the row count reached and the seconds spent.

@@ -50,50 +50,57 @@ struct BenchmarkRun {
         let largest = corpus.documents.map(\.xmlBytes).max() ?? 0
         let limits = ReadingPhases.limits(forLargest: largest)
 
-        // Parse: our reader on the uncompressed XML, xmllint --stream on the same files.
+        // Parse: our reader on the uncompressed XML, xmllint --stream on the same files, taking turns
+        // so that load from other processes falls on both alike.
         say("phase parse …")
         let xmlFiles = corpus.documents.map(\.xml)
-        let (parseSeconds, parsed) = try ReadingPhases.medianRead(xmlFiles, limits: limits, repetitions: repetitions)
-        guard parsed.records == corpus.records else {
-            throw BenchError(.corpusRejected, "parsed \(parsed.records) records, generated \(corpus.records)")
+        var ours: [Timing] = []
+        var xmllint: [Timing] = []
+        for _ in 0..<repetitions {
+            let (timing, parsed) = try ReadingPhases.read(xmlFiles, limits: limits)
+            guard parsed.records == corpus.records else {
+                throw BenchError(.corpusRejected, "parsed \(parsed.records) records, generated \(corpus.records)")
+            }
+            ours.append(timing)
+            xmllint.append(try ReadingPhases.xmllint(xmlFiles, scratch: scratch))
         }
         table.phases.append(PhaseResult(
-            phase: "parse", items: parsed.records, unit: "records", seconds: parseSeconds, bytes: corpus.xmlBytes,
+            phase: "parse", items: corpus.records, unit: "records", timing: ours.median, bytes: corpus.xmlBytes,
             note: "\(corpus.documents.count) XML files, median of \(repetitions)"))
-        let xmllintSeconds = (0..<repetitions).map { _ in (try? ReadingPhases.xmllint(xmlFiles, scratch: scratch)) ?? .nan }
-        let xmllintMedian = xmllintSeconds.median
-        guard xmllintMedian.isFinite else {
-            _ = try ReadingPhases.xmllint(xmlFiles, scratch: scratch)  // throws the reason
-            return
-        }
         table.phases.append(PhaseResult(
-            phase: "  xmllint --stream", items: parsed.records, unit: "records", seconds: xmllintMedian,
-            bytes: corpus.xmlBytes, note: "baseline, same files"))
-        table.ratios.append(RatioLine(
-            name: "parse: ours / xmllint --stream", value: percent(xmllintMedian / parseSeconds), target: "≥ 70 %",
-            met: xmllintMedian / parseSeconds >= 0.7))
+            phase: "  xmllint --stream", items: corpus.records, unit: "records", timing: xmllint.median,
+            bytes: corpus.xmlBytes, note: "baseline, same files, \((corpus.documents.count + 399) / 400) processes"))
+        table.ratios.append(ratio(
+            "parse: ours / xmllint --stream", limit: xmllint.median, ours: ours.median, target: 0.7, targetText: "≥ 70 %"))
 
         // Unpack: reading the shipped files minus parsing their XML; zlib's inflate as the limit.
         say("phase unpack …")
         let compressed = corpus.compressed
-        let (readCompressed, _) = try ReadingPhases.medianRead(compressed.map(\.shipped), limits: limits, repetitions: repetitions)
-        let (parseCompressedXML, _) = try ReadingPhases.medianRead(compressed.map(\.xml), limits: limits, repetitions: repetitions)
-        let unpackSeconds = max(0, readCompressed - parseCompressedXML)
+        var readShipped: [Timing] = []
+        var parseInner: [Timing] = []
+        var inflate: [Timing] = []
+        for _ in 0..<repetitions {
+            readShipped.append(try ReadingPhases.read(compressed.map(\.shipped), limits: limits).timing)
+            parseInner.append(try ReadingPhases.read(compressed.map(\.xml), limits: limits).timing)
+            inflate.append(try ReadingPhases.zlibInflate(compressed.map(\.shipped)).timing)
+        }
+        let unpack = readShipped.median - parseInner.median
         let compressedXMLBytes = compressed.reduce(0) { $0 + $1.xmlBytes }
-        let inflate = try (0..<repetitions).map { _ in try ReadingPhases.zlibInflate(compressed.map(\.shipped)).seconds }.median
         table.phases.append(PhaseResult(
-            phase: "unpack", items: compressed.count, unit: "files", seconds: unpackSeconds, bytes: compressedXMLBytes,
-            note: "derived: read(gz/zip) \(String.fixed(readCompressed, digits: 3)) s − parse(their XML); MB/s of output"))
+            phase: "unpack", items: compressed.count, unit: "files", seconds: max(0, unpack.wall), cpuSeconds: max(0, unpack.cpu),
+            bytes: compressedXMLBytes,
+            note: "derived: read(gz/zip) \(String.fixed(readShipped.median.cpu, digits: 3)) cpu s − parse(their XML); MB/s of output"))
         table.phases.append(PhaseResult(
-            phase: "  zlib inflate", items: compressed.count, unit: "files", seconds: inflate, bytes: compressedXMLBytes,
+            phase: "  zlib inflate", items: compressed.count, unit: "files", timing: inflate.median, bytes: compressedXMLBytes,
             note: "baseline, in process, same bytes"))
         table.phases.append(PhaseResult(
             phase: "read (unpack+parse)", items: corpus.records, unit: "records",
-            seconds: try ReadingPhases.medianRead(corpus.documents.map(\.shipped), limits: limits, repetitions: repetitions).0,
-            bytes: corpus.xmlBytes, note: "the shipped corpus as ingest sees it"))
-        table.ratios.append(RatioLine(
-            name: "unpack: ours / zlib inflate",
-            value: unpackSeconds > 0 ? percent(inflate / unpackSeconds) : "within noise (unpack cost ≤ 0)", target: "", met: nil))
+            timing: try ReadingPhases.medianRead(corpus.documents.map(\.shipped), limits: limits, repetitions: repetitions).0,
+            bytes: corpus.xmlBytes, note: "the shipped corpus as ingest reads it"))
+        table.ratios.append(
+            unpack.cpu > 0
+                ? ratio("unpack: ours / zlib inflate", limit: inflate.median, ours: unpack, target: nil, targetText: "")
+                : RatioLine(name: "unpack: ours / zlib inflate", value: "within noise (derived unpack cost ≤ 0)", target: "", met: nil))
 
         // Diagnose: the classifier alone, on rows in memory.
         say("phase diagnose …")
@@ -103,15 +110,15 @@ struct BenchmarkRun {
         var collector = DiagnosisInputCollector(cap: 2_000_000)
         let reader = ReportReader(limits: limits)
         for file in xmlFiles { try reader.read(file: file, into: &collector) }
-        var diagnoseTimes: [Double] = []
+        var diagnoseTimes: [Timing] = []
         var failing = 0
         for _ in 0..<repetitions {
-            let (seconds, count) = DiagnosisPhase.run(collector.rows, configuration: configuration)
-            diagnoseTimes.append(seconds)
+            let (timing, count) = DiagnosisPhase.run(collector.rows, configuration: configuration)
+            diagnoseTimes.append(timing)
             failing = count
         }
         table.phases.append(PhaseResult(
-            phase: "diagnose", items: collector.rows.count, unit: "records", seconds: diagnoseTimes.median, bytes: nil,
+            phase: "diagnose", items: collector.rows.count, unit: "records", timing: diagnoseTimes.median, bytes: nil,
             note: "\(percent(Double(failing) / Double(max(1, collector.rows.count)))) failing; samples/tenants.yaml"))
 
         // Store: ingest end to end into a fresh database; psql \copy of the same rows as the limit.
@@ -128,6 +135,10 @@ struct BenchmarkRun {
         table.phases.append(PhaseResult(
             phase: "  psql \\copy", items: baseline.rows, unit: "rows", seconds: baseline.seconds, bytes: baseline.bytes,
             note: "baseline: same rows as CSV into a plain table (no keys); MB/s of CSV"))
+        let indexed = try StorePhases.indexedCopyBaseline(database: database, scratch: scratch, repetitions: repetitions)
+        table.phases.append(PhaseResult(
+            phase: "  psql \\copy, keyed", items: baseline.rows, unit: "rows", seconds: indexed, bytes: baseline.bytes,
+            note: "same, into records' shape with its primary key, indexes and foreign key (info)"))
         let storeRatio = (Double(summary.rows) / storeSeconds) / (Double(baseline.rows) / baseline.seconds)
         table.ratios.append(RatioLine(
             name: "store: ingest rows/s / \\copy rows/s", value: percent(storeRatio), target: "≥ 50 %", met: storeRatio >= 0.5))
@@ -163,14 +174,15 @@ struct BenchmarkRun {
         let memory = try ExternalPhases.memory(mebibytes: options.largeMiB, seed: options.seed, scratch: scratch)
         table.phases.append(PhaseResult(
             phase: "memory: dmarc parse", items: memory.records, unit: "records", seconds: memory.ours.seconds,
-            bytes: memory.bytes, note: "peak RSS \(mb(memory.ours.peakRSS)) MB (VmHWM); \(memory.what); ndjson to /dev/null"))
+            cpuSeconds: memory.ours.cpuSeconds, bytes: memory.bytes, note: "peak RSS \(mb(memory.ours.peakRSS)) MB (VmHWM); \(memory.what); ndjson to /dev/null"))
         if let xmllint = memory.xmllint {
             table.phases.append(PhaseResult(
                 phase: "  xmllint --stream", items: memory.records, unit: "records", seconds: xmllint.seconds,
-                bytes: memory.bytes, note: "baseline, same file; peak RSS \(mb(xmllint.peakRSS)) MB"))
-            table.ratios.append(RatioLine(
-                name: "parse (one large file, incl. ndjson output): ours / xmllint",
-                value: percent(xmllint.seconds / memory.ours.seconds), target: "", met: nil))
+                cpuSeconds: xmllint.cpuSeconds, bytes: memory.bytes, note: "baseline, same file; peak RSS \(mb(xmllint.peakRSS)) MB"))
+            table.ratios.append(ratio(
+                "parse one large file (dmarc parse, with ndjson output) / xmllint",
+                limit: Timing(wall: xmllint.seconds, cpu: xmllint.cpuSeconds),
+                ours: Timing(wall: memory.ours.seconds, cpu: memory.ours.cpuSeconds), target: nil, targetText: ""))
         }
         table.ratios.append(RatioLine(
             name: "memory: peak RSS, \(options.largeMiB) MiB report", value: "\(mb(memory.ours.peakRSS)) MB",
@@ -186,12 +198,14 @@ struct BenchmarkRun {
             let (ours, _) = try ReadingPhases.medianRead(files.map(\.shipped), limits: limits, repetitions: repetitions)
             table.phases.append(PhaseResult(
                 phase: "peer: parsedmarc", items: records, unit: "records", seconds: theirs.seconds,
-                bytes: files.reduce(0) { $0 + $1.xmlBytes }, note: "--offline, \(files.count) small reports, one process"))
+                cpuSeconds: theirs.cpuSeconds, bytes: files.reduce(0) { $0 + $1.xmlBytes }, note: "--offline, \(files.count) small reports, one process"))
             table.phases.append(PhaseResult(
-                phase: "  ours, same files", items: records, unit: "records", seconds: ours,
+                phase: "  ours, same files", items: records, unit: "records", timing: ours,
                 bytes: files.reduce(0) { $0 + $1.xmlBytes }, note: "in process, median of \(repetitions)"))
             table.ratios.append(RatioLine(
-                name: "peer: ours / parsedmarc", value: String.fixed(theirs.seconds / ours, digits: 1) + "× as fast",
+                name: "peer: ours / parsedmarc",
+                value: String.fixed(theirs.cpuSeconds / ours.cpu, digits: 1) + "× as fast by CPU time (wall "
+                    + String.fixed(theirs.seconds / ours.wall, digits: 1) + "×)",
                 target: "", met: nil))
         } else {
             table.ratios.append(RatioLine(
@@ -200,6 +214,14 @@ struct BenchmarkRun {
 
         say("")
         say(table.render())
+    }
+
+    /// Our speed over the limit's on the same work, judged by CPU time (steadier on a shared machine).
+    func ratio(_ name: String, limit: Timing, ours: Timing, target: Double?, targetText: String) -> RatioLine {
+        let byCPU = limit.cpu / ours.cpu
+        return RatioLine(
+            name: name, value: "\(percent(byCPU)) by CPU time (wall \(percent(limit.wall / ours.wall)))",
+            target: targetText, met: target.map { byCPU >= $0 })
     }
 
     func mb(_ bytes: Int) -> String { String.fixed(Double(bytes) / 1_000_000, digits: 1) }

@@ -8,6 +8,8 @@ struct ChildProcess {
     struct Outcome {
         var status: Int32
         var seconds: Double
+        /// User + system CPU of the child (not inherited, unlike ru_maxrss).
+        var cpuSeconds: Double
         /// Peak resident set of the child in bytes: its VmHWM, polled every millisecond.
         var peakRSS: Int
         /// wait4's ru_maxrss, which includes this process's own peak (see `run`); shown, not judged.
@@ -61,7 +63,7 @@ struct ChildProcess {
         let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let text = (try? FileOutput.read(output)).map { String(decoding: $0.suffix(4096), as: UTF8.self) } ?? ""
         return Outcome(
-            status: exit, seconds: seconds, peakRSS: peak, inheritedMaxRSS: Int(usage.ru_maxrss) * 1024, output: text)
+            status: exit, seconds: seconds, cpuSeconds: usage.ru_utime.seconds + usage.ru_stime.seconds, peakRSS: peak, inheritedMaxRSS: Int(usage.ru_maxrss) * 1024, output: text)
     }
 
     /// VmHWM of a running process in bytes (0 once it is gone).
@@ -97,6 +99,26 @@ struct ChildProcess {
     }
 }
 
+/// Wall time and this process's CPU time of one measured run. The machines are shared (load 5–6 on
+/// 2 cores is common), so CPU time is the steadier measure for single-threaded in-process phases.
+struct Timing {
+    var wall: Double
+    var cpu: Double
+
+    static let zero = Timing(wall: 0, cpu: 0)
+    static func + (a: Timing, b: Timing) -> Timing { Timing(wall: a.wall + b.wall, cpu: a.cpu + b.cpu) }
+    static func - (a: Timing, b: Timing) -> Timing { Timing(wall: a.wall - b.wall, cpu: a.cpu - b.cpu) }
+}
+
+extension [Timing] {
+    /// Medians of wall and CPU time, each on its own.
+    var median: Timing { Timing(wall: map(\.wall).median, cpu: map(\.cpu).median) }
+}
+
+extension timeval {
+    var seconds: Double { Double(tv_sec) + Double(tv_usec) / 1e6 }
+}
+
 /// Monotonic wall time since creation.
 struct Stopwatch {
     private let start = ContinuousClock.now
@@ -110,6 +132,21 @@ struct Stopwatch {
         let watch = Stopwatch()
         try body()
         return watch.seconds
+    }
+
+    /// Runs `body` and returns its wall and CPU time (this process, all threads).
+    static func measure(_ body: () throws -> Void) rethrows -> Timing {
+        let cpuBefore = processCPU()
+        let watch = Stopwatch()
+        try body()
+        let wall = watch.seconds
+        return Timing(wall: wall, cpu: processCPU() - cpuBefore)
+    }
+
+    static func processCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_utime.seconds + usage.ru_stime.seconds
     }
 }
 

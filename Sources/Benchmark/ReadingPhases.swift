@@ -54,66 +54,67 @@ enum ReadingPhases {
     }
 
     /// Reads every file once and returns the wall time and counts; throws on any rejection.
-    static func read(_ files: [String], limits: ReadingLimits) throws -> (seconds: Double, handler: CountingHandler) {
+    static func read(_ files: [String], limits: ReadingLimits) throws -> (timing: Timing, handler: CountingHandler) {
         let reader = ReportReader(limits: limits)
         var handler = CountingHandler()
-        let seconds = try Stopwatch.time {
+        let timing = try Stopwatch.measure {
             for file in files { try reader.read(file: file, into: &handler) }
         }
         if let first = handler.rejections.first {
             throw BenchError(.corpusRejected, "the reader rejected generated input (\(handler.rejections.count)): \(first)")
         }
-        return (seconds, handler)
+        return (timing, handler)
     }
 
-    /// Median wall time of `repetitions` reads.
-    static func medianRead(_ files: [String], limits: ReadingLimits, repetitions: Int) throws -> (Double, CountingHandler) {
-        var times: [Double] = []
+    /// Median times of `repetitions` reads.
+    static func medianRead(_ files: [String], limits: ReadingLimits, repetitions: Int) throws -> (Timing, CountingHandler) {
+        var times: [Timing] = []
         var last = CountingHandler()
         for _ in 0..<repetitions {
-            let (seconds, handler) = try read(files, limits: limits)
-            times.append(seconds)
+            let (timing, handler) = try read(files, limits: limits)
+            times.append(timing)
             last = handler
         }
         return (times.median, last)
     }
 
     /// `xmllint --stream --noout` over the same files, in batches that fit a command line.
-    static func xmllint(_ files: [String], scratch: String) throws -> Double {
+    static func xmllint(_ files: [String], scratch: String) throws -> Timing {
         guard let xmllint = ChildProcess.which("xmllint") else {
             throw BenchError(.toolFailed, "xmllint not found (Debian: apt-get install libxml2-utils)")
         }
-        var total = 0.0
+        var total = Timing.zero
         var start = 0
         while start < files.count {
             let batch = Array(files[start..<min(files.count, start + 400)])
-            total += try ChildProcess.check([xmllint, "--stream", "--noout"] + batch, output: scratch + "/xmllint.out").seconds
+            let outcome = try ChildProcess.check([xmllint, "--stream", "--noout"] + batch, output: scratch + "/xmllint.out")
+            total = total + Timing(wall: outcome.seconds, cpu: outcome.cpuSeconds)
             start += batch.count
         }
         return total
     }
 
     /// zlib's inflate over the compressed files, in memory (files read before the clock starts).
-    static func zlibInflate(_ files: [String]) throws -> (seconds: Double, bytes: Int) {
+    static func zlibInflate(_ files: [String]) throws -> (timing: Timing, bytes: Int) {
         let contents = try files.map { path throws(BenchError) in try FileOutput.read(path) }
         var bytes = 0
-        let seconds = try Stopwatch.time {
+        let timing = try Stopwatch.measure {
             for content in contents { bytes += try Zlib.inflatedSize(of: content) }
         }
-        return (seconds, bytes)
+        return (timing, bytes)
     }
 }
 
 /// The classifier alone, on rows already in memory.
 enum DiagnosisPhase {
-    static func run(_ rows: [DiagnosisInputCollector.Row], configuration: TenantConfiguration) -> (seconds: Double, failing: Int) {
+    static func run(_ rows: [DiagnosisInputCollector.Row], configuration: TenantConfiguration) -> (timing: Timing, failing: Int) {
         var failing = 0
-        let seconds = Stopwatch.time {
+        let timing = Stopwatch.measure {
             for row in rows {
                 let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
                 if diagnosis.class.isDMARCFailure { failing += 1 }
             }
         }
-        return (seconds, failing)
+        return (timing, failing)
     }
 }

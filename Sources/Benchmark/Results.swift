@@ -4,9 +4,25 @@ struct PhaseResult {
     var items: Int
     var unit: String
     var seconds: Double
+    /// CPU seconds of the process doing the work, where one process does it all (nil: store, query).
+    var cpuSeconds: Double? = nil
     /// Bytes the phase went through, for MB/s (nil where MB/s means nothing, e.g. queries).
     var bytes: Int?
     var note: String = ""
+
+    init(phase: String, items: Int, unit: String, timing: Timing, bytes: Int?, note: String = "") {
+        self.init(phase: phase, items: items, unit: unit, seconds: timing.wall, cpuSeconds: timing.cpu, bytes: bytes, note: note)
+    }
+
+    init(phase: String, items: Int, unit: String, seconds: Double, cpuSeconds: Double? = nil, bytes: Int?, note: String = "") {
+        self.phase = phase
+        self.items = items
+        self.unit = unit
+        self.seconds = seconds
+        self.cpuSeconds = cpuSeconds
+        self.bytes = bytes
+        self.note = note
+    }
 
     var itemsPerSecond: Double { seconds > 0 ? Double(items) / seconds : 0 }
     var megabytesPerSecond: Double? { bytes.map { seconds > 0 ? Double($0) / 1_000_000 / seconds : 0 } }
@@ -29,11 +45,12 @@ struct ResultsTable {
 
     func render() -> String {
         var lines: [String] = []
-        let header = ["phase", "items", "seconds", "items/s", "MB/s", "note"]
+        let header = ["phase", "items", "seconds", "cpu s", "items/s", "MB/s", "note"]
         var rows: [[String]] = [header]
         for phase in phases {
             rows.append([
                 phase.phase, "\(String.grouped(phase.items)) \(phase.unit)", String.fixed(phase.seconds, digits: 3),
+                phase.cpuSeconds.map { String.fixed($0, digits: 3) } ?? "–",
                 String.grouped(Int(phase.itemsPerSecond.rounded())),
                 phase.megabytesPerSecond.map { String.fixed($0, digits: 1) } ?? "–", phase.note,
             ])
