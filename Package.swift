@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dmarc", targets: ["dmarc"]),
+        .executable(name: "dmarc-bench", targets: ["dmarc-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,12 +43,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
+        // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
+        .executableTarget(name: "dmarc-bench", dependencies: [
+            "DMARC", "ReportReading", "Diagnosis", "Store", "CZlib",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/Benchmark"),
 
         .testTarget(name: "DMARCTests", dependencies: ["DMARC"]),
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
-        // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` binary.
-        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "dmarc"]),
+        // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
+        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "dmarc", "dmarc-bench"]),
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),
     ],

@@ -23,7 +23,9 @@ enum DMARCBinary {
     }
 
     /// Starts the binary; output goes to files so a killed process leaves no blocked pipe.
-    static func spawn(_ arguments: [String], outputDirectory: String) throws -> pid_t {
+    /// `executable` defaults to `dmarc`; the benchmark smoke test starts `dmarc-bench` beside it.
+    static func spawn(_ arguments: [String], outputDirectory: String, executable: String? = nil) throws -> pid_t {
+        let path = executable ?? Self.path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
