@@ -1,5 +1,5 @@
 import DMARC
-import ReportReading
+@_spi(Fuzzing) import ReportReading
 
 /// The fuzz targets' bodies, shared by the libFuzzer entry points and the replay drivers.
 public enum FuzzTargets {
@@ -15,16 +15,24 @@ public enum FuzzTargets {
     }()
 
     /// (1) The whole reader on arbitrary bytes: magic-byte dispatch, gzip (nested), zip, XML.
+    /// A document that is no zip is read a second time in short chunks: the outcome must not change.
     public static func reader(_ bytes: [UInt8]) {
-        run(bytes, source: "fuzz", exactlyOneOutcome: !looksLikeZip(bytes))
+        let whole = run(bytes, source: "fuzz", exactlyOneOutcome: !looksLikeZip(bytes))
+        if !looksLikeZip(bytes) {
+            let chunked = run(bytes, source: "fuzz", chunkSizes: chunkSizes(for: bytes))
+            whole.expectSameOutcome(as: chunked)
+        }
     }
 
     /// (2) The XML report reader alone. A leading space keeps inputs that begin with gzip or zip
     /// magic on the XML path (the prefilter skips leading whitespace); other inputs pass unchanged
     /// so a byte order mark or UTF-16 still reaches the prefilter's detection.
+    /// Read whole and in short chunks, with the same outcome.
     public static func xml(_ bytes: [UInt8]) {
         let document = startsWithCompressionMagic(bytes) ? [0x20] + bytes : bytes
-        run(document, source: "fuzz.xml", exactlyOneOutcome: true)
+        let whole = run(document, source: "fuzz.xml", chunkSizes: [])
+        let chunked = run(document, source: "fuzz.xml", chunkSizes: chunkSizes(for: document))
+        whole.expectSameOutcome(as: chunked)
     }
 
     /// (3) Zip archives: central directory, local headers, stored and deflate members. The first
@@ -46,7 +54,9 @@ public enum FuzzTargets {
     // `public static func mail(_ bytes: [UInt8])` running the message parser on arbitrary bytes
     // with a `CheckingHandler`, plus `Sources/FuzzMail/` and a `mail` entry in `scripts/fuzz`.
 
-    static func run(_ bytes: [UInt8], source: String, exactlyOneOutcome: Bool) {
+    /// Through the public entry point, as `dmarc parse` reads an attachment.
+    @discardableResult
+    static func run(_ bytes: [UInt8], source: String, exactlyOneOutcome: Bool) -> CheckingHandler {
         var handler = CheckingHandler(source: source)
         do {
             try ReportReader(limits: limits).read(bytes: bytes, source: source, into: &handler)
@@ -55,6 +65,33 @@ public enum FuzzTargets {
             violation("read threw \(error)")
         }
         handler.finish(inputIsEmpty: bytes.isEmpty, exactlyOneOutcome: exactlyOneOutcome)
+        return handler
+    }
+
+    /// One document (gzip or XML) handed to the reader in chunks of `chunkSizes` (whole when empty).
+    static func run(_ bytes: [UInt8], source: String, chunkSizes: [Int]) -> CheckingHandler {
+        var handler = CheckingHandler(source: source)
+        do {
+            try ReportReader(limits: limits).readDocument(bytes: bytes, chunkSizes: chunkSizes, source: source, into: &handler)
+        } catch {
+            violation("read threw \(error)")
+        }
+        handler.finish(inputIsEmpty: bytes.isEmpty, exactlyOneOutcome: true)
+        return handler
+    }
+
+    /// Chunk sizes drawn from the input itself, so a crash reproduces from its file alone: mostly
+    /// tiny (a boundary inside every multi-byte sequence), sometimes up to 4 KiB.
+    static func chunkSizes(for bytes: [UInt8]) -> [Int] {
+        var state: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the input seeds a xorshift
+        for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        if state == 0 { state = 1 }
+        return (0..<16).map { _ in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state % 4 == 0 ? Int(state >> 8 % 4096) + 1 : Int(state >> 8 % 7) + 1
+        }
     }
 
     static func looksLikeZip(_ bytes: [UInt8]) -> Bool {
