@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DMARC
 import ReportReading
 
@@ -25,7 +30,16 @@ public struct CheckingHandler: ReportHandler {
     public var outcomes: Int { reports + abandoned + rejections }
     public var isBetweenReports: Bool { open == nil }
 
+    /// `FUZZ_TRACE=1` prints every call: for reading a replayed crash.
+    private static let tracing = getenv("FUZZ_TRACE") != nil
+
+    private func trace(_ line: @autoclosure () -> String) {
+        // Unbuffered, so the lines survive the trap that ends a violation.
+        if Self.tracing { _ = "[\(source)] \(line())\n".withCString { write(2, $0, strlen($0)) } }
+    }
+
     public mutating func beginReport(_ report: AggregateReport) {
+        trace("begin \(report.metadata.reportID) warnings \(report.warnings)")
         check(open == nil, "beginReport while report \(open?.metadata.reportID ?? "") is still open")
         check(report.records.isEmpty, "beginReport with \(report.records.count) records attached")
         check(names(report.source), "report source \"\(report.source)\" is not the input \"\(source)\" or its member")
@@ -41,6 +55,7 @@ public struct CheckingHandler: ReportHandler {
     }
 
     public mutating func record(_ record: Record) {
+        trace("record \(record.sourceIP) count \(record.count)")
         check(open != nil, "record outside a report")
         records += 1
         open?.records.append(record)
@@ -65,6 +80,7 @@ public struct CheckingHandler: ReportHandler {
     }
 
     public mutating func endReport(warnings: [String]) {
+        trace("end warnings \(warnings)")
         guard let report = open else { violation("endReport without beginReport") }
         // The final list only grows from what beginReport carried.
         check(warnings.starts(with: report.warnings), "endReport dropped warnings known at beginReport")
@@ -77,6 +93,7 @@ public struct CheckingHandler: ReportHandler {
     }
 
     public mutating func abandonReport(_ error: ReadError) {
+        trace("abandon \(error.code): \(error.message)")
         check(open != nil, "abandonReport without beginReport")
         check(!error.message.isEmpty, "abandonReport without a reason")
         abandoned += 1
@@ -87,6 +104,7 @@ public struct CheckingHandler: ReportHandler {
     }
 
     public mutating func rejected(source rejectedSource: String, error: ReadError) {
+        trace("rejected \(rejectedSource) \(error.code): \(error.message)")
         check(open == nil, "rejected(\(rejectedSource)) while a report is open")
         check(names(rejectedSource), "rejection source \"\(rejectedSource)\" is not the input or its member")
         check(!error.message.isEmpty, "rejection without a reason")
