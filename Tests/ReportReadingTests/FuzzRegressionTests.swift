@@ -28,3 +28,22 @@ import Testing
         #expect(result.rejections.map(\.error.message) == ["elements nested deeper than 32"])
     }
 }
+
+extension FuzzRegressionTests {
+    /// Junk before `<feedback>` (IKEA's unclosed `<xs:schema>`) is skipped by looking at the first
+    /// 4 KiB; that look-ahead stopped as soon as it held 4096 bytes and the word "feedback" anywhere,
+    /// so a `<feedback` tag cut by its end was missed and the report rejected as "not a report".
+    @Test func feedbackTagAcrossTheLookAheadIsFound() throws {
+        let result = try read(bytes: try fixture("junk-then-feedback-at-4090.xml"))
+        #expect(result.rejections.isEmpty)
+        #expect(result.reports.count == 1)
+        #expect(result.reports.first?.warnings.contains { $0.hasPrefix("skipped") } == true)
+    }
+
+    /// The fuzzer's input for the same fault: the outcome depended on where the chunks ended.
+    @Test(arguments: chunkings)
+    func feedbackTagAcrossTheLookAheadIsFoundInAnyChunking(chunkSizes: [Int]) throws {
+        let result = try readDocument(try fixture("feedback-tag-across-lookahead.xml"), chunkSizes: chunkSizes)
+        #expect(result.rejections.map(\.error.code) == [.missingField])
+    }
+}
