@@ -143,8 +143,10 @@ public struct CheckingHandler: ReportHandler {
         text.utf8.allSatisfy { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
+    /// Compared as bytes: a member name that starts with a combining mark joins the `!` into one
+    /// Character, and `hasPrefix` compares Characters.
     private func names(_ candidate: String) -> Bool {
-        candidate == source || candidate.hasPrefix(source + "!")
+        candidate == source || candidate.utf8.starts(with: (source + "!").utf8)
     }
 
     /// A normalised domain normalises to itself; text that is no domain is kept as written (lower-cased).
