@@ -50,6 +50,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 
+        // Fuzzing (scripts/fuzz): libFuzzer entry points over the reader, each with a replay `main`
+        // for builds without `-DFUZZING`. Small: they add seconds to a normal build.
+        // SwiftPM links an executable's `main` to its module's `@main`, so libFuzzer's own `main` is
+        // never used: with `-DFUZZING` the `@main` calls libFuzzer's driver, declared in CLibFuzzer.
+        .systemLibrary(name: "CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["DMARC", "ReportReading", "CLibFuzzer"]),
+        .executableTarget(name: "FuzzReader", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzXML", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport"]),
+        // MIME (issue 8): `FuzzMail` joins here once the mail reader exists.
+
         .testTarget(name: "DMARCTests", dependencies: ["DMARC"]),
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),

@@ -90,7 +90,7 @@ public struct ReportReader: Sendable {
     }
 
     /// One document stream: gzip (possibly nested) around XML.
-    private func readDocument<H: ReportHandler>(
+    func readDocument<H: ReportHandler>(
         _ stream: AnyByteStream, source: String, nesting: Int, into handler: inout H
     ) throws {
         var peekable = PeekableStream(stream)

@@ -75,7 +75,9 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
                 break
             }
             head.append(contentsOf: raw[0..<n])
-            if head.count >= 4096 && Self.find(Array("feedback".utf8), in: head, from: 0) != nil { break }
+            // A whole `<feedback` start tag, not just the word: a tag cut at the end of the head (or
+            // "feedback" in the junk before it) would make the junk skip below miss the root.
+            if head.count >= 4096 && Self.findFeedbackStart(head[...], from: 0) != nil { break }
         }
         guard !head.allSatisfy({ Self.isXMLSpace($0) }) else {
             throw ReadError(.empty, head.isEmpty ? "empty file" : "contains only whitespace")

@@ -57,7 +57,9 @@ enum XMLReportParser {
                 guard let created = context else { return try fail(ReadError(.notXML, "libxml2 could not start")) }
                 xmlCtxtUseOptions(created, LibXML2.options)
                 state.pointee.context = created
-                if ended { xmlParseChunk(created, nil, 0, 1) }
+                // libxml2 only buffers the chunk a context is created with; parse it now, so that a
+                // problem in it is found before a stream error in what follows (a truncated gzip).
+                xmlParseChunk(created, nil, 0, ended ? 1 : 0)
             } else if let context {
                 xmlParseChunk(context, bytes, Int32(n), ended ? 1 : 0)
             }

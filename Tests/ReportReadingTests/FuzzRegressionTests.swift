@@ -1,0 +1,49 @@
+import Foundation
+@_spi(Fuzzing) import ReportReading
+import Testing
+
+/// Inputs the fuzz targets (`scripts/fuzz`) found, minimised and kept in `Fixtures/fuzz/`, each with
+/// the fix it led to. Most are read in short chunks too (`readDocument(bytes:chunkSizes:)`): the
+/// fuzzers compare whole and chunked readings, and real inputs arrive in 64 KiB chunks.
+@Suite struct FuzzRegressionTests {
+    static let chunkings: [[Int]] = [[], [1], [2, 3], [7], [100], [4096]]
+
+    func fixture(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("fuzz/\(name)"))))
+    }
+
+    func readDocument(_ bytes: [UInt8], chunkSizes: [Int]) throws -> ReportCollector {
+        var collector = ReportCollector()
+        try ReportReader().readDocument(bytes: bytes, chunkSizes: chunkSizes, source: "fuzz", into: &collector)
+        return collector
+    }
+
+    /// A gzip stream cut short after 4 KiB of `<feedback>` nested 200 deep. libxml2 only buffers the
+    /// chunk its context is created with, so when the next read failed (truncated) the first chunk
+    /// had never been parsed: the reason given, depth or truncation, depended on the chunking.
+    @Test(arguments: chunkings)
+    func problemInTheFirstChunkIsFoundBeforeALaterStreamError(chunkSizes: [Int]) throws {
+        let result = try readDocument(try fixture("depth-then-truncated.xml.gz"), chunkSizes: chunkSizes)
+        #expect(result.reports.isEmpty)
+        #expect(result.rejections.map(\.error.message) == ["elements nested deeper than 32"])
+    }
+}
+
+extension FuzzRegressionTests {
+    /// Junk before `<feedback>` (IKEA's unclosed `<xs:schema>`) is skipped by looking at the first
+    /// 4 KiB; that look-ahead stopped as soon as it held 4096 bytes and the word "feedback" anywhere,
+    /// so a `<feedback` tag cut by its end was missed and the report rejected as "not a report".
+    @Test func feedbackTagAcrossTheLookAheadIsFound() throws {
+        let result = try read(bytes: try fixture("junk-then-feedback-at-4090.xml"))
+        #expect(result.rejections.isEmpty)
+        #expect(result.reports.count == 1)
+        #expect(result.reports.first?.warnings.contains { $0.hasPrefix("skipped") } == true)
+    }
+
+    /// The fuzzer's input for the same fault: the outcome depended on where the chunks ended.
+    @Test(arguments: chunkings)
+    func feedbackTagAcrossTheLookAheadIsFoundInAnyChunking(chunkSizes: [Int]) throws {
+        let result = try readDocument(try fixture("feedback-tag-across-lookahead.xml"), chunkSizes: chunkSizes)
+        #expect(result.rejections.map(\.error.code) == [.missingField])
+    }
+}
