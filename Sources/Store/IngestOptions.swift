@@ -5,13 +5,17 @@ public struct IngestOptions: Sendable {
     public var archive: String?
     /// Rejected inputs are moved here (dated subfolders) after their rejection was recorded.
     public var quarantine: String?
+    /// Messages read from a Maildir's `new/` are moved to `cur/` with the Seen flag after their commit.
+    public var maildirDone = false
     public var limits: ReadingLimits
     /// How often an input is retried after a deadlock or serialization failure with a concurrent run.
     public var retries: Int
 
     public init(
-        archive: String? = nil, quarantine: String? = nil, limits: ReadingLimits = ReadingLimits(), retries: Int = 5
+        archive: String? = nil, quarantine: String? = nil, maildirDone: Bool = false, limits: ReadingLimits = ReadingLimits(),
+        retries: Int = 5
     ) {
+        self.maildirDone = maildirDone
         self.archive = archive
         self.quarantine = quarantine
         self.limits = limits

@@ -73,9 +73,10 @@ public final class Ingestor {
                     summary.duplicateFiles += 1
                 }
                 if outcome.status == .noReport { summary.withoutReport += 1 }
+                // Only now: the transaction committed, so the file's content is safe in the database.
+                let current = options.maildirDone ? (try InputFiles.markMaildirSeen(path) ?? path) : path
                 if let archive = options.archive {
-                    // Only now: the transaction committed, so the file's content is safe in the database.
-                    _ = try InputFiles.move(path, into: archive, digest: digest)
+                    _ = try InputFiles.move(current, into: archive, digest: digest)
                 }
                 return
             } catch let rejection as InputRejected {

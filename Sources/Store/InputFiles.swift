@@ -16,6 +16,33 @@ public enum InputFiles {
 
     /// Moves a processed input into `directory/YYYY-MM-DD/` (UTC date of the move). A name already
     /// taken there gets the content hash added, so nothing is overwritten.
+    /// A message in a Maildir's `new/` goes to `cur/` with the `S` (seen) flag, as a mail client would
+    /// after reading it (maildir(5): `cur/NAME:2,S`). Returns the new path; nil for anything not in `new/`.
+    static func markMaildirSeen(_ path: String) throws -> String? {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        guard folder.lastPathComponent == "new" else { return nil }
+        let cur = folder.deletingLastPathComponent().appendingPathComponent("cur")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: cur.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return nil
+        }
+        var name = url.lastPathComponent
+        if let info = name.range(of: ":2,") {
+            let flags = Set(name[info.upperBound...])
+            if !flags.contains("S") {
+                name = String(name[..<info.upperBound]) + String((flags.union(["S"])).sorted())
+            }
+        } else {
+            name += ":2,S"
+        }
+        let destination = cur.appendingPathComponent(name).path
+        guard rename(path, destination) == 0 else {
+            throw StoreError(.io, "cannot move \(path) to \(destination): \(String(cString: strerror(errno)))")
+        }
+        return destination
+    }
+
     static func move(_ path: String, into directory: String, digest: [UInt8]?) throws -> String {
         let manager = FileManager.default
         var now = time(nil)

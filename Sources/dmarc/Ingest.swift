@@ -29,6 +29,9 @@ struct Ingest: ParsableCommand {
     @Option(help: ArgumentHelp("Move rejected files into DIR/YYYY-MM-DD/.", valueName: "dir"))
     var quarantine: String?
 
+    @Flag(help: "Move each message of a Maildir's new/ to cur/ with the Seen flag once its reports are committed.")
+    var maildirDone = false
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -53,7 +56,7 @@ struct Ingest: ParsableCommand {
         let target = DatabaseTarget.resolve(explicit: database)
         let connection = try Terminal.open(target)
         let ingestor = Ingestor(
-            connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine))
+            connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine, maildirDone: maildirDone))
         let progress = Terminal.progress()
         let summary: IngestSummary
         do {

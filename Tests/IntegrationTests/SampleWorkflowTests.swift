@@ -52,3 +52,38 @@ struct SampleWorkflowTests {
         #expect(html.contains("Beispiel AG"))
     }
 }
+
+@Suite("ingest --maildir-done")
+struct MaildirDoneTests {
+    @Test("messages in new/ move to cur/ with the Seen flag only after their commit; a rerun adds nothing")
+    func movesCommittedMessages() throws {
+        let database = try TestCluster.get().freshDatabase().conninfo
+        let root = try makeTemporaryDirectory(prefix: "dmarc-maildir-")
+        let maildir = SampleWorkflowTests.root.appendingPathComponent("samples/maildir").path
+        let copy = root + "/Maildir"
+        try FileManager.default.copyItem(atPath: maildir, toPath: copy)
+        let before = try FileManager.default.contentsOfDirectory(atPath: copy + "/new").sorted()
+        #expect(before.count == 2)
+
+        let run = try DMARCBinary.run(["ingest", "--database", database, "--maildir-done", copy])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: copy + "/new").isEmpty)
+        let cur = try FileManager.default.contentsOfDirectory(atPath: copy + "/cur")
+        for name in before { #expect(cur.contains(name + ":2,S")) }
+
+        let again = try DMARCBinary.run(["ingest", "--database", database, "--maildir-done", copy])
+        #expect(again.status == 0)
+        #expect(again.stdout.hasPrefix("ingested 0 reports"))
+    }
+
+    @Test("with the database unreachable nothing moves")
+    func nothingMovesWithoutCommit() throws {
+        let root = try makeTemporaryDirectory(prefix: "dmarc-maildir-")
+        let copy = root + "/Maildir"
+        try FileManager.default.copyItem(
+            atPath: SampleWorkflowTests.root.appendingPathComponent("samples/maildir").path, toPath: copy)
+        let run = try DMARCBinary.run(["ingest", "--database", "host=/nonexistent dbname=x", "--maildir-done", copy])
+        #expect(run.status == 75)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: copy + "/new").count == 2)
+    }
+}
