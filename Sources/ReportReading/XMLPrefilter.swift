@@ -14,6 +14,9 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
     /// Bytes of an unfinished UTF-8 sequence at the end of the previous chunk.
     private var carry: [UInt8] = []
     private var upstreamEnded = false
+    /// A stream error met while reading the head, raised once the bytes before it are handed out:
+    /// a problem in those comes first, as it would had the head been shorter.
+    private var headError: ReadError?
     private var removedControls = 0
     private var transcodedBytes = 0
     private(set) var warnings: [String] = []
@@ -43,7 +46,13 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
         while pendingOffset == pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingOffset = 0
-            if upstreamEnded { return 0 }
+            if upstreamEnded {
+                if let error = headError {
+                    headError = nil
+                    throw error
+                }
+                return 0
+            }
             let n = try upstream.read(into: raw)
             if n == 0 {
                 upstreamEnded = true
@@ -67,18 +76,27 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
 
     /// Looks at the head of the document: encoding, BOM, declaration, junk before the root.
     private mutating func start() throws(ReadError) {
+        // Exactly the first 64 KiB (or the whole document), however the upstream's reads end: the
+        // decisions below (declaration, comments, junk before the root) search the head, so a head
+        // that stopped wherever a read happened to end made the same bytes read differently.
+        let headLength = 64 << 10
         var head: [UInt8] = []
-        while head.count < 64 << 10 {
-            let n = try upstream.read(into: raw)
+        while head.count < headLength {
+            let n: Int
+            do {
+                n = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(headLength - head.count)]))
+            } catch {
+                headError = error
+                upstreamEnded = true
+                break
+            }
             if n == 0 {
                 upstreamEnded = true
                 break
             }
             head.append(contentsOf: raw[0..<n])
-            // A whole `<feedback` start tag, not just the word: a tag cut at the end of the head (or
-            // "feedback" in the junk before it) would make the junk skip below miss the root.
-            if head.count >= 4096 && Self.findFeedbackStart(head[...], from: 0) != nil { break }
         }
+        if let headError, head.allSatisfy({ Self.isXMLSpace($0) }) { throw headError }
         guard !head.allSatisfy({ Self.isXMLSpace($0) }) else {
             throw ReadError(.empty, head.isEmpty ? "empty file" : "contains only whitespace")
         }

@@ -47,3 +47,18 @@ extension FuzzRegressionTests {
         #expect(result.rejections.map(\.error.code) == [.missingField])
     }
 }
+
+extension FuzzRegressionTests {
+    /// A declaration without its `?>` (`<?xml version="1.0" ason>`), junk, `<feedback` at byte 4494
+    /// and a `?>` at byte 6922. The prefilter's look-ahead stopped wherever a read ended after 4 KiB,
+    /// so whether it saw that `?>` (and took everything before it for the declaration) or skipped the
+    /// junk to `<feedback` depended on the chunking: rejected whole, a report in short reads. The
+    /// look-ahead is now exactly the first 64 KiB. (The fuzzer's input, not minimised.)
+    @Test(arguments: chunkings)
+    func lookAheadDoesNotDependOnTheChunking(chunkSizes: [Int]) throws {
+        let bytes = try fixture("broken-declaration-then-junk.xml")
+        let result = try readDocument(bytes, chunkSizes: chunkSizes)
+        #expect(result.reports.isEmpty)
+        #expect(result.rejections.map(\.error.code) == [.notAReport])
+    }
+}
