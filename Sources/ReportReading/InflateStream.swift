@@ -20,6 +20,8 @@ struct InflateStream<Upstream: ByteStream>: ByteStream {
     private(set) var produced: Int64 = 0
     /// Bytes after the last gzip member that are not another member: ignored, but worth a warning.
     private(set) var trailingBytes: Int64 = 0
+    /// A stream error found while producing bytes already handed out; raised by the next read.
+    private var deferredError: ReadError?
     var consumed: Int64 { upstream.consumed }
     /// What the stream is called in error messages ("gzip stream", "zip member").
     private let what: String
@@ -33,6 +35,22 @@ struct InflateStream<Upstream: ByteStream>: ByteStream {
     }
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
+        if let deferredError { throw deferredError }
+        do {
+            return try inflating(into: buffer)
+        } catch where error.code != .limitExceeded {
+            // Bytes zlib wrote in the call that found the damage (a bad checksum at the end) are
+            // handed out first, so a problem in them is found before the stream error whatever the
+            // input chunking, as when they came out in an earlier call. Caps stop at once.
+            let n = buffer.count - Int(state.pointer.pointee.avail_out)
+            guard n > 0 else { throw error }
+            deferredError = error
+            try account(n)
+            return n
+        }
+    }
+
+    private mutating func inflating(into buffer: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
         let stream = state.pointer
         stream.pointee.next_out = buffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
