@@ -85,7 +85,8 @@ public struct IngestSummary: Sendable {
         return writer.output
     }
 
-    static func grouped(_ value: some BinaryInteger) -> String {
+    /// `1,234,567`: counts for people.
+    public static func grouped(_ value: some BinaryInteger) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (index, digit) in digits.enumerated() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
+import ReportReading
 import Store
 
 enum FailureFormat: String, ExpressibleByArgument, CaseIterable {
@@ -128,16 +129,9 @@ enum FailureOutput {
                 String(group.dispositions["quarantine"] ?? 0), String(group.dispositions["reject"] ?? 0),
                 group.recommendation(language),
             ]
-            lines.append(fields.map(csvField).joined(separator: ","))
+            lines.append(fields.map(CSVRow.escape).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func csvField(_ value: String) -> String {
-        var text = value
-        if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     static func table(_ report: FailureReport, language: Language) -> String {
@@ -168,6 +162,6 @@ enum FailureOutput {
         return out
     }
 
-    static func count(_ value: Int64) -> String { IngestSummaryFormat.count(value) }
+    static func count(_ value: Int64) -> String { IngestSummary.grouped(value) }
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
 }

@@ -62,7 +62,7 @@ struct Ingest: ParsableCommand {
         do {
             summary = try ingestor.ingest(files: files) { step in
                 progress?(
-                    "[\(step.index + 1)/\(step.total)] \(IngestSummaryFormat.count(step.rowsSoFar)) rows · \(step.path)"
+                    "[\(step.index + 1)/\(step.total)] \(IngestSummary.grouped(step.rowsSoFar)) rows · \(step.path)"
                 )
             }
         } catch {
@@ -75,17 +75,5 @@ struct Ingest: ParsableCommand {
         for conflict in summary.conflicts { Terminal.error("conflict: \(conflict)") }
         print(json ? summary.json : summary.line)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
-    }
-}
-
-enum IngestSummaryFormat {
-    static func count(_ value: Int64) -> String {
-        let digits = String(value)
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return out
     }
 }

@@ -8,7 +8,7 @@ import DMARC
 /// One CSV row per record, with parsedmarc's aggregate column names where the meaning is the same
 /// (so existing spreadsheets keep working), and `source` added. parsedmarc's DNS-derived columns
 /// (country, reverse DNS, base domain) are left out: `parse` makes no network lookups.
-enum CSVRow {
+public enum CSVRow {
     static let columns = [
         "xml_schema", "org_name", "org_email", "org_extra_contact_info", "report_id", "begin_date", "end_date",
         "errors", "domain", "adkim", "aspf", "p", "sp", "np", "pct", "fo", "testing", "source_ip_address", "count",
@@ -45,7 +45,7 @@ enum CSVRow {
 
     /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet
     /// never runs a formula an attacker put in a report.
-    static func escape(_ field: String) -> String {
+    public static func escape(_ field: String) -> String {
         var value = field
         if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
