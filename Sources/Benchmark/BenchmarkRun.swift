@@ -145,7 +145,7 @@ struct BenchmarkRun {
         let indexed = try StorePhases.indexedCopyBaseline(database: database, scratch: scratch, repetitions: repetitions)
         table.phases.append(PhaseResult(
             phase: "  psql \\copy, keyed", items: baseline.rows, unit: "rows", seconds: indexed, bytes: baseline.bytes,
-            note: "same, into records' shape with its primary key, indexes and foreign key (info)"))
+            note: "same, into records' shape with its primary key, index and checks (info)"))
         let storeRatio = (Double(summary.rows) / storeSeconds) / (Double(baseline.rows) / baseline.seconds)
         table.ratios.append(RatioLine(
             name: "store: ingest rows/s / \\copy rows/s", value: percent(storeRatio), target: "≥ 50 %", met: storeRatio >= 0.5))

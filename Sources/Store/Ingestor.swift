@@ -116,7 +116,7 @@ public final class Ingestor {
         }
         try storeOriginal(path, digest: digest, size: size)
 
-        var storer = try ReportStorer(connection: connection, sourceSHA256: digest)
+        var storer = ReportStorer(connection: connection, sourceSHA256: digest)
         try readFile(path, &storer)
         guard storer.reportsSeen > 0 else {
             guard storer.messagesWithoutReport > 0 else {

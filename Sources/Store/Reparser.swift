@@ -78,7 +78,7 @@ public final class Reparser {
                         throw InputRejected(source: path, error: ReadError(.unreadable, "original vanished"))
                     }
                     try connection.query("DELETE FROM reports WHERE source_sha256 = $1::bytea", [sha])
-                    var storer = try ReportStorer(connection: connection, sourceSHA256: digest)
+                    var storer = ReportStorer(connection: connection, sourceSHA256: digest)
                     try readBytes(bytes, path, &storer)
                     return storer
                 }

@@ -9,9 +9,10 @@ struct InputRejected: Error {
 }
 
 /// Receives the reader's stream for one input inside that input's transaction and writes it to
-/// PostgreSQL as it comes: the report row first, its records through COPY, DKIM/SPF results and
-/// override reasons spooled to temporary files and copied after the records (PostgreSQL runs one
-/// COPY at a time on a connection). Memory stays flat whatever the report's size.
+/// PostgreSQL as it comes: each record is one row of one COPY, its DKIM and SPF results and override
+/// reasons as arrays on that row (see sql/020_row_layout.sql), and the report row is inserted when
+/// its last record is through, with its counts and content hash. Memory stays flat whatever the
+/// report's size.
 ///
 /// A report whose identity (reporter, report id, policy domain, begin, end) is already stored is
 /// not written again: its content is hashed on the way and compared with the stored hash, which
@@ -32,36 +33,22 @@ struct ReportStorer: ReportHandler {
     private var message: MessageOrigin?
 
     private enum Mode {
-        case store(id: Int64)
+        case store(id: Int64, report: AggregateReport)
         case compare(storedHash: [UInt8], description: String)
     }
     private var mode: Mode?
     private var source = ""
     private var records: CopyWriter?
-    /// `<report id>\t`: the key every row of the current report starts with.
+    /// `<report id>\t<begin>\t<end>`: the key and period every row of the current report starts with.
     private var prefix: [UInt8] = []
     private var line = CopyTextEncoder(capacity: 4096)
-    private var dkim = CopyTextEncoder()
-    private var spf = CopyTextEncoder()
-    private var reasons = CopyTextEncoder()
-    private var dkimRows: Int64 = 0
-    private var spfRows: Int64 = 0
-    private var reasonRows: Int64 = 0
-    private let dkimSpool: SpoolFile
-    private let spfSpool: SpoolFile
-    private let reasonSpool: SpoolFile
     private var hasher = SHA256()
     private var recordNumber = 0
     private var messages: Int64 = 0
 
-    static let spoolThreshold = 1 << 16
-
-    init(connection: PostgresConnection, sourceSHA256: [UInt8]) throws {
+    init(connection: PostgresConnection, sourceSHA256: [UInt8]) {
         self.connection = connection
         self.sourceSHA256 = FileDigest.byteaLiteral(sourceSHA256)
-        dkimSpool = try SpoolFile()
-        spfSpool = try SpoolFile()
-        reasonSpool = try SpoolFile()
     }
 
     // MARK: ReportHandler
@@ -106,45 +93,37 @@ struct ReportStorer: ReportHandler {
         line.endRow()
         line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
 
+        // The id is drawn now (a duplicate wastes one number) and the report row written at its end,
+        // complete: one statement instead of an insert and an update.
         let stored = try connection.query(
             """
-            SELECT content_sha256 FROM reports
-            WHERE org_name = $1 AND report_id = $2 AND policy_domain = $3
-              AND begin_time = to_timestamp($4::double precision) AND end_time = to_timestamp($5::double precision)
+            SELECT (SELECT content_sha256 FROM reports
+                    WHERE org_name = $1 AND report_id = $2 AND policy_domain = $3
+                      AND begin_time = to_timestamp($4::double precision)
+                      AND end_time = to_timestamp($5::double precision)),
+                   nextval(pg_get_serial_sequence('reports', 'id'))::text
             """, identity, binaryResults: true)
-        if let row = stored.first {
+        guard let row = stored.first, let id = row.int64(1) else {
+            throw PostgresError(.unexpectedResult, "nextval returned no report id")
+        }
+        if let storedHash = row.bytes(0) {
             let description =
                 "report \(meta.reportID) from \(meta.orgName) for \(policy.domain) (\(meta.dateRange.begin)–\(meta.dateRange.end))"
-            mode = .compare(storedHash: row.bytes(0) ?? [], description: description)
+            mode = .compare(storedHash: storedHash, description: description)
             return
         }
-        let inserted = try connection.query(
-            """
-            INSERT INTO reports (org_name, report_id, policy_domain, begin_time, end_time, email, extra_contact_info,
-                generator, errors, schema, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method,
-                source_sha256, source_name, message_id, message_subject, message_from, message_date)
-            VALUES ($1, $2, $3, to_timestamp($4::double precision), to_timestamp($5::double precision), $6, $7,
-                $8, $9::text[], $10, $11, $12, $13, $14, $15, $16::integer, $17, $18, $19, $20::bytea, $21,
-                $22, $23, $24, to_timestamp($25::double precision))
-            RETURNING id
-            """,
-            identity + [
-                meta.email, meta.extraContactInfo, meta.generator, PostgresArray.textLiteral(meta.errors),
-                report.schema.rawValue, policy.adkim?.rawValue, policy.aspf?.rawValue, policy.p?.rawValue,
-                policy.sp?.rawValue, policy.np?.rawValue, policy.pct.map { String($0) }, policy.fo, policy.testing,
-                policy.discoveryMethod, sourceSHA256, report.source, message?.messageID, message?.subject,
-                message?.from, message?.dateEpoch.map { String($0) },
-            ])
-        guard let id = inserted.first?.int64(0) else {
-            throw PostgresError(.unexpectedResult, "INSERT INTO reports returned no id")
-        }
-        mode = .store(id: id)
-        prefix = Array("\(id)\t".utf8)
+        mode = .store(id: id, report: report)
+        var rowKey = CopyTextEncoder(capacity: 64)
+        rowKey.field(id)
+        rowKey.timestampField(epochSeconds: meta.dateRange.begin)
+        rowKey.timestampField(epochSeconds: meta.dateRange.end)
+        prefix = rowKey.buffer
         records = try CopyWriter(
             connection,
             """
-            COPY records (report, record_no, source_ip, count, disposition, dkim, spf, header_from, envelope_from, \
-            envelope_to) FROM STDIN
+            COPY records (report, begin_time, end_time, record_no, source_ip, count, disposition, dkim, spf, \
+            header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result, dkim_human_result, \
+            spf_domain, spf_scope, spf_result, spf_human_result, reason_type, reason_comment) FROM STDIN
             """)
     }
 
@@ -169,11 +148,13 @@ struct ReportStorer: ReportHandler {
         line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
         if storing {
             records?.encoder.appendFormatted(prefix)
-            records?.encoder.appendFormatted(line.buffer)
-            try records?.endRowFormatted()
+            records?.encoder.appendFields(of: line)
         }
 
-        for (ordinal, result) in record.authResults.dkim.enumerated() {
+        // The content hash is the same as when the results were rows of their own tables (before
+        // sql/020), so a resend of a report stored then is still recognised as the same.
+        let authResults = record.authResults
+        for (ordinal, result) in authResults.dkim.enumerated() {
             line.reset()
             line.field(recordNumber)
             line.field(ordinal + 1)
@@ -183,9 +164,8 @@ struct ReportStorer: ReportHandler {
             line.field(result.humanResult)
             line.endRow()
             hashLine(tag: 1)
-            if storing { try Self.spool(prefix, line, into: &dkim, rows: &dkimRows, file: dkimSpool) }
         }
-        for (ordinal, result) in record.authResults.spf.enumerated() {
+        for (ordinal, result) in authResults.spf.enumerated() {
             line.reset()
             line.field(recordNumber)
             line.field(ordinal + 1)
@@ -195,9 +175,9 @@ struct ReportStorer: ReportHandler {
             line.field(result.humanResult)
             line.endRow()
             hashLine(tag: 2)
-            if storing { try Self.spool(prefix, line, into: &spf, rows: &spfRows, file: spfSpool) }
         }
-        for (ordinal, reason) in record.policyEvaluated.reasons.enumerated() {
+        let reasons = record.policyEvaluated.reasons
+        for (ordinal, reason) in reasons.enumerated() {
             line.reset()
             line.field(recordNumber)
             line.field(ordinal + 1)
@@ -205,29 +185,27 @@ struct ReportStorer: ReportHandler {
             line.field(reason.comment)
             line.endRow()
             hashLine(tag: 3)
-            if storing { try Self.spool(prefix, line, into: &reasons, rows: &reasonRows, file: reasonSpool) }
         }
+        guard storing, var copy = records else { return }
+        records = nil  // one owner of the buffer while it grows: no copy on write
+        copy.encoder.arrayField(authResults.dkim.map { $0.domain })
+        copy.encoder.arrayField(authResults.dkim.map { $0.selector })
+        copy.encoder.arrayField(authResults.dkim.map { $0.result?.rawValue })
+        copy.encoder.arrayField(authResults.dkim.map { $0.humanResult })
+        copy.encoder.arrayField(authResults.spf.map { $0.domain })
+        copy.encoder.arrayField(authResults.spf.map { $0.scope?.rawValue })
+        copy.encoder.arrayField(authResults.spf.map { $0.result?.rawValue })
+        copy.encoder.arrayField(authResults.spf.map { $0.humanResult })
+        copy.encoder.arrayField(reasons.map { $0.type?.rawValue })
+        copy.encoder.arrayField(reasons.map { $0.comment })
+        try copy.endRow()
+        records = copy
     }
 
     /// Hashes the row in `line`, tagged by its table so that rows cannot pose as another table's.
     private mutating func hashLine(tag: UInt8) {
         withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
         line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
-    }
-
-    /// Adds the row in `line`, keyed by the report, to a child table's buffer; full buffers go to
-    /// the spool file.
-    private static func spool(
-        _ prefix: [UInt8], _ line: CopyTextEncoder, into encoder: inout CopyTextEncoder, rows: inout Int64,
-        file: SpoolFile
-    ) throws {
-        encoder.appendFormatted(prefix)
-        encoder.appendFormatted(line.buffer)
-        rows += 1
-        if encoder.count >= spoolThreshold {
-            try file.append(&encoder, rows: rows)
-            rows = 0
-        }
     }
 
     mutating func endReport(warnings: [String]) throws {
@@ -241,47 +219,42 @@ struct ReportStorer: ReportHandler {
             } else {
                 conflicts.append("\(description) differs from the stored copy")
             }
-        case .store(let id):
+        case .store(let id, let report):
             guard var copy = records else { return }
             records = nil
             let stored = try copy.finish()
-            try copyChildren(
-                \.dkim, rows: \.dkimRows, spool: dkimSpool,
-                table: "dkim_results (report, record_no, ordinal, domain, selector, result, human_result)")
-            try copyChildren(
-                \.spf, rows: \.spfRows, spool: spfSpool,
-                table: "spf_results (report, record_no, ordinal, domain, scope, result, human_result)")
-            try copyChildren(
-                \.reasons, rows: \.reasonRows, spool: reasonSpool,
-                table: "override_reasons (report, record_no, ordinal, type, comment)")
-            try connection.query(
-                """
-                UPDATE reports SET warnings = $2::text[], content_sha256 = $3::bytea, record_count = $4,
-                    message_count = $5
-                WHERE id = $1
-                """,
-                [
-                    String(id), PostgresArray.textLiteral(warnings), FileDigest.byteaLiteral(digest), String(stored),
-                    String(messages),
-                ])
+            try insertReport(id: id, report, warnings: warnings, contentSHA256: digest, records: stored)
             reportsStored += 1
             rowsStored += stored
         }
     }
 
-    private mutating func copyChildren(
-        _ encoder: WritableKeyPath<ReportStorer, CopyTextEncoder>, rows: WritableKeyPath<ReportStorer, Int64>,
-        spool: SpoolFile, table: String
+    private func insertReport(
+        id: Int64, _ report: AggregateReport, warnings: [String], contentSHA256: [UInt8], records: Int64
     ) throws {
-        if self[keyPath: encoder].count == 0 && spool.bytesWritten == 0 { return }
-        var copy = try CopyWriter(connection, "COPY \(table) FROM STDIN")
-        if spool.bytesWritten > 0 { try spool.replay(into: &copy) }
-        if self[keyPath: encoder].count > 0 {
-            try self[keyPath: encoder].buffer.withUnsafeBytes { try copy.writeFormatted($0) }
-            self[keyPath: encoder].reset()
-        }
-        self[keyPath: rows] = 0
-        try copy.finish()
+        let meta = report.metadata
+        let policy = report.policy
+        try connection.query(
+            """
+            INSERT INTO reports (id, org_name, report_id, policy_domain, begin_time, end_time, email,
+                extra_contact_info, generator, errors, schema, adkim, aspf, p, sp, np, pct, fo, testing,
+                discovery_method, source_sha256, source_name, message_id, message_subject, message_from,
+                message_date, warnings, content_sha256, record_count, message_count)
+            VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), to_timestamp($6::double precision), $7,
+                $8, $9, $10::text[], $11, $12, $13, $14, $15, $16, $17::integer, $18, $19,
+                $20, $21::bytea, $22, $23, $24, $25,
+                to_timestamp($26::double precision), $27::text[], $28::bytea, $29, $30)
+            """,
+            [
+                String(id), meta.orgName, meta.reportID, policy.domain, String(meta.dateRange.begin),
+                String(meta.dateRange.end), meta.email, meta.extraContactInfo, meta.generator,
+                PostgresArray.textLiteral(meta.errors), report.schema.rawValue, policy.adkim?.rawValue,
+                policy.aspf?.rawValue, policy.p?.rawValue, policy.sp?.rawValue, policy.np?.rawValue,
+                policy.pct.map { String($0) }, policy.fo, policy.testing, policy.discoveryMethod, sourceSHA256,
+                report.source, message?.messageID, message?.subject, message?.from,
+                message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
+                FileDigest.byteaLiteral(contentSHA256), String(records), String(messages),
+            ])
     }
 
     mutating func abandonReport(_ error: ReadError) throws {

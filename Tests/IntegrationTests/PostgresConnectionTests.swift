@@ -1,3 +1,5 @@
+import DMARC
+import Diagnosis
 import Foundation
 import Testing
 
@@ -140,5 +142,121 @@ struct MigrationTests {
         let migrator = try Migrator.located()
         #expect(migrator.migrations.first?.version == 1)
         #expect(migrator.latestVersion >= 1)
+    }
+}
+
+@Suite("COPY text values")
+struct CopyTextValueTests {
+    @Test("arrays with NULL elements, quotes, backslashes, tabs and newlines survive a real COPY")
+    func arrays() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        try connection.execute("CREATE TEMP TABLE t (n integer, a text[])")
+        let cases: [[String?]] = [
+            [], ["a"], [nil], ["NULL", nil, ""], ["q\"uote", "back\\slash", "tab\there", "new\nline", "cr\rx"],
+            ["{brace}", "a,b", " spaced "],
+        ]
+        var copy = try CopyWriter(connection, "COPY t (n, a) FROM STDIN")
+        for (index, values) in cases.enumerated() {
+            copy.encoder.field(index)
+            copy.encoder.arrayField(values)
+            try copy.endRow()
+        }
+        try copy.finish()
+        let rows = try connection.query("SELECT a FROM t ORDER BY n")
+        #expect(rows.rows.map { PostgresArray.parseTextWithNulls($0.string(0) ?? "") } == cases)
+        #expect(try connection.query("SELECT a[1] IS NULL FROM t WHERE n = 2").first?.bool(0) == true)
+    }
+
+    @Test("timestamps from epoch seconds are the instants to_timestamp gives, BC years included")
+    func timestamps() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        try connection.execute("CREATE TEMP TABLE t (n integer, at timestamptz)")
+        let instants: [Int64] = [
+            0, 1, 86_399, 86_400, -1, -86_401, 1_795_996_800, 951_782_400 /* 2000-02-29 */, 253_402_300_799,
+            -62_135_596_800 /* 0001-01-01 */, -62_135_596_801, -100_000_000_000,
+        ]
+        var copy = try CopyWriter(connection, "COPY t (n, at) FROM STDIN")
+        for (index, instant) in instants.enumerated() {
+            copy.encoder.field(index)
+            copy.encoder.timestampField(epochSeconds: instant)
+            try copy.endRow()
+        }
+        try copy.finish()
+        let stored = try connection.query("SELECT extract(epoch FROM at)::bigint FROM t ORDER BY n").rows.map { $0.int64(0) }
+        #expect(stored == instants)
+    }
+
+    @Test("an instant beyond PostgreSQL's range is refused, not wrapped")
+    func outOfRange() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        try connection.execute("CREATE TEMP TABLE t (at timestamptz)")
+        var copy = try CopyWriter(connection, "COPY t (at) FROM STDIN")
+        copy.encoder.timestampField(epochSeconds: Int64.max)
+        try copy.endRow()
+        #expect(throws: PostgresError.self) { try copy.finish() }
+    }
+}
+
+@Suite("migration 020: results on the record")
+struct RowLayoutMigrationTests {
+    @Test("rows stored before 020 keep their results, order and NULLs; the old tables are views of them")
+    func upgrade() throws {
+        let cluster = try TestCluster.get()
+        let name = "m_\(UInt64.random(in: 0...UInt64.max))"
+        try PostgresConnection(conninfo: cluster.baseConninfo).execute("CREATE DATABASE \(name)")
+        let connection = try PostgresConnection(conninfo: cluster.baseConninfo, overrides: [("dbname", name)])
+        let all = try Migrator.located()
+        try Migrator(migrations: all.migrations.filter { $0.version < 20 }).migrate(connection)
+        try connection.execute(
+            """
+            INSERT INTO originals (sha256, size, first_path, content) VALUES (decode(repeat('ab', 32), 'hex'), 1, 'f', 'x');
+            INSERT INTO reports (id, org_name, report_id, policy_domain, begin_time, end_time, email, schema,
+                source_sha256, source_name, content_sha256)
+            VALUES (7, 'google.com', 'r1', 'example.com', to_timestamp(1795996800), to_timestamp(1796083199),
+                'noreply@google.com', 'rfc7489', decode(repeat('ab', 32), 'hex'), 'f', decode(repeat('cd', 32), 'hex'));
+            INSERT INTO records (report, record_no, source_ip, count, disposition, dkim, spf, header_from)
+            VALUES (7, 1, '192.0.2.1', 3, 'none', 'fail', 'pass', 'example.com'),
+                   (7, 2, '2001:db8::1', 1, 'reject', 'fail', 'fail', 'mail.example.com');
+            INSERT INTO dkim_results VALUES (7, 1, 2, 'provider.net', NULL, 'pass', NULL),
+                                            (7, 1, 1, 'example.com', 's1', 'fail', 'no key');
+            INSERT INTO spf_results VALUES (7, 1, 1, 'example.com', 'mfrom', 'pass', NULL);
+            INSERT INTO override_reasons VALUES (7, 2, 1, 'local_policy', NULL);
+            """)
+        let applied = try all.migrate(connection)
+        #expect(applied.map(\.version).contains(20))
+        let first = try connection.query(
+            """
+            SELECT dkim_domain, dkim_selector, dkim_result, dkim_human_result, spf_domain, spf_scope,
+                   extract(epoch FROM begin_time)::bigint, extract(epoch FROM end_time)::bigint
+            FROM records WHERE report = 7 AND record_no = 1
+            """
+        ).first
+        #expect(first.map { PostgresArray.parseTextWithNulls($0.string(0) ?? "") } == ["example.com", "provider.net"])
+        #expect(first.map { PostgresArray.parseTextWithNulls($0.string(1) ?? "") } == ["s1", nil])
+        #expect(first.map { PostgresArray.parseTextWithNulls($0.string(2) ?? "") } == ["fail", "pass"])
+        #expect(first.map { PostgresArray.parseTextWithNulls($0.string(3) ?? "") } == ["no key", nil])
+        #expect(first.map { PostgresArray.parseTextWithNulls($0.string(4) ?? "") } == ["example.com"])
+        #expect(first?.int64(6) == 1_795_996_800 && first?.int64(7) == 1_796_083_199)
+        #expect(
+            try connection.query("SELECT reason_type FROM records WHERE record_no = 2").first?.string(0)
+                == "{local_policy}")
+        // The views give the old rows back.
+        let view = try connection.query(
+            "SELECT ordinal, domain, selector IS NULL FROM dkim_results WHERE report = 7 ORDER BY ordinal")
+        #expect(view.rows.map { "\($0.int(0) ?? 0) \($0.string(1) ?? "") \($0.string(2) ?? "")" } == [
+            "1 example.com f", "2 provider.net t",
+        ])
+        #expect(try connection.query("SELECT count(*) FROM override_reasons").first?.int(0) == 1)
+        // Queries read the migrated rows like new ones.
+        let rows = try connection.storedRows(
+            domain: "example.com", period: DayRange(from: Day(epochSeconds: 1_795_996_800), to: Day(epochSeconds: 1_796_083_200)))
+        #expect(rows.count == 2)
+        let signed = rows.first { $0.record.sourceIP == "192.0.2.1" }
+        #expect(signed?.record.authResults.dkim.map(\.selector) == ["s1", nil])
+        #expect(signed?.record.authResults.dkim.map(\.result) == [.fail, .pass])
+        #expect(rows.first { $0.record.sourceIP == "2001:db8::1" }?.record.policyEvaluated.reasons.map(\.type) == [.localPolicy])
+        // Deleting a report still deletes its rows.
+        try connection.execute("DELETE FROM reports WHERE id = 7")
+        #expect(try connection.query("SELECT count(*) FROM records").first?.int(0) == 0)
     }
 }

@@ -1,3 +1,5 @@
+import Diagnosis
+
 /// Builds rows in PostgreSQL's COPY text format: fields separated by TAB, rows ended by LF,
 /// `\N` for NULL, and backslash, TAB, LF and CR escaped inside values.
 ///
@@ -30,6 +32,57 @@ public struct CopyTextEncoder: Sendable {
     }
 
     public mutating func field(_ value: Int) { field(Int64(value)) }
+
+    /// A one-dimensional `text[]` value: `{"a",NULL,"b \"c\""}`, every present element quoted (so
+    /// commas, braces and spaces need no thought) and `nil` written as a NULL element.
+    public mutating func arrayField(_ values: [String?]) {
+        separate()
+        // The array literal's own escapes (backslash, quote) come first; COPY's escaping of the
+        // whole literal (backslash again, TAB, LF, CR) is appendEscaped's.
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            guard var value else {
+                literal.append(contentsOf: "NULL".utf8)
+                continue
+            }
+            literal.append(UInt8(ascii: "\""))
+            value.withUTF8 { bytes in
+                for byte in bytes {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                    literal.append(byte)
+                }
+            }
+            literal.append(UInt8(ascii: "\""))
+        }
+        literal.append(UInt8(ascii: "}"))
+        literal.withUnsafeBufferPointer { appendEscaped($0) }
+    }
+
+    /// A `timestamptz` in UTC from epoch seconds, in the form PostgreSQL reads whatever its DateStyle:
+    /// `2026-11-01 00:00:00+00` (years before 1 as `… BC`, the proleptic Gregorian calendar).
+    public mutating func timestampField(epochSeconds: Int64) {
+        separate()
+        // Far outside PostgreSQL's range (4713 BC – 294276 AD) either way: it refuses the value,
+        // and the arithmetic below stays clear of overflow.
+        let epochSeconds = min(max(epochSeconds, -(1 << 50)), 1 << 50)
+        let days = epochSeconds >= 0 ? epochSeconds / 86_400 : -((-epochSeconds + 86_399) / 86_400)
+        let seconds = Int(epochSeconds - days * 86_400)
+        let (year, month, day) = Day(daysSinceEpoch: Int(days)).components
+        appendDecimal(Int64(year <= 0 ? 1 - year : year), width: 4)
+        buffer.append(UInt8(ascii: "-"))
+        appendDecimal(Int64(month), width: 2)
+        buffer.append(UInt8(ascii: "-"))
+        appendDecimal(Int64(day), width: 2)
+        buffer.append(UInt8(ascii: " "))
+        appendDecimal(Int64(seconds / 3600), width: 2)
+        buffer.append(UInt8(ascii: ":"))
+        appendDecimal(Int64(seconds / 60 % 60), width: 2)
+        buffer.append(UInt8(ascii: ":"))
+        appendDecimal(Int64(seconds % 60), width: 2)
+        buffer.append(contentsOf: "+00".utf8)
+        if year <= 0 { buffer.append(contentsOf: " BC".utf8) }
+    }
 
     /// A `bytea` value streamed in pieces: call `beginBytea`, then `byteaChunk` any number of times.
     /// The hex form `\x…` is written with its backslash escaped, as the text format wants.
@@ -97,6 +150,17 @@ public struct CopyTextEncoder: Sendable {
         }
     }
 
+    private mutating func appendDecimal(_ value: Int64, width: Int) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        for _ in digits..<max(digits, width) { buffer.append(UInt8(ascii: "0")) }
+        appendDecimal(value)
+    }
+
     private mutating func appendDecimal(_ value: Int64) {
         if value == 0 {
             buffer.append(UInt8(ascii: "0"))
@@ -124,5 +188,15 @@ extension CopyTextEncoder {
     public mutating func appendFormatted(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
         atRowStart = bytes.last == UInt8(ascii: "\n")
+    }
+
+    /// Appends the fields of a row built in another encoder, without its row end, so that more
+    /// fields can follow.
+    public mutating func appendFields(of row: CopyTextEncoder) {
+        var fields = row.buffer[...]
+        if fields.last == UInt8(ascii: "\n") { fields = fields.dropLast() }
+        guard !fields.isEmpty else { return }
+        separate()
+        buffer.append(contentsOf: fields)
     }
 }

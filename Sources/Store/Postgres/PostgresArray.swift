@@ -15,9 +15,16 @@ public enum PostgresArray {
         return out + "}"
     }
 
-    /// Parses what `textLiteral` writes and what PostgreSQL returns for a one-dimensional `text[]`.
+    /// Parses what `textLiteral` writes and what PostgreSQL returns for a one-dimensional `text[]`;
+    /// NULL elements are left out.
     public static func parseText(_ literal: String) -> [String] {
-        var values: [String] = []
+        parseTextWithNulls(literal).compactMap { $0 }
+    }
+
+    /// A one-dimensional `text[]` as PostgreSQL returns it, NULL elements as `nil` (a string "NULL"
+    /// comes quoted, so it stays a string).
+    public static func parseTextWithNulls(_ literal: String) -> [String?] {
+        var values: [String?] = []
         var characters = literal.makeIterator()
         guard characters.next() == "{" else { return [] }
         var current = ""
@@ -36,7 +43,13 @@ public enum PostgresArray {
                 quoted = true
                 wasQuoted = true
             } else if character == "," || character == "}" {
-                if !current.isEmpty || wasQuoted { values.append(current) }
+                if wasQuoted {
+                    values.append(current)
+                } else if current == "NULL" {
+                    values.append(nil)
+                } else if !current.isEmpty {
+                    values.append(current)
+                }
                 current = ""
                 wasQuoted = false
                 if character == "}" { break }

@@ -40,59 +40,48 @@ public struct DayRange: Sendable, Equatable, Codable {
 extension PostgresConnection {
     /// Every row whose header From is `domain` or one of its subdomains, from reports whose period
     /// overlaps `period`. Parameters only: the domain is attacker-influenced text.
+    ///
+    /// The index `records_from_period` (reversed header From, end of period) is read twice: for the
+    /// domain itself (an equality, so only the period's rows) and for its subdomains (a prefix).
     public func storedRows(domain: String, period: DayRange) throws -> [StoredRow] {
         let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
-        let reversedPrefix = String(escaped.reversed()) + "%"
+        let reversedSubdomainPrefix = String(("." + escaped).reversed()) + "%"
         let result = try query(
             """
             SELECT host(r.source_ip), r.count, r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from,
-                   r.envelope_to, p.org_name, p.report_id, extract(epoch FROM p.begin_time)::bigint,
-                   extract(epoch FROM p.end_time)::bigint, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct,
-                   p.testing, dk.domains, dk.selectors, dk.results, sp.domains, sp.scopes, sp.results,
-                   rs.types, rs.comments, p.id, encode(p.source_sha256, 'hex')
+                   r.envelope_to, p.org_name, p.report_id, extract(epoch FROM r.begin_time)::bigint,
+                   extract(epoch FROM r.end_time)::bigint, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct,
+                   p.testing, r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
+                   r.reason_type, r.reason_comment, p.id, encode(p.source_sha256, 'hex')
             FROM records r
             JOIN reports p ON p.id = r.report
-            LEFT JOIN LATERAL (
-                SELECT array_agg(domain ORDER BY ordinal) AS domains,
-                       array_agg(coalesce(selector, '') ORDER BY ordinal) AS selectors,
-                       array_agg(coalesce(result, '') ORDER BY ordinal) AS results
-                FROM dkim_results d WHERE d.report = r.report AND d.record_no = r.record_no) dk ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(domain ORDER BY ordinal) AS domains,
-                       array_agg(coalesce(scope, '') ORDER BY ordinal) AS scopes,
-                       array_agg(coalesce(result, '') ORDER BY ordinal) AS results
-                FROM spf_results s WHERE s.report = r.report AND s.record_no = r.record_no) sp ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(coalesce(type, '') ORDER BY ordinal) AS types,
-                       array_agg(coalesce(comment, '') ORDER BY ordinal) AS comments
-                FROM override_reasons o WHERE o.report = r.report AND o.record_no = r.record_no) rs ON true
-            WHERE reverse(r.header_from) LIKE $1
-              AND (r.header_from = $2 OR r.header_from LIKE '%.' || $2)
-              AND p.begin_time < to_timestamp($4) AND p.end_time >= to_timestamp($3)
+            WHERE (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2)
+              AND r.end_time >= to_timestamp($3) AND r.begin_time < to_timestamp($4)
             """,
-            [reversedPrefix, domain, String(period.fromSeconds), String(period.toSeconds)])
+            [String(domain.reversed()), reversedSubdomainPrefix, String(period.fromSeconds), String(period.toSeconds)])
         return result.rows.compactMap(Self.storedRow)
     }
 
     private static func storedRow(_ row: PostgresRow) -> StoredRow? {
         guard let ip = row.string(0), let count = row.int64(1), let headerFrom = row.string(5) else { return nil }
-        func array(_ column: Int) -> [String] { row.string(column).map(PostgresArray.parseText) ?? [] }
-        func optional(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+        func array(_ column: Int) -> [String?] { row.string(column).map(PostgresArray.parseTextWithNulls) ?? [] }
+        // Element i of each group of arrays belongs together (a CHECK in sql/020 keeps them equally long).
         let dkimDomains = array(20), selectors = array(21), dkimResults = array(22)
         let spfDomains = array(23), scopes = array(24), spfResults = array(25)
         let types = array(26), comments = array(27)
         let dkim = dkimDomains.indices.map { index in
             DKIMAuthResult(
-                domain: dkimDomains[index], selector: optional(selectors[safe: index]),
-                result: DKIMResult(rawValue: dkimResults[safe: index] ?? ""))
+                domain: dkimDomains[index] ?? "", selector: selectors[safe: index] ?? nil,
+                result: (dkimResults[safe: index] ?? nil).flatMap(DKIMResult.init(rawValue:)))
         }
         let spf = spfDomains.indices.map { index in
             SPFAuthResult(
-                domain: spfDomains[index], scope: SPFScope(rawValue: scopes[safe: index] ?? ""),
-                result: SPFResult(rawValue: spfResults[safe: index] ?? ""))
+                domain: spfDomains[index] ?? "", scope: (scopes[safe: index] ?? nil).flatMap(SPFScope.init(rawValue:)),
+                result: (spfResults[safe: index] ?? nil).flatMap(SPFResult.init(rawValue:)))
         }
         let reasons = types.indices.map { index in
-            PolicyOverrideReason(type: PolicyOverride(rawValue: types[index]), comment: optional(comments[safe: index]))
+            PolicyOverrideReason(
+                type: types[index].flatMap(PolicyOverride.init(rawValue:)), comment: comments[safe: index] ?? nil)
         }
         let record = Record(
             sourceIP: ip, count: count,
