@@ -35,6 +35,13 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Files ingested at once, each over its own database connection (default: one per core, at most 4).",
+            discussion: "Parsing and the database's index work then overlap on every core. Use 1 for the order of the arguments in the input_files table.",
+            valueName: "n"))
+    var jobs: Int?
+
     @Argument(
         help: ArgumentHelp(
             "Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.",
@@ -43,6 +50,7 @@ struct Ingest: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one file or directory to ingest") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
     }
 
     func run() throws {
@@ -54,13 +62,16 @@ struct Ingest: ParsableCommand {
             throw ExitCode(66)
         }
         let target = DatabaseTarget.resolve(explicit: database)
-        let connection = try Terminal.open(target)
-        let ingestor = Ingestor(
-            connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine, maildirDone: maildirDone))
+        let workers = min(jobs ?? ParallelIngest.defaultJobs, max(1, files.count))
+        // The first connection migrates; the others only connect.
+        var connections = [try Terminal.open(target)]
+        while connections.count < workers { connections.append(try Terminal.open(target, migrate: false)) }
+        let ingest = ParallelIngest(
+            jobs: workers, options: IngestOptions(archive: archive, quarantine: quarantine, maildirDone: maildirDone))
         let progress = Terminal.progress()
         let summary: IngestSummary
         do {
-            summary = try ingestor.ingest(files: files) { step in
+            summary = try ingest.ingest(files: files, connections: connections) { step in
                 progress?(
                     "[\(step.index + 1)/\(step.total)] \(IngestSummary.grouped(step.rowsSoFar)) rows · \(step.path)"
                 )

@@ -9,7 +9,7 @@ enum Terminal {
     }
 
     /// A progress printer when stderr is a terminal, else nil (cron output stays quiet).
-    static func progress() -> ((String) -> Void)? {
+    static func progress() -> (@Sendable (String) -> Void)? {
         guard isatty(2) == 1 else { return nil }
         return { text in
             let line = text.count > 100 ? String(text.prefix(97)) + "…" : text

@@ -183,6 +183,50 @@ struct EndToEndTests {
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'duplicate'") == 40)
     }
 
+    /// What is stored, without ids or times of storing: equal for two databases that hold the same.
+    static func fingerprint(_ database: TestDatabase) throws -> String {
+        try database.connect().query(
+            """
+            SELECT count(*), md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM (
+                SELECT concat_ws('|', p.org_name, p.report_id, p.policy_domain, p.begin_time, p.end_time,
+                    p.content_sha256, r.record_no, r.begin_time, r.end_time, r.source_ip, r.count, r.disposition,
+                    r.dkim, r.spf, r.header_from, r.envelope_from, r.dkim_domain::text, r.dkim_selector::text,
+                    r.dkim_result::text, r.spf_domain::text, r.spf_scope::text, r.spf_result::text,
+                    r.reason_type::text, r.reason_comment::text) AS line
+                FROM records r JOIN reports p ON p.id = r.report) rows
+            """
+        ).first.map { "\($0.string(0) ?? "") \($0.string(1) ?? "")" } ?? ""
+    }
+
+    @Test("--jobs 4 stores exactly what --jobs 1 stores, with the same summary and ledger")
+    func parallelEqualsSerial() throws {
+        let directory = try Self.batch(files: 30, records: 40, prefix: "jobs")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Copies under other names: duplicates by file hash, whichever worker gets them first.
+        for index in 0..<5 {
+            try FileManager.default.copyItem(
+                atPath: directory + String(format: "/%04d.xml", index), toPath: directory + "/copy-\(index).xml")
+        }
+        try Data("<feedback>".utf8).write(to: URL(fileURLWithPath: directory + "/broken.xml"))
+        let inputs = [directory, Self.fixtures + "/mail"]
+        var outcomes: [(summary: String, ledger: [String], fingerprint: String)] = []
+        for jobs in ["1", "4"] {
+            let database = try TestCluster.get().freshDatabase()
+            let run = try DMARCBinary.run(["ingest", "--jobs", jobs, "--database", database.conninfo] + inputs)
+            #expect(run.status == 65, "\(run.stderr)")
+            let ledger = try database.connect().query(
+                "SELECT status, count(*) FROM input_files GROUP BY status ORDER BY status"
+            ).rows.map { "\($0.string(0) ?? "") \($0.string(1) ?? "")" }
+            outcomes.append((run.stdout, ledger, try Self.fingerprint(database)))
+        }
+        #expect(outcomes[0].summary == outcomes[1].summary)
+        #expect(outcomes[0].ledger == outcomes[1].ledger)
+        #expect(outcomes[0].fingerprint == outcomes[1].fingerprint)
+        // The 5 copies, and 2 reports the mail fixtures carry twice.
+        #expect(outcomes[0].summary.contains(" · 7 duplicates · 1 rejected"), "\(outcomes[0].summary)")
+        #expect((Int(outcomes[0].fingerprint.prefix { $0 != " " }) ?? 0) >= 30 * 40)
+    }
+
     @Test("hostile and broken inputs end in the ledger as rejected; nothing of them is stored")
     func hostileInputs() throws {
         let database = try TestCluster.get().freshDatabase()
