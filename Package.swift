@@ -46,7 +46,7 @@ let package = Package(
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Store", "CZlib",
+            "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 

@@ -1,3 +1,4 @@
+import ComplianceReport
 import Foundation
 import ReportReading
 import Store
@@ -59,13 +60,16 @@ final class BenchDatabase {
     }
 }
 
-/// Ingest end to end (`Ingestor`), and the raw `\copy` of the same rows as the physical limit.
+/// Ingest end to end (`ParallelIngest`, as `dmarc ingest` runs it), and the raw `\copy` of the same
+/// rows as the physical limit.
 enum StorePhases {
-    static func ingest(_ files: [String], database: BenchDatabase, limits: ReadingLimits) throws -> (seconds: Double, summary: IngestSummary) {
-        let connection = try database.connect()
-        let ingestor = Ingestor(connection: connection, options: IngestOptions(limits: limits))
+    static func ingest(_ files: [String], database: BenchDatabase, limits: ReadingLimits, jobs: Int) throws -> (
+        seconds: Double, summary: IngestSummary
+    ) {
+        let connections = try (0..<jobs).map { _ in try database.connect() }
+        let ingest = ParallelIngest(jobs: jobs, options: IngestOptions(limits: limits))
         var summary = IngestSummary()
-        let seconds = try Stopwatch.time { summary = try ingestor.ingest(files: files) }
+        let seconds = try Stopwatch.time { summary = try ingest.ingest(files: files, connections: connections) }
         if let failure = summary.databaseFailure { throw BenchError(.database, failure) }
         if let first = summary.rejections.first {
             throw BenchError(.corpusRejected, "ingest rejected generated input: \(first.path): \(first.reason)")
@@ -166,8 +170,30 @@ enum StorePhases {
     }
 }
 
-/// `failures --domain` as support runs it, timed per call.
+/// `failures --domain` as support runs it, and `report monthly` for one tenant, timed per call.
 enum QueryPhase {
+    /// The monthly report of `tenant` for `month` as `dmarc report monthly --format html` makes it:
+    /// the query (this month and the one before), the model, and the HTML with its charts. The PDF
+    /// step is Chromium's and not ours to time.
+    static func monthlyReport(
+        database: BenchDatabase, tenant: String, month: ReportMonth, repetitions: Int
+    ) throws -> (times: [Double], rows: Int, bytes: Int) {
+        let connection = try database.connect()
+        let query = MonthlyReportQuery(connection: connection)
+        var rows = 0
+        var bytes = 0
+        func once() throws {
+            let input = try query.input(tenantID: tenant, month: month, today: month.next.firstDay)
+            rows = input.reports.reduce(0) { $0 + $1.rows.count }
+            let report = MonthlyReport.build(input)
+            bytes = try ReportRenderer().render(report, as: .html).count
+        }
+        try once()  // warm-up, as for the failures query
+        var times: [Double] = []
+        for _ in 0..<repetitions { times.append(try Stopwatch.time { try once() }) }
+        return (times, rows, bytes)
+    }
+
     static func failures(
         database: BenchDatabase, domain: String, period: DayRange, repetitions: Int
     ) throws -> (times: [Double], groups: Int, messages: Int64) {
