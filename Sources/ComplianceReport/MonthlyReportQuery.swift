@@ -51,10 +51,10 @@ public struct MonthlyReportQuery {
         var reports: [Int64: ReceivedReport] = [:]
         var examples: [ExampleKey: Diagnosis] = [:]
         for domain in roots {
-            for row in try connection.storedRows(domain: domain, period: period) {
+            try connection.forEachStoredRow(domain: domain, period: period) { row in
                 let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
                 // Another tenant may own a subdomain of this tenant's domain.
-                guard diagnosis.tenantID == tenant.id else { continue }
+                guard diagnosis.tenantID == tenant.id else { return }
                 reports[row.reportKey, default: ReceivedReport(
                     receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
                     sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])

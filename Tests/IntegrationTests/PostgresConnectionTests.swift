@@ -260,3 +260,56 @@ struct RowLayoutMigrationTests {
         #expect(try connection.query("SELECT count(*) FROM records").first?.int(0) == 0)
     }
 }
+
+@Suite("rows visited in place")
+struct ForEachRowTests {
+    struct Stop: Error {}
+
+    @Test("every row arrives once, in order, with NULLs and integers read in place")
+    func visitsAll() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        var seen: [Int64] = []
+        var texts: [String?] = []
+        try connection.forEachRow(
+            "SELECT g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'x' || g END FROM generate_series(1, $1::int) g", ["5000"]
+        ) { row in
+            seen.append(row.int64(0) ?? -1)
+            texts.append(row.string(1))
+        }
+        #expect(seen == Array(1...5000))
+        #expect(texts.prefix(3) == ["x1", nil, "x3"])
+    }
+
+    @Test("integers at the edges; text that is no integer is nil")
+    func integers() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        var values: [Int64?] = []
+        try connection.forEachRow(
+            "SELECT v FROM unnest(ARRAY['-9223372036854775808', '9223372036854775807', '9223372036854775808', '-', '', '1x', NULL, '0', '-17']) v"
+        ) { row in values.append(row.int64(0)) }
+        #expect(values == [Int64.min, Int64.max, nil, nil, nil, nil, nil, 0, -17])
+    }
+
+    @Test("a visitor that throws stops the visits; the connection stays usable")
+    func throwing() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        var visits = 0
+        #expect(throws: Stop.self) {
+            try connection.forEachRow("SELECT g FROM generate_series(1, 10000) g") { _ in
+                visits += 1
+                if visits == 10 { throw Stop() }
+            }
+        }
+        #expect(visits == 10)
+        #expect(try connection.query("SELECT 42").first?.int(0) == 42)
+    }
+
+    @Test("a server error is thrown as PostgresError; the connection stays usable")
+    func serverError() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        #expect(throws: PostgresError.self) {
+            try connection.forEachRow("SELECT 1 / (g - 3) FROM generate_series(1, 5) g") { _ in }
+        }
+        #expect(try connection.query("SELECT 42").first?.int(0) == 42)
+    }
+}

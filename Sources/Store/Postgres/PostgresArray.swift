@@ -24,37 +24,49 @@ public enum PostgresArray {
     /// A one-dimensional `text[]` as PostgreSQL returns it, NULL elements as `nil` (a string "NULL"
     /// comes quoted, so it stays a string).
     public static func parseTextWithNulls(_ literal: String) -> [String?] {
+        var literal = literal
+        return literal.withUTF8 { parseTextWithNulls($0) }
+    }
+
+    /// The same over the bytes of the literal, as libpq hands them out.
+    public static func parseTextWithNulls(_ literal: UnsafeBufferPointer<UInt8>) -> [String?] {
+        guard literal.first == UInt8(ascii: "{") else { return [] }
+        if literal.count == 2 && literal[1] == UInt8(ascii: "}") { return [] }
         var values: [String?] = []
-        var characters = literal.makeIterator()
-        guard characters.next() == "{" else { return [] }
-        var current = ""
+        var current: [UInt8] = []
         var quoted = false
         var wasQuoted = false
-        while let character = characters.next() {
+        var index = 1
+        while index < literal.count {
+            let byte = literal[index]
+            index += 1
             if quoted {
-                if character == "\\" {
-                    if let next = characters.next() { current.append(next) }
-                } else if character == "\"" {
+                if byte == UInt8(ascii: "\\") {
+                    if index < literal.count {
+                        current.append(literal[index])
+                        index += 1
+                    }
+                } else if byte == UInt8(ascii: "\"") {
                     quoted = false
                 } else {
-                    current.append(character)
+                    current.append(byte)
                 }
-            } else if character == "\"" {
+            } else if byte == UInt8(ascii: "\"") {
                 quoted = true
                 wasQuoted = true
-            } else if character == "," || character == "}" {
+            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") {
                 if wasQuoted {
-                    values.append(current)
-                } else if current == "NULL" {
+                    values.append(String(decoding: current, as: UTF8.self))
+                } else if current.elementsEqual("NULL".utf8) {
                     values.append(nil)
                 } else if !current.isEmpty {
-                    values.append(current)
+                    values.append(String(decoding: current, as: UTF8.self))
                 }
-                current = ""
+                current.removeAll(keepingCapacity: true)
                 wasQuoted = false
-                if character == "}" { break }
+                if byte == UInt8(ascii: "}") { break }
             } else {
-                current.append(character)
+                current.append(byte)
             }
         }
         return values

@@ -103,6 +103,58 @@ public final class PostgresConnection {
         return try consume(result, expectCopy: false)
     }
 
+    /// Runs one query and hands each row to `visit` as it arrives (libpq's single-row mode), read in
+    /// place: neither the whole result nor a copy of each value is held, so a query of a million rows
+    /// needs the memory of one. When `visit` throws, the remaining rows are read and dropped (the
+    /// connection stays usable) and the error is rethrown.
+    public func forEachRow(
+        _ sql: String, _ parameters: [String?] = [], _ visit: (borrowing PostgresRowView) throws -> Void
+    ) throws {
+        try checkIdle()
+        guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
+        for case let value? in parameters where value.utf8.contains(0) {
+            throw PostgresError(.invalidArgument, "parameter contains a NUL byte", sqlState: "22021")
+        }
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let sent = copies.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
+            }
+        }
+        guard sent == 1 else { throw connectionError(default: .connectionLost) }
+        // Fails only when the query is already answered; the rows then come in one result, also fine.
+        _ = PQsetSingleRowMode(handle)
+        var failure: (any Error)?
+        var sawResult = false
+        while let result = PQgetResult(handle) {
+            sawResult = true
+            defer { PQclear(result) }
+            let status = PQresultStatus(result)
+            switch status {
+            case PGRES_SINGLE_TUPLE, PGRES_TUPLES_OK:
+                guard failure == nil else { continue }
+                for row in 0..<PQntuples(result) {
+                    do {
+                        try visit(PostgresRowView(result: result, row: row))
+                    } catch {
+                        failure = error
+                        break
+                    }
+                }
+            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                continue
+            case PGRES_COPY_IN:
+                _ = PQputCopyEnd(handle, "unexpected COPY")
+                if failure == nil { failure = PostgresError(.unexpectedResult, "statement started a COPY; use the COPY API") }
+            default:
+                if failure == nil { failure = error(from: result) }
+            }
+        }
+        if let failure { throw failure }
+        if !sawResult || !isConnected { throw connectionError(default: .connectionLost) }
+    }
+
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
     ///
     /// A COPY that `body` left open is aborted first, else the ROLLBACK could not be sent.

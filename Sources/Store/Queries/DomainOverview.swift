@@ -30,14 +30,13 @@ extension SupportQueries {
         // 1970-01-01 was a Thursday: Monday-based weeks start 3 days later in that count.
         let weekStart = Day(daysSinceEpoch: today.daysSinceEpoch - ((today.daysSinceEpoch + 3) % 7) - 7 * (weeks - 1))
         let period = DayRange(from: weekStart, to: Day(daysSinceEpoch: today.daysSinceEpoch + 1))
-        let rows = try connection.storedRows(domain: domain, period: period)
         let owner = configuration.entry(forDomain: domain, onDay: today)
-        if rows.isEmpty, owner == nil { throw try unknownDomain(domain, configuration: configuration) }
-
+        var rowCount = 0
         var buckets = (0..<weeks).map { DomainOverview.Week(start: Day(daysSinceEpoch: weekStart.daysSinceEpoch + 7 * $0), messages: 0, passing: 0) }
         var lastEnd: Int64 = .min
         var lastReporter: String?
-        for row in rows {
+        try connection.forEachStoredRow(domain: domain, period: period) { row in
+            rowCount += 1
             let index = (row.day.daysSinceEpoch - weekStart.daysSinceEpoch) / 7
             if buckets.indices.contains(index) {
                 buckets[index].messages += row.record.count
@@ -49,6 +48,7 @@ extension SupportQueries {
                 lastReporter = row.reporter
             }
         }
+        if rowCount == 0, owner == nil { throw try unknownDomain(domain, configuration: configuration) }
         let problems = try failures(FailureQuery(domain: domain, period: .last(30, today: today)))
         let tenant = owner?.0
         let covering = tenant?.domains.filter { domain == $0.domain || domain.hasSuffix("." + $0.domain) } ?? []

@@ -71,23 +71,24 @@ public struct SupportQueries {
                 throw QueryError(.badArgument, "\(domain) is not a domain of tenant \(tenantID)")
             }
         }
-        let rows = try connection.storedRows(domain: domain, period: query.period)
-        if rows.isEmpty, configuration.entry(forDomain: domain, onDay: query.period.from) == nil,
+        var rowCount = 0
+        var total: Int64 = 0
+        var groups: [GroupKey: GroupBuilder] = [:]
+        try connection.forEachStoredRow(domain: domain, period: query.period) { row in
+            rowCount += 1
+            total += row.record.count
+            let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
+            guard diagnosis.class.isDMARCFailure else { return }
+            if let wanted = query.diagnosisClass, diagnosis.class != wanted { return }
+            if let tenantID = query.tenantID, diagnosis.tenantID != tenantID { return }
+            if let network = query.source, !network.contains(ip: row.record.sourceIP) { return }
+            groups[GroupKey(ip: row.record.sourceIP, diagnosisClass: diagnosis.class), default: GroupBuilder(diagnosis)]
+                .add(row, diagnosis)
+        }
+        if rowCount == 0, configuration.entry(forDomain: domain, onDay: query.period.from) == nil,
             configuration.entry(forDomain: domain, onDay: Day(daysSinceEpoch: query.period.to.daysSinceEpoch - 1)) == nil
         {
             throw try unknownDomain(domain, configuration: configuration)
-        }
-        var total: Int64 = 0
-        var groups: [GroupKey: GroupBuilder] = [:]
-        for row in rows {
-            total += row.record.count
-            let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
-            guard diagnosis.class.isDMARCFailure else { continue }
-            if let wanted = query.diagnosisClass, diagnosis.class != wanted { continue }
-            if let tenantID = query.tenantID, diagnosis.tenantID != tenantID { continue }
-            if let network = query.source, !network.contains(ip: row.record.sourceIP) { continue }
-            groups[GroupKey(ip: row.record.sourceIP, diagnosisClass: diagnosis.class), default: GroupBuilder(diagnosis)]
-                .add(row, diagnosis)
         }
         let built = groups.values.map { $0.build(total: total) }
             .sorted { ($0.messages, $1.sourceIP) > ($1.messages, $0.sourceIP) }

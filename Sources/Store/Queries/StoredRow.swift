@@ -40,35 +40,78 @@ public struct DayRange: Sendable, Equatable, Codable {
 extension PostgresConnection {
     /// Every row whose header From is `domain` or one of its subdomains, from reports whose period
     /// overlaps `period`. Parameters only: the domain is attacker-influenced text.
+    public func storedRows(domain: String, period: DayRange) throws -> [StoredRow] {
+        var rows: [StoredRow] = []
+        try forEachStoredRow(domain: domain, period: period) { rows.append($0) }
+        return rows
+    }
+
+    /// The rows of `storedRows`, one at a time as they arrive: the memory of one row, whatever the
+    /// domain's volume (a big tenant's month is a million rows).
     ///
     /// The index `records_from_period` (reversed header From, end of period) is read twice: for the
     /// domain itself (an equality, so only the period's rows) and for its subdomains (a prefix).
-    public func storedRows(domain: String, period: DayRange) throws -> [StoredRow] {
+    public func forEachStoredRow(domain: String, period: DayRange, _ body: (StoredRow) throws -> Void) throws {
         let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
         let reversedSubdomainPrefix = String(("." + escaped).reversed()) + "%"
-        let result = try query(
+        // A report's own columns repeat on each of its rows; they are converted once per report.
+        var reports: [Int64: StoredReport] = [:]
+        try forEachRow(
             """
-            SELECT host(r.source_ip), r.count, r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from,
-                   r.envelope_to, p.org_name, p.report_id, extract(epoch FROM r.begin_time)::bigint,
-                   extract(epoch FROM r.end_time)::bigint, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct,
-                   p.testing, r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
-                   r.reason_type, r.reason_comment, p.id, encode(p.source_sha256, 'hex')
+            SELECT r.report, host(r.source_ip), r.count, r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from,
+                   r.envelope_to, extract(epoch FROM r.begin_time)::bigint, extract(epoch FROM r.end_time)::bigint,
+                   r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
+                   r.reason_type, r.reason_comment,
+                   p.org_name, p.report_id, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing,
+                   encode(p.source_sha256, 'hex')
             FROM records r
             JOIN reports p ON p.id = r.report
             WHERE (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2)
               AND r.end_time >= to_timestamp($3) AND r.begin_time < to_timestamp($4)
             """,
-            [String(domain.reversed()), reversedSubdomainPrefix, String(period.fromSeconds), String(period.toSeconds)])
-        return result.rows.compactMap(Self.storedRow)
+            [String(domain.reversed()), reversedSubdomainPrefix, String(period.fromSeconds), String(period.toSeconds)]
+        ) { row in
+            guard let key = row.int64(0) else { return }
+            let report: StoredReport
+            if let known = reports[key] {
+                report = known
+            } else {
+                report = Self.storedReport(row)
+                reports[key] = report
+            }
+            if let stored = Self.storedRow(row, report: report, key: key) { try body(stored) }
+        }
     }
 
-    private static func storedRow(_ row: PostgresRow) -> StoredRow? {
-        guard let ip = row.string(0), let count = row.int64(1), let headerFrom = row.string(5) else { return nil }
-        func array(_ column: Int) -> [String?] { row.string(column).map(PostgresArray.parseTextWithNulls) ?? [] }
+    /// What a row needs of its report.
+    private struct StoredReport {
+        var reporter: String
+        var reportID: String
+        var policy: PolicyPublished
+        var sourceSHA256: String
+    }
+
+    private static func storedReport(_ row: borrowing PostgresRowView) -> StoredReport {
+        var policy = PolicyPublished(domain: row.string(21) ?? "")
+        policy.adkim = row.string(22).flatMap(Alignment.init(rawValue:))
+        policy.aspf = row.string(23).flatMap(Alignment.init(rawValue:))
+        policy.p = row.string(24).flatMap(PolicyAction.init(rawValue:))
+        policy.sp = row.string(25).flatMap(PolicyAction.init(rawValue:))
+        policy.np = row.string(26).flatMap(PolicyAction.init(rawValue:))
+        policy.pct = row.int(27)
+        policy.testing = row.string(28)
+        return StoredReport(
+            reporter: row.string(19) ?? "", reportID: row.string(20) ?? "", policy: policy,
+            sourceSHA256: row.string(29) ?? "")
+    }
+
+    private static func storedRow(_ row: borrowing PostgresRowView, report: StoredReport, key: Int64) -> StoredRow? {
+        guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6) else { return nil }
+        func array(_ column: Int) -> [String?] { row.withBytes(column, PostgresArray.parseTextWithNulls) ?? [] }
         // Element i of each group of arrays belongs together (a CHECK in sql/020 keeps them equally long).
-        let dkimDomains = array(20), selectors = array(21), dkimResults = array(22)
-        let spfDomains = array(23), scopes = array(24), spfResults = array(25)
-        let types = array(26), comments = array(27)
+        let dkimDomains = array(11), selectors = array(12), dkimResults = array(13)
+        let spfDomains = array(14), scopes = array(15), spfResults = array(16)
+        let types = array(17), comments = array(18)
         let dkim = dkimDomains.indices.map { index in
             DKIMAuthResult(
                 domain: dkimDomains[index] ?? "", selector: selectors[safe: index] ?? nil,
@@ -86,22 +129,14 @@ extension PostgresConnection {
         let record = Record(
             sourceIP: ip, count: count,
             policyEvaluated: PolicyEvaluated(
-                disposition: row.string(2).flatMap(Disposition.init(rawValue:)),
-                dkim: row.string(3).flatMap(DMARCResult.init(rawValue:)),
-                spf: row.string(4).flatMap(DMARCResult.init(rawValue:)), reasons: reasons),
-            identifiers: Identifiers(headerFrom: headerFrom, envelopeFrom: row.string(6), envelopeTo: row.string(7)),
+                disposition: row.string(3).flatMap(Disposition.init(rawValue:)),
+                dkim: row.string(4).flatMap(DMARCResult.init(rawValue:)),
+                spf: row.string(5).flatMap(DMARCResult.init(rawValue:)), reasons: reasons),
+            identifiers: Identifiers(headerFrom: headerFrom, envelopeFrom: row.string(7), envelopeTo: row.string(8)),
             authResults: AuthResults(dkim: dkim, spf: spf))
-        var policy = PolicyPublished(domain: row.string(12) ?? "")
-        policy.adkim = row.string(13).flatMap(Alignment.init(rawValue:))
-        policy.aspf = row.string(14).flatMap(Alignment.init(rawValue:))
-        policy.p = row.string(15).flatMap(PolicyAction.init(rawValue:))
-        policy.sp = row.string(16).flatMap(PolicyAction.init(rawValue:))
-        policy.np = row.string(17).flatMap(PolicyAction.init(rawValue:))
-        policy.pct = row.int(18)
-        policy.testing = row.string(19)
         return StoredRow(
-            record: record, reporter: row.string(8) ?? "", reportID: row.string(9) ?? "", begin: row.int64(10) ?? 0,
-            end: row.int64(11) ?? 0, policy: policy, reportKey: row.int64(28) ?? 0, sourceSHA256: row.string(29) ?? "")
+            record: record, reporter: report.reporter, reportID: report.reportID, begin: row.int64(9) ?? 0,
+            end: row.int64(10) ?? 0, policy: report.policy, reportKey: key, sourceSHA256: report.sourceSHA256)
     }
 
     /// Policy domains and header From domains seen in reports, for "did you mean" suggestions.
