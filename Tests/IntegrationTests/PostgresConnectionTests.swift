@@ -271,7 +271,8 @@ struct ForEachRowTests {
         var seen: [Int64] = []
         var texts: [String?] = []
         try connection.forEachRow(
-            "SELECT g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'x' || g END FROM generate_series(1, $1::int) g", ["5000"]
+            "SELECT g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'x' || g END FROM generate_series(1, $1::int) g", ["5000"],
+            batchSize: 100  // a multiple of it: the last fetch is empty
         ) { row in
             seen.append(row.int64(0) ?? -1)
             texts.append(row.string(1))
@@ -302,6 +303,20 @@ struct ForEachRowTests {
         }
         #expect(visits == 10)
         #expect(try connection.query("SELECT 42").first?.int(0) == 42)
+    }
+
+    @Test("inside a transaction: the cursor is closed again and the transaction goes on")
+    func insideTransaction() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        try connection.transaction {
+            try connection.execute("CREATE TEMP TABLE t AS SELECT g FROM generate_series(1, 10) g")
+            var sum: Int64 = 0
+            try connection.forEachRow("SELECT g FROM t", batchSize: 3) { sum += $0.int64(0) ?? 0 }
+            #expect(sum == 55)
+            #expect(try connection.query("SELECT count(*) FROM pg_cursors WHERE name LIKE 'dmarc_rows%'").first?.int(0) == 0)
+            try connection.execute("INSERT INTO t VALUES (11)")
+        }
+        #expect(try connection.query("SELECT 1").first?.int(0) == 1)
     }
 
     @Test("a server error is thrown as PostgresError; the connection stays usable")

@@ -28,46 +28,50 @@ public enum PostgresArray {
         return literal.withUTF8 { parseTextWithNulls($0) }
     }
 
-    /// The same over the bytes of the literal, as libpq hands them out.
+    /// The same over the bytes of the literal, as libpq hands them out. Elements without escapes
+    /// (nearly all) become strings straight from the bytes, without a buffer in between.
     public static func parseTextWithNulls(_ literal: UnsafeBufferPointer<UInt8>) -> [String?] {
-        guard literal.first == UInt8(ascii: "{") else { return [] }
-        if literal.count == 2 && literal[1] == UInt8(ascii: "}") { return [] }
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let comma = UInt8(ascii: ","), close = UInt8(ascii: "}")
+        guard literal.count >= 2, literal[0] == UInt8(ascii: "{") else { return [] }
+        if literal.count == 2 && literal[1] == close { return [] }
         var values: [String?] = []
-        var current: [UInt8] = []
-        var quoted = false
-        var wasQuoted = false
         var index = 1
         while index < literal.count {
-            let byte = literal[index]
-            index += 1
-            if quoted {
-                if byte == UInt8(ascii: "\\") {
-                    if index < literal.count {
-                        current.append(literal[index])
+            if literal[index] == quote {
+                // "…": up to the closing quote; a backslash takes the next byte as it is.
+                index += 1
+                let start = index
+                var escaped: [UInt8]?
+                while index < literal.count, literal[index] != quote {
+                    if literal[index] == backslash {
+                        if escaped == nil { escaped = Array(literal[start..<index]) }
                         index += 1
+                        if index < literal.count { escaped?.append(literal[index]) }
+                    } else {
+                        escaped?.append(literal[index])
                     }
-                } else if byte == UInt8(ascii: "\"") {
-                    quoted = false
+                    index += 1
+                }
+                if let escaped {
+                    values.append(String(decoding: escaped, as: UTF8.self))
                 } else {
-                    current.append(byte)
+                    values.append(String(decoding: UnsafeBufferPointer(rebasing: literal[start..<index]), as: UTF8.self))
                 }
-            } else if byte == UInt8(ascii: "\"") {
-                quoted = true
-                wasQuoted = true
-            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") {
-                if wasQuoted {
-                    values.append(String(decoding: current, as: UTF8.self))
-                } else if current.elementsEqual("NULL".utf8) {
-                    values.append(nil)
-                } else if !current.isEmpty {
-                    values.append(String(decoding: current, as: UTF8.self))
-                }
-                current.removeAll(keepingCapacity: true)
-                wasQuoted = false
-                if byte == UInt8(ascii: "}") { break }
+                index += 1  // the closing quote
             } else {
-                current.append(byte)
+                let start = index
+                while index < literal.count, literal[index] != comma, literal[index] != close { index += 1 }
+                let element = UnsafeBufferPointer(rebasing: literal[start..<index])
+                if element.elementsEqual("NULL".utf8) {
+                    values.append(nil)
+                } else if !element.isEmpty {
+                    values.append(String(decoding: element, as: UTF8.self))
+                }
             }
+            // At a separator or the end.
+            guard index < literal.count, literal[index] == comma else { break }
+            index += 1
         }
         return values
     }

@@ -15,6 +15,8 @@ public final class PostgresConnection {
     private let handle: OpaquePointer
     /// True between a `COPY … FROM STDIN` and its end: no other statement may be sent meanwhile.
     private(set) var copyInProgress = false
+    /// Names the cursors of `forEachRow` apart.
+    private var cursorCount = 0
 
     /// Opens a connection. `conninfo` is a URL (`postgresql://…`) or `key=value` string, or empty
     /// for libpq's own defaults (the `PG*` variables, `.pgpass`, service files). `overrides` win
@@ -103,56 +105,40 @@ public final class PostgresConnection {
         return try consume(result, expectCopy: false)
     }
 
-    /// Runs one query and hands each row to `visit` as it arrives (libpq's single-row mode), read in
-    /// place: neither the whole result nor a copy of each value is held, so a query of a million rows
-    /// needs the memory of one. When `visit` throws, the remaining rows are read and dropped (the
-    /// connection stays usable) and the error is rethrown.
+    /// Runs one query and hands each row to `visit`, read in place from libpq's memory: neither the
+    /// whole result nor a copy of each value is held. The rows come through a cursor, `batchSize`
+    /// at a time, so a query of a million rows needs the memory of one batch. Outside a transaction
+    /// the cursor gets one of its own; inside one, it is closed again before returning. When `visit`
+    /// throws, no further rows are fetched and the error is rethrown; the connection stays usable.
     public func forEachRow(
-        _ sql: String, _ parameters: [String?] = [], _ visit: (borrowing PostgresRowView) throws -> Void
+        _ sql: String, _ parameters: [String?] = [], batchSize: Int = 2_000,
+        _ visit: (borrowing PostgresRowView) throws -> Void
     ) throws {
         try checkIdle()
-        guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
-        for case let value? in parameters where value.utf8.contains(0) {
-            throw PostgresError(.invalidArgument, "parameter contains a NUL byte", sqlState: "22021")
-        }
-        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { copies.forEach { free($0) } }
-        let sent = copies.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
+        let ownTransaction = PQtransactionStatus(handle) == PQTRANS_IDLE
+        if ownTransaction { try execute("BEGIN") }
+        cursorCount &+= 1
+        let cursor = "dmarc_rows_\(cursorCount)"
+        do {
+            try query("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", parameters)
+            let fetch = "FETCH FORWARD \(max(1, batchSize)) FROM \(cursor)"
+            while true {
+                guard let result = PQexec(handle, fetch) else { throw connectionError(default: .connectionLost) }
+                defer { PQclear(result) }
+                guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw error(from: result) }
+                let rows = PQntuples(result)
+                for row in 0..<rows { try visit(PostgresRowView(result: result, row: row)) }
+                if rows < Int32(max(1, batchSize)) { break }
             }
-        }
-        guard sent == 1 else { throw connectionError(default: .connectionLost) }
-        // Fails only when the query is already answered; the rows then come in one result, also fine.
-        _ = PQsetSingleRowMode(handle)
-        var failure: (any Error)?
-        var sawResult = false
-        while let result = PQgetResult(handle) {
-            sawResult = true
-            defer { PQclear(result) }
-            let status = PQresultStatus(result)
-            switch status {
-            case PGRES_SINGLE_TUPLE, PGRES_TUPLES_OK:
-                guard failure == nil else { continue }
-                for row in 0..<PQntuples(result) {
-                    do {
-                        try visit(PostgresRowView(result: result, row: row))
-                    } catch {
-                        failure = error
-                        break
-                    }
-                }
-            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                continue
-            case PGRES_COPY_IN:
-                _ = PQputCopyEnd(handle, "unexpected COPY")
-                if failure == nil { failure = PostgresError(.unexpectedResult, "statement started a COPY; use the COPY API") }
-            default:
-                if failure == nil { failure = error(from: result) }
+            if ownTransaction { try execute("COMMIT") } else { try execute("CLOSE \(cursor)") }
+        } catch {
+            if ownTransaction {
+                rollbackQuietly()
+            } else if PQtransactionStatus(handle) == PQTRANS_INTRANS {
+                _ = try? execute("CLOSE \(cursor)")
             }
+            throw error
         }
-        if let failure { throw failure }
-        if !sawResult || !isConnected { throw connectionError(default: .connectionLost) }
     }
 
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.

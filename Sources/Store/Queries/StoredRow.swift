@@ -50,7 +50,9 @@ extension PostgresConnection {
     /// domain's volume (a big tenant's month is a million rows).
     ///
     /// The index `records_from_period` (reversed header From, end of period) is read twice: for the
-    /// domain itself (an equality, so only the period's rows) and for its subdomains (a prefix).
+    /// domain itself (an equality) and for its subdomains (a prefix), each only from the period's
+    /// start to its end plus the longest report period stored (`reports_span`), so old and new
+    /// periods alike read only their own rows.
     public func forEachStoredRow(domain: String, period: DayRange, _ body: (StoredRow) throws -> Void) throws {
         let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
         let reversedSubdomainPrefix = String(("." + escaped).reversed()) + "%"
@@ -67,7 +69,10 @@ extension PostgresConnection {
             FROM records r
             JOIN reports p ON p.id = r.report
             WHERE (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2)
-              AND r.end_time >= to_timestamp($3) AND r.begin_time < to_timestamp($4)
+              AND r.end_time >= to_timestamp($3)
+              AND r.end_time < to_timestamp($4)
+                  + (SELECT greatest(max(end_time - begin_time), interval '0') FROM reports)
+              AND r.begin_time < to_timestamp($4)
             """,
             [String(domain.reversed()), reversedSubdomainPrefix, String(period.fromSeconds), String(period.toSeconds)]
         ) { row in
