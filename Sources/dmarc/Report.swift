@@ -45,7 +45,8 @@ struct Report: ParsableCommand {
         @Option(help: "de or en. Default: the tenant's language.")
         var lang: String?
 
-        @Option(help: "File (one tenant) or directory (--all). Default: standard output; for pdf ./TENANT-YYYY-MM.pdf.")
+        @Option(
+            help: "File, or an existing directory to write TENANT-YYYY-MM.FORMAT into (--all: a directory). Default: standard output; for pdf ./TENANT-YYYY-MM.pdf.")
         var out: String?
 
         func validate() throws {
@@ -81,7 +82,12 @@ struct Report: ParsableCommand {
         private func write(_ report: MonthlyReport, tenant: String, month: ReportMonth) throws {
             let chosen = format.first ?? .html
             let renderer = ReportRenderer()
-            if let out {
+            if var out {
+                // An existing directory gets the file under the name --all would give it.
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+                    out += (out.hasSuffix("/") ? "" : "/") + ReportRenderer.fileName(tenantID: tenant, month: month, format: chosen)
+                }
                 try renderer.write(report, as: chosen, to: out)
                 Terminal.error("wrote \(out)")
             } else if chosen == .pdf {

@@ -50,6 +50,24 @@ struct SampleWorkflowTests {
         let html = try String(contentsOfFile: out, encoding: .utf8)
         #expect(html.contains("chart-daily"))
         #expect(html.contains("Beispiel AG"))
+
+        // --out naming a directory: the file goes into it under the name --all would give it.
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-monthly-dir-")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let intoDirectory = try DMARCBinary.run([
+            "report", "monthly", "--database", database, "--tenant", "beispiel", "--month", "2026-11", "--format", "csv",
+            "--out", directory,
+        ])
+        #expect(intoDirectory.status == 0, "\(intoDirectory.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/beispiel-2026-11.csv"))
+
+        // An unwritable target is named with the system's reason, not Foundation's wrapper.
+        let unwritable = try DMARCBinary.run([
+            "report", "monthly", "--database", database, "--tenant", "beispiel", "--month", "2026-11",
+            "--out", directory + "/missing/r.html",
+        ])
+        #expect(unwritable.status == 73)
+        #expect(unwritable.stderr.contains("cannot write \(directory)/missing/r.html: No such file or directory"), "\(unwritable.stderr)")
     }
 }
 
