@@ -54,9 +54,10 @@ public struct ReportRenderer: Sendable {
         guard descriptor >= 0 else { return String(cString: strerror(errno)) }
         var failure: Int32 = 0
         data.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }  // nothing to write
             var offset = 0
             while offset < bytes.count, failure == 0 {
-                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
                 if written < 0 {
                     if errno != EINTR { failure = errno }
                 } else {
