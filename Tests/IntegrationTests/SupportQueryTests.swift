@@ -147,6 +147,32 @@ struct SupportQueryTests {
         #expect(missing.recommendation(.de).contains("hr2._domainkey.beispiel-ag.de"))
     }
 
+    @Test("rows the receiver reported as passing count once; where no tenant owns them they are unknown-domain failures")
+    func reportedPasses() throws {
+        let report = Self.reportXML(id: "g-pass", domain: "acme-hr.ch", rows: [
+            Row(ip: "192.0.2.10", count: 400, dkim: "fail", spf: "pass", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "pass")]),
+            Row(ip: "192.0.2.11", count: 30, dkim: "pass", spf: "pass", from: "mail.acme-hr.ch"),
+            Row(ip: "192.0.2.12", count: 0, dkim: "pass", spf: "pass", from: "acme-hr.ch"),
+            Row(ip: "192.0.2.13", count: 5, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "fail")]),
+        ])
+        // The same domain in a report for a subdomain nobody configured, passing.
+        let stray = Self.reportXML(id: "g-stray", domain: "unknown-customer.example", rows: [
+            Row(ip: "203.0.113.9", count: 7, dkim: "pass", spf: "fail", from: "unknown-customer.example"),
+            Row(ip: "203.0.113.10", count: 2, dkim: "pass", spf: "pass", from: "news.unknown-customer.example"),
+        ])
+        let (_, connection) = try Self.prepared([report, stray])
+        let queries = SupportQueries(connection: connection)
+        let acme = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: Self.november))
+        #expect(acme.totalMessages == 435)
+        #expect(acme.groups.map(\.sourceIP) == ["192.0.2.13"])
+        #expect(acme.failingMessages == 5)
+        let unknown = try queries.failures(FailureQuery(domain: "unknown-customer.example", period: Self.november))
+        #expect(unknown.totalMessages == 9)
+        #expect(unknown.groups.map { "\($0.sourceIP) \($0.diagnosisClass.rawValue) \($0.messages)" }.sorted() == [
+            "203.0.113.10 unknown-domain 2", "203.0.113.9 unknown-domain 7",
+        ])
+    }
+
     @Test("filters: class, source network, and an empty period")
     func filters() throws {
         let acme = Self.reportXML(id: "g-2", domain: "acme-hr.ch", rows: [

@@ -74,7 +74,7 @@ public struct SupportQueries {
         var rowCount = 0
         var total: Int64 = 0
         var groups: [GroupKey: GroupBuilder] = [:]
-        try connection.forEachStoredRow(domain: domain, period: query.period) { row in
+        func add(_ row: StoredRow) {
             rowCount += 1
             total += row.record.count
             let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
@@ -85,13 +85,31 @@ public struct SupportQueries {
             groups[GroupKey(ip: row.record.sourceIP, diagnosisClass: diagnosis.class), default: GroupBuilder(diagnosis)]
                 .add(row, diagnosis)
         }
+        // Rows the receiver reported as passing are passes wherever their domain is configured on
+        // their day: only their messages count. Elsewhere (an unknown subdomain, a day before the
+        // tenant's `since`) they are unknown-domain failures and are read one by one after all.
+        for volume in try connection.reportedPassVolumes(domain: domain, period: query.period) {
+            if configuration.entry(forDomain: volume.headerFrom, onDay: volume.day) != nil {
+                rowCount += 1
+                total += volume.messages
+            } else {
+                try connection.forEachStoredRow(
+                    domain: domain, period: query.period,
+                    only: .reportedPasses(headerFrom: volume.headerFrom, begin: volume.begin), add)
+            }
+        }
+        try connection.forEachStoredRow(domain: domain, period: query.period, only: .exceptReportedPasses, add)
         if rowCount == 0, configuration.entry(forDomain: domain, onDay: query.period.from) == nil,
             configuration.entry(forDomain: domain, onDay: Day(daysSinceEpoch: query.period.to.daysSinceEpoch - 1)) == nil
         {
             throw try unknownDomain(domain, configuration: configuration)
         }
-        let built = groups.values.map { $0.build(total: total) }
-            .sorted { ($0.messages, $1.sourceIP) > ($1.messages, $0.sourceIP) }
+        // Largest first, then by address. Indices are sorted, not the groups: moving thousands of
+        // these large values around was a tenth of the query.
+        let unordered = groups.values.map { $0.build(total: total) }
+        let built = unordered.indices.sorted { a, b in
+            (unordered[a].messages, unordered[b].sourceIP) > (unordered[b].messages, unordered[a].sourceIP)
+        }.map { unordered[$0] }
         return FailureReport(
             domain: domain, tenantID: query.tenantID ?? configuration.entry(forDomain: domain, onDay: query.period.from)?.0.id,
             period: query.period, totalMessages: total, failingMessages: built.reduce(0) { $0 + $1.messages },

@@ -18,6 +18,25 @@ public struct StoredRow: Sendable {
     public var day: Day { Day(epochSeconds: begin) }
 }
 
+/// Which of a domain's rows `forEachStoredRow` reads.
+public enum StoredRowSelection: Sendable {
+    case all
+    /// Rows the receiver did not report as DMARC pass.
+    case exceptReportedPasses
+    /// Rows reported as DMARC pass with this header From, from reports beginning then.
+    case reportedPasses(headerFrom: String, begin: Int64)
+}
+
+/// Messages reported as DMARC pass for one header From in reports beginning at one time.
+public struct ReportedPassVolume: Sendable, Equatable {
+    public var headerFrom: String
+    public var begin: Int64
+    public var messages: Int64
+
+    /// The day the diagnosis judges these rows by, as `StoredRow.day`.
+    public var day: Day { Day(epochSeconds: begin) }
+}
+
 /// A UTC period of whole days, `from` inclusive, `to` exclusive.
 public struct DayRange: Sendable, Equatable, Codable {
     public var from: Day
@@ -46,16 +65,20 @@ extension PostgresConnection {
         return rows
     }
 
-    /// The rows of `storedRows`, one at a time as they arrive: the memory of one row, whatever the
-    /// domain's volume (a big tenant's month is a million rows).
-    ///
-    /// The index `records_from_period` (reversed header From, end of period) is read twice: for the
-    /// domain itself (an equality) and for its subdomains (a prefix), each only from the period's
-    /// start to its end plus the longest report period stored (`reports_span`), so old and new
-    /// periods alike read only their own rows.
-    public func forEachStoredRow(domain: String, period: DayRange, _ body: (StoredRow) throws -> Void) throws {
-        let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
-        let reversedSubdomainPrefix = String(("." + escaped).reversed()) + "%"
+    /// The rows of `storedRows`, one at a time as they arrive: the memory of one batch, whatever the
+    /// domain's volume (a big tenant's month is a million rows). `selection` narrows them.
+    public func forEachStoredRow(
+        domain: String, period: DayRange, only selection: StoredRowSelection = .all, _ body: (StoredRow) throws -> Void
+    ) throws {
+        var parameters = Self.domainAndPeriod(domain, period)
+        let selected: String
+        switch selection {
+        case .all: selected = ""
+        case .exceptReportedPasses: selected = "AND NOT (\(Self.reportedPass))"
+        case .reportedPasses(let headerFrom, let begin):
+            selected = "AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
+            parameters += [headerFrom, String(begin)]
+        }
         // A report's own columns repeat on each of its rows; they are converted once per report.
         var reports: [Int64: StoredReport] = [:]
         try forEachRow(
@@ -68,13 +91,8 @@ extension PostgresConnection {
                    encode(p.source_sha256, 'hex')
             FROM records r
             JOIN reports p ON p.id = r.report
-            WHERE (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2)
-              AND r.end_time >= to_timestamp($3)
-              AND r.end_time < to_timestamp($4)
-                  + (SELECT greatest(max(end_time - begin_time), interval '0') FROM reports)
-              AND r.begin_time < to_timestamp($4)
-            """,
-            [String(domain.reversed()), reversedSubdomainPrefix, String(period.fromSeconds), String(period.toSeconds)]
+            WHERE \(Self.domainAndPeriodCondition) \(selected)
+            """, parameters
         ) { row in
             guard let key = row.int64(0) else { return }
             let report: StoredReport
@@ -86,6 +104,50 @@ extension PostgresConnection {
             }
             if let stored = Self.storedRow(row, report: report, key: key) { try body(stored) }
         }
+    }
+
+    /// Messages of the rows that the receiver itself reported as DMARC pass, summed by header From
+    /// and report begin. Such a row is a pass for the diagnosis whenever its header From has a
+    /// configuration entry on its day (see `Diagnoser`), so `failures` needs only its count — for
+    /// most domains the larger part of the rows, never converted or diagnosed one by one.
+    public func reportedPassVolumes(domain: String, period: DayRange) throws -> [ReportedPassVolume] {
+        var volumes: [ReportedPassVolume] = []
+        try forEachRow(
+            """
+            SELECT r.header_from, extract(epoch FROM r.begin_time)::bigint, sum(r.count)::bigint
+            FROM records r
+            WHERE \(Self.domainAndPeriodCondition) AND \(Self.reportedPass)
+            GROUP BY r.header_from, r.begin_time
+            """, Self.domainAndPeriod(domain, period)
+        ) { row in
+            guard let headerFrom = row.string(0), let begin = row.int64(1), let messages = row.int64(2) else { return }
+            volumes.append(ReportedPassVolume(headerFrom: headerFrom, begin: begin, messages: messages))
+        }
+        return volumes
+    }
+
+    /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
+    private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"
+
+    /// `domain` and its subdomains, reports overlapping the period: parameters $1 to $4.
+    ///
+    /// The index `records_from_period` (reversed header From, end of period) is read twice: for the
+    /// domain itself (an equality) and for its subdomains (a prefix), each only from the period's
+    /// start to its end plus the longest report period stored (`reports_span`), so old and new
+    /// periods alike read only their own rows.
+    private static let domainAndPeriodCondition = """
+        (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2)
+          AND r.end_time >= to_timestamp($3)
+          AND r.end_time < to_timestamp($4) + (SELECT greatest(max(end_time - begin_time), interval '0') FROM reports)
+          AND r.begin_time < to_timestamp($4)
+        """
+
+    private static func domainAndPeriod(_ domain: String, _ period: DayRange) -> [String?] {
+        let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
+        return [
+            String(domain.reversed()), String(("." + escaped).reversed()) + "%", String(period.fromSeconds),
+            String(period.toSeconds),
+        ]
     }
 
     /// What a row needs of its report.
