@@ -43,7 +43,9 @@ struct ReportBuilder {
 
     // MARK: events
 
-    mutating func start(_ name: ElementName, namespaceURI: String?) throws(ReadError) {
+    /// `namespaceURI` is only looked at for the root element: the callback need not make a
+    /// `String` for every other one.
+    mutating func start(_ name: ElementName, namespaceURI: @autoclosure () -> String?) throws(ReadError) {
         if stack.count >= limits.maxElementDepth {
             throw ReadError(.limitExceeded, "elements nested deeper than \(limits.maxElementDepth)")
         }
@@ -51,7 +53,7 @@ struct ReportBuilder {
         if !sawRoot {
             sawRoot = true
             guard name == .feedback else { throw ReadError(.notAReport, "not a DMARC aggregate report: root element is not <feedback>") }
-            if let namespaceURI, namespaceURI.lowercased().contains("dmarc-2.0") { schema = .dmarc2 }
+            if let namespaceURI = namespaceURI(), namespaceURI.lowercased().contains("dmarc-2.0") { schema = .dmarc2 }
         }
         if ignoredDepth > 0 || name == .extension {
             ignoredDepth += 1
