@@ -13,27 +13,33 @@ public enum Normalise {
         let utf8 = whole.utf8
         guard let first = utf8.first, let last = utf8.last else { return "" }
         if first > 0x20, first != 0xC2, last > 0x20, last != 0xA0 { return String(whole) }
-        var start = utf8.startIndex, end = utf8.endIndex
+        var copy = String(whole)
+        return copy.withUTF8 { bytes in String(decoding: bytes[trimmedRange(bytes)], as: UTF8.self) }
+    }
+
+    /// The part of `bytes` that `trimmed` keeps: for callers that hold UTF-8 bytes and want one
+    /// `String` of the trimmed value, not two.
+    public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0, end = bytes.count
         while start < end {
-            if utf8[start] <= 0x20 {
-                start = utf8.index(after: start)
-            } else if utf8[start] == 0xC2, utf8.index(after: start) < end, utf8[utf8.index(after: start)] == 0xA0 {
-                start = utf8.index(start, offsetBy: 2)
+            if bytes[start] <= 0x20 {
+                start += 1
+            } else if bytes[start] == 0xC2, start + 1 < end, bytes[start + 1] == 0xA0 {
+                start += 2
             } else {
                 break
             }
         }
         while start < end {
-            let before = utf8.index(before: end)
-            if utf8[before] <= 0x20 {
-                end = before
-            } else if utf8[before] == 0xA0, before > start, utf8[utf8.index(before: before)] == 0xC2 {
-                end = utf8.index(before: before)
+            if bytes[end - 1] <= 0x20 {
+                end -= 1
+            } else if bytes[end - 1] == 0xA0, end - 1 > start, bytes[end - 2] == 0xC2 {
+                end -= 2
             } else {
                 break
             }
         }
-        return String(whole[start..<end])
+        return start..<end
     }
 
     /// Canonical text of an IP address: dotted IPv4, RFC 5952 IPv6, IPv4-mapped IPv6 as IPv4.
@@ -153,7 +159,10 @@ public enum Normalise {
     /// A non-negative 64-bit count; nil for anything else (no guessing from `12abc`).
     public static func count(_ text: some StringProtocol) -> Int64? {
         let value = trimmed(text)
-        guard !value.isEmpty, value.allSatisfy(\.isASCIIDigit) else { return nil }
+        // On the bytes: a character is an ASCII digit exactly when its one byte is.
+        guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
         return Int64(value)
     }
 }

@@ -56,6 +56,21 @@ import Testing
         #expect(Normalise.count("9223372036854775807") == Int64.max)
         #expect(Normalise.count("12abc") == nil)
         #expect(Normalise.count("-1") == nil)
+        #expect(Normalise.count(" 42\n") == 42)
+        #expect(Normalise.count("４２") == nil)  // full-width digits are numbers, not ASCII digits
+        #expect(Normalise.count("4\u{301}2") == nil)
+    }
+
+    @Test(arguments: [
+        ("", ""), ("  ", ""), ("plain", "plain"), ("\n\t pass \r\n", "pass"), ("\u{A0}pass\u{A0}", "pass"),
+        ("\u{A0} \u{A0}x \u{A0} ", "x"), ("a\u{A0}b", "a\u{A0}b"), ("\u{1}x\u{1F}", "x"), ("\u{A0}", ""),
+        (" ü ", "ü"), ("\u{2003}em\u{2003}", "\u{2003}em\u{2003}"),
+    ])
+    func trimmed(input: String, expected: String) {
+        #expect(Normalise.trimmed(input) == expected)
+        var bytes = input
+        let range = bytes.withUTF8 { Normalise.trimmedRange($0) }
+        #expect(String(decoding: Array(input.utf8)[range], as: UTF8.self) == expected)
     }
 
     @Test(arguments: [
