@@ -96,4 +96,26 @@ import Testing
         json.endObject()
         #expect(json.output == #"{"a":"quote\" back\\ nl\n tab\t bell\u0007"}"#)
     }
+
+    @Test func jsonCommasAndNesting() {
+        var json = JSONWriter()
+        json.beginObject()
+        json.string("s", "x")
+        json.string("n", nil)
+        json.number("i", 42)
+        json.beginArray("list")
+        json.string(nil, "a")
+        json.string(nil, "\u{1F}\r\u{10}")
+        json.beginObject()
+        json.bool("b", false)
+        json.endObject()
+        json.beginArray()
+        json.endArray()
+        json.endArray()
+        json.beginObject("empty")
+        json.endObject()
+        json.string("k\"ey", "é")
+        json.endObject()
+        #expect(json.output == #"{"s":"x","n":null,"i":42,"list":["a","\u001f\r\u0010",{"b":false},[]],"empty":{},"k\"ey":"é"}"#)
+    }
 }
