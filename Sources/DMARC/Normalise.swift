@@ -48,7 +48,8 @@ public enum Normalise {
         var value = trimmed(text)
         // Some receivers wrap IPv6 in brackets or add a zone; neither belongs to the source address.
         if value.hasPrefix("["), value.hasSuffix("]") { value = String(value.dropFirst().dropLast()) }
-        if value.isEmpty || value.count > 45 { return nil }
+        // Counting characters is slow; there are at least as many bytes, so only count when that is too many.
+        if value.isEmpty || (value.utf8.count > 45 && value.count > 45) { return nil }
         var v4 = in_addr()
         if !value.utf8.contains(UInt8(ascii: ":")) {
             guard inet_pton(AF_INET, value, &v4) == 1 else { return nil }
@@ -82,11 +83,10 @@ public enum Normalise {
     /// RFC 5952 section 4: lower-case hex, no leading zeros, the longest run (first on a tie) of two or
     /// more zero groups shortened to `::`. Written out because libc versions differ on the details.
     public static func rfc5952(_ bytes: [UInt8]) -> String {
-        var groups = [UInt16](repeating: 0, count: 8)
-        for i in 0..<8 { groups[i] = UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
+        func group(_ i: Int) -> UInt16 { UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
-            if i < 8, groups[i] == 0 {
+            if i < 8, group(i) == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
                 let length = i - runStart
@@ -95,19 +95,36 @@ public enum Normalise {
             }
         }
         if bestLength < 2 { bestStart = -1 }
-        var out = ""
-        var i = 0
-        while i < 8 {
-            if i == bestStart {
-                out += "::"
-                i += bestLength
-                continue
+        // Written as bytes into a buffer of the longest form (8 groups of 4 digits, 7 colons): one
+        // String in the end instead of one per group.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 39) { out in
+            let hexDigits: StaticString = "0123456789abcdef"
+            var count = 0
+            var i = 0
+            while i < 8 {
+                if i == bestStart {
+                    out[count] = UInt8(ascii: ":")
+                    out[count + 1] = UInt8(ascii: ":")
+                    count += 2
+                    i += bestLength
+                    continue
+                }
+                if count > 0, out[count - 1] != UInt8(ascii: ":") {
+                    out[count] = UInt8(ascii: ":")
+                    count += 1
+                }
+                let value = group(i)
+                var shift = 12
+                while shift > 0, (value >> shift) & 0xF == 0 { shift -= 4 }
+                while shift >= 0 {
+                    out[count] = hexDigits.utf8Start[Int((value >> shift) & 0xF)]
+                    count += 1
+                    shift -= 4
+                }
+                i += 1
             }
-            if !out.isEmpty, !out.hasSuffix(":") { out += ":" }
-            out += String(groups[i], radix: 16)
-            i += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: out[0..<count]), as: UTF8.self)
         }
-        return out
     }
 
     /// A domain as lower-case A-labels without a trailing dot; nil when it cannot be a domain.
@@ -131,8 +148,14 @@ public enum Normalise {
 
     /// Lower-case ASCII letters, digits, `-`, `_` and single dots: nothing to do (the common case).
     private static func isCanonicalASCIIDomain(_ value: String) -> Bool {
+        var value = value
+        // On the contiguous bytes: iterating `String.UTF8View` costs an index check per byte.
+        return value.withUTF8 { isCanonicalASCIIDomain($0) }
+    }
+
+    private static func isCanonicalASCIIDomain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var previous = UInt8(ascii: ".")
-        for byte in value.utf8 {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
                 UInt8(ascii: "_"):

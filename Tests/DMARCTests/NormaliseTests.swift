@@ -12,6 +12,11 @@ import Testing
         ("::FFFF:c633:6407", "198.51.100.7"),
         ("[2001:db8::25]", "2001:db8::25"),
         ("::1", "::1"),
+        ("::", "::"),
+        ("1:0:0:0:0:0:0:0", "1::"),
+        ("0:0:1:0:0:0:1:0", "0:0:1::1:0"),
+        ("fe80:0:0:0:0:0:0:A", "fe80::a"),
+        ("ABCD:EF01:2345:6789:0BCD:EF01:2345:6789", "abcd:ef01:2345:6789:bcd:ef01:2345:6789"),
     ])
     func canonicalIP(input: String, expected: String) {
         #expect(Normalise.ipAddress(input) == expected)
