@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The elements of both report schemas, matched by local name whatever the namespace or prefix.
 enum ElementName: UInt8 {
     case feedback, version, reportMetadata, orgName, email, extraContactInfo, reportID, dateRange, begin, end
@@ -17,14 +11,20 @@ enum ElementName: UInt8 {
     /// `name` is a NUL-terminated UTF-8 local name from libxml2.
     ///
     /// Runs for every start tag, so it works on the bytes: length and first byte pick the one name
-    /// it can be (a second byte where two names share both), and a `memcmp` confirms it. No
+    /// it can be (a second byte where two names share both), and the other bytes confirm it. No
     /// `String`, no hashing.
     init(localName name: UnsafePointer<UInt8>) {
         let length = strlen8(name, limit: 19)
-        self = Self.candidate(name, length: length).map { candidate in
-            candidate.spelling.utf8CodeUnitCount == length
-                && memcmp(candidate.spelling.utf8Start, name, length) == 0 ? candidate.name : .other
-        } ?? .other
+        guard let candidate = Self.candidate(name, length: length), candidate.spelling.utf8CodeUnitCount == length else {
+            self = .other
+            return
+        }
+        // A loop, not memcmp: the names are short and a library call costs more than the bytes.
+        for index in 1..<length where candidate.spelling.utf8Start[index] != name[index] {
+            self = .other
+            return
+        }
+        self = candidate.name
     }
 
     private typealias Candidate = (spelling: StaticString, name: ElementName)
