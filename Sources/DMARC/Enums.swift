@@ -8,6 +8,8 @@ extension ReportEnum {
     public static var aliases: [String: Self] { [:] }
 
     /// Reads `text` after trimming and lower-casing; nil when it is no known value or alias.
+    /// Inlinable so that callers get it specialised: generic, it cost a metadata lookup per value.
+    @inlinable
     public init?(reportText text: some StringProtocol) {
         // Most reports already write the standard spelling.
         if let exact = Self(rawValue: String(text)) {

@@ -3,7 +3,11 @@
 public struct JSONWriter: Sendable {
     /// UTF-8 bytes written so far.
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Whether the innermost open object or array (or the top level) already has a member.
+    private var needsComma = false
+    /// The same for the enclosing ones, outermost first; apart so that the hot `separator` never
+    /// touches an array.
+    private var outerNeedsComma: [Bool] = []
 
     public init() { bytes.reserveCapacity(1024) }
 
@@ -12,7 +16,8 @@ public struct JSONWriter: Sendable {
     /// Empties the writer but keeps its storage, for writing many small objects in a row.
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
-        needsComma = [false]
+        needsComma = false
+        outerNeedsComma.removeAll(keepingCapacity: true)
     }
 
     /// Drops the bytes written so far but stays inside the open objects and arrays, so a document
@@ -28,8 +33,20 @@ public struct JSONWriter: Sendable {
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     public mutating func string(_ key: String?, _ value: String?) {
-        separator(key)
-        if let value { Self.appendQuoted(value, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+        guard let value else {
+            separator(key)
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        if let key {
+            // The common case, in one append: `,"key":"value"`.
+            let comma = needsComma
+            needsComma = true
+            Self.appendQuoted(key, value, comma: comma, to: &bytes)
+        } else {
+            separator(nil)
+            Self.appendQuoted(value, to: &bytes)
+        }
     }
 
     public mutating func number(_ key: String?, _ value: Int64?) {
@@ -50,47 +67,96 @@ public struct JSONWriter: Sendable {
     private mutating func open(_ key: String?, _ bracket: UInt8) {
         separator(key)
         bytes.append(bracket)
-        needsComma.append(false)
+        outerNeedsComma.append(needsComma)
+        needsComma = false
     }
 
     private mutating func close(_ bracket: UInt8) {
-        needsComma.removeLast()
+        needsComma = outerNeedsComma.popLast() ?? true
         bytes.append(bracket)
     }
 
     private mutating func separator(_ key: String?) {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        let comma = needsComma
+        needsComma = true
         if let key {
-            Self.appendQuoted(key, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
+            Self.appendQuoted(key, comma: comma, colon: true, to: &bytes)
+        } else if comma {
+            bytes.append(UInt8(ascii: ","))
         }
     }
 
     static func appendQuoted(_ value: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
+        appendQuoted(value, comma: false, colon: false, to: &output)
+    }
+
+    /// `[,]"value"[:]`, escaped, in one append: called for every key and value, and each append
+    /// to an array checks its uniqueness and capacity.
+    private static func appendQuoted(_ value: String, comma: Bool, colon: Bool, to output: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
-            var plainStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart..<index]))
-                switch byte {
-                case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
-                case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
-                case 0x0A: output.append(contentsOf: #"\n"#.utf8)
-                case 0x0D: output.append(contentsOf: #"\r"#.utf8)
-                case 0x09: output.append(contentsOf: #"\t"#.utf8)
-                default:
-                    let hex = String(byte, radix: 16)
-                    output.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
-                }
-                plainStart = index + 1
+            withEscapeBuffer(for: utf8.count) { buffer in
+                var count = 0
+                if comma { put(UInt8(ascii: ","), in: buffer, at: &count) }
+                putQuoted(utf8, in: buffer, at: &count)
+                if colon { put(UInt8(ascii: ":"), in: buffer, at: &count) }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart...]))
         }
-        output.append(UInt8(ascii: "\""))
+    }
+
+    /// `[,]"key":"value"` in one append.
+    private static func appendQuoted(_ key: String, _ value: String, comma: Bool, to output: inout [UInt8]) {
+        var key = key, value = value
+        key.withUTF8 { keyUTF8 in
+            value.withUTF8 { valueUTF8 in
+                withEscapeBuffer(for: keyUTF8.count + valueUTF8.count) { buffer in
+                    var count = 0
+                    if comma { put(UInt8(ascii: ","), in: buffer, at: &count) }
+                    putQuoted(keyUTF8, in: buffer, at: &count)
+                    put(UInt8(ascii: ":"), in: buffer, at: &count)
+                    putQuoted(valueUTF8, in: buffer, at: &count)
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+                }
+            }
+        }
+    }
+
+    /// Room for `byteCount` bytes escaped (at most six bytes each, `\u001f`), two pairs of quotes
+    /// and two separators; on the stack when small.
+    private static func withEscapeBuffer(for byteCount: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount * 6 + 6, body)
+    }
+
+    @inline(__always)
+    private static func put(_ byte: UInt8, in buffer: UnsafeMutableBufferPointer<UInt8>, at count: inout Int) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    private static func putQuoted(_ utf8: UnsafeBufferPointer<UInt8>, in buffer: UnsafeMutableBufferPointer<UInt8>, at count: inout Int) {
+        let hexDigits: StaticString = "0123456789abcdef"
+        put(UInt8(ascii: "\""), in: buffer, at: &count)
+        for byte in utf8 {
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                put(byte, in: buffer, at: &count)
+                continue
+            }
+            put(UInt8(ascii: "\\"), in: buffer, at: &count)
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte, in: buffer, at: &count)
+            case 0x0A: put(UInt8(ascii: "n"), in: buffer, at: &count)
+            case 0x0D: put(UInt8(ascii: "r"), in: buffer, at: &count)
+            case 0x09: put(UInt8(ascii: "t"), in: buffer, at: &count)
+            default:
+                put(UInt8(ascii: "u"), in: buffer, at: &count)
+                put(UInt8(ascii: "0"), in: buffer, at: &count)
+                put(UInt8(ascii: "0"), in: buffer, at: &count)
+                put(hexDigits.utf8Start[Int(byte >> 4)], in: buffer, at: &count)
+                put(hexDigits.utf8Start[Int(byte & 0x0F)], in: buffer, at: &count)
+            }
+        }
+        put(UInt8(ascii: "\""), in: buffer, at: &count)
     }
 }
 

@@ -13,27 +13,33 @@ public enum Normalise {
         let utf8 = whole.utf8
         guard let first = utf8.first, let last = utf8.last else { return "" }
         if first > 0x20, first != 0xC2, last > 0x20, last != 0xA0 { return String(whole) }
-        var start = utf8.startIndex, end = utf8.endIndex
+        var copy = String(whole)
+        return copy.withUTF8 { bytes in String(decoding: bytes[trimmedRange(bytes)], as: UTF8.self) }
+    }
+
+    /// The part of `bytes` that `trimmed` keeps: for callers that hold UTF-8 bytes and want one
+    /// `String` of the trimmed value, not two.
+    public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0, end = bytes.count
         while start < end {
-            if utf8[start] <= 0x20 {
-                start = utf8.index(after: start)
-            } else if utf8[start] == 0xC2, utf8.index(after: start) < end, utf8[utf8.index(after: start)] == 0xA0 {
-                start = utf8.index(start, offsetBy: 2)
+            if bytes[start] <= 0x20 {
+                start += 1
+            } else if bytes[start] == 0xC2, start + 1 < end, bytes[start + 1] == 0xA0 {
+                start += 2
             } else {
                 break
             }
         }
         while start < end {
-            let before = utf8.index(before: end)
-            if utf8[before] <= 0x20 {
-                end = before
-            } else if utf8[before] == 0xA0, before > start, utf8[utf8.index(before: before)] == 0xC2 {
-                end = utf8.index(before: before)
+            if bytes[end - 1] <= 0x20 {
+                end -= 1
+            } else if bytes[end - 1] == 0xA0, end - 1 > start, bytes[end - 2] == 0xC2 {
+                end -= 2
             } else {
                 break
             }
         }
-        return String(whole[start..<end])
+        return start..<end
     }
 
     /// Canonical text of an IP address: dotted IPv4, RFC 5952 IPv6, IPv4-mapped IPv6 as IPv4.
@@ -42,7 +48,8 @@ public enum Normalise {
         var value = trimmed(text)
         // Some receivers wrap IPv6 in brackets or add a zone; neither belongs to the source address.
         if value.hasPrefix("["), value.hasSuffix("]") { value = String(value.dropFirst().dropLast()) }
-        if value.isEmpty || value.count > 45 { return nil }
+        // Counting characters is slow; there are at least as many bytes, so only count when that is too many.
+        if value.isEmpty || (value.utf8.count > 45 && value.count > 45) { return nil }
         var v4 = in_addr()
         if !value.utf8.contains(UInt8(ascii: ":")) {
             guard inet_pton(AF_INET, value, &v4) == 1 else { return nil }
@@ -76,11 +83,10 @@ public enum Normalise {
     /// RFC 5952 section 4: lower-case hex, no leading zeros, the longest run (first on a tie) of two or
     /// more zero groups shortened to `::`. Written out because libc versions differ on the details.
     public static func rfc5952(_ bytes: [UInt8]) -> String {
-        var groups = [UInt16](repeating: 0, count: 8)
-        for i in 0..<8 { groups[i] = UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
+        func group(_ i: Int) -> UInt16 { UInt16(bytes[2 * i]) << 8 | UInt16(bytes[2 * i + 1]) }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
-            if i < 8, groups[i] == 0 {
+            if i < 8, group(i) == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
                 let length = i - runStart
@@ -89,19 +95,36 @@ public enum Normalise {
             }
         }
         if bestLength < 2 { bestStart = -1 }
-        var out = ""
-        var i = 0
-        while i < 8 {
-            if i == bestStart {
-                out += "::"
-                i += bestLength
-                continue
+        // Written as bytes into a buffer of the longest form (8 groups of 4 digits, 7 colons): one
+        // String in the end instead of one per group.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 39) { out in
+            let hexDigits: StaticString = "0123456789abcdef"
+            var count = 0
+            var i = 0
+            while i < 8 {
+                if i == bestStart {
+                    out[count] = UInt8(ascii: ":")
+                    out[count + 1] = UInt8(ascii: ":")
+                    count += 2
+                    i += bestLength
+                    continue
+                }
+                if count > 0, out[count - 1] != UInt8(ascii: ":") {
+                    out[count] = UInt8(ascii: ":")
+                    count += 1
+                }
+                let value = group(i)
+                var shift = 12
+                while shift > 0, (value >> shift) & 0xF == 0 { shift -= 4 }
+                while shift >= 0 {
+                    out[count] = hexDigits.utf8Start[Int((value >> shift) & 0xF)]
+                    count += 1
+                    shift -= 4
+                }
+                i += 1
             }
-            if !out.isEmpty, !out.hasSuffix(":") { out += ":" }
-            out += String(groups[i], radix: 16)
-            i += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: out[0..<count]), as: UTF8.self)
         }
-        return out
     }
 
     /// A domain as lower-case A-labels without a trailing dot; nil when it cannot be a domain.
@@ -125,8 +148,14 @@ public enum Normalise {
 
     /// Lower-case ASCII letters, digits, `-`, `_` and single dots: nothing to do (the common case).
     private static func isCanonicalASCIIDomain(_ value: String) -> Bool {
+        var value = value
+        // On the contiguous bytes: iterating `String.UTF8View` costs an index check per byte.
+        return value.withUTF8 { isCanonicalASCIIDomain($0) }
+    }
+
+    private static func isCanonicalASCIIDomain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var previous = UInt8(ascii: ".")
-        for byte in value.utf8 {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
                 UInt8(ascii: "_"):
@@ -153,7 +182,10 @@ public enum Normalise {
     /// A non-negative 64-bit count; nil for anything else (no guessing from `12abc`).
     public static func count(_ text: some StringProtocol) -> Int64? {
         let value = trimmed(text)
-        guard !value.isEmpty, value.allSatisfy(\.isASCIIDigit) else { return nil }
+        // On the bytes: a character is an ASCII digit exactly when its one byte is.
+        guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
         return Int64(value)
     }
 }

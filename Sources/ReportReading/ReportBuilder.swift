@@ -7,7 +7,11 @@ struct ReportBuilder {
     let limits: ReadingLimits
     let source: String
     private var stack: [ElementName] = []
+    /// The current element's text from its first byte that is not whitespace: `value()` trims it
+    /// anyway, and the indentation between elements then costs no copy.
     private var text: [UInt8] = []
+    /// Bytes of text seen in the current element, leading whitespace included, for the limit.
+    private var textLength = 0
     /// Depth inside an `<extension>` (RFC 9990) whose content we do not read.
     private var ignoredDepth = 0
     private var sawRoot = false
@@ -43,15 +47,17 @@ struct ReportBuilder {
 
     // MARK: events
 
-    mutating func start(_ name: ElementName, namespaceURI: String?) throws(ReadError) {
+    /// `namespaceURI` is only looked at for the root element: the callback need not make a
+    /// `String` for every other one.
+    mutating func start(_ name: ElementName, namespaceURI: @autoclosure () -> String?) throws(ReadError) {
         if stack.count >= limits.maxElementDepth {
             throw ReadError(.limitExceeded, "elements nested deeper than \(limits.maxElementDepth)")
         }
-        text.removeAll(keepingCapacity: true)
+        clearText()
         if !sawRoot {
             sawRoot = true
             guard name == .feedback else { throw ReadError(.notAReport, "not a DMARC aggregate report: root element is not <feedback>") }
-            if let namespaceURI, namespaceURI.lowercased().contains("dmarc-2.0") { schema = .dmarc2 }
+            if let namespaceURI = namespaceURI(), namespaceURI.lowercased().contains("dmarc-2.0") { schema = .dmarc2 }
         }
         if ignoredDepth > 0 || name == .extension {
             ignoredDepth += 1
@@ -79,10 +85,21 @@ struct ReportBuilder {
 
     mutating func characters(_ bytes: UnsafeRawBufferPointer) throws(ReadError) {
         guard ignoredDepth == 0 else { return }
-        if text.count + bytes.count > limits.maxTextBytes {
+        if textLength + bytes.count > limits.maxTextBytes {
             throw ReadError(.limitExceeded, "text of one element exceeds \(ByteCount(Int64(limits.maxTextBytes)))")
         }
-        text.append(contentsOf: bytes)
+        textLength += bytes.count
+        var start = 0
+        if text.isEmpty {
+            while start < bytes.count, bytes[start] <= 0x20 { start += 1 }
+            if start == bytes.count { return }
+        }
+        text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start...]))
+    }
+
+    private mutating func clearText() {
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
+        textLength = 0
     }
 
     /// Closes the innermost open element. libxml2 names the element on its own stack in end events,
@@ -95,7 +112,7 @@ struct ReportBuilder {
         }
         let parent = stack.last
         let grandparent = stack.count >= 2 ? stack[stack.count - 2] : nil
-        defer { text.removeAll(keepingCapacity: true) }
+        defer { clearText() }
         switch parent {
         case nil:
             if name == .feedback { rootEnded = true }
@@ -161,11 +178,14 @@ struct ReportBuilder {
     mutating func discardOpenElement() {
         guard stack.popLast() != nil else { return }
         if ignoredDepth > 0 { ignoredDepth -= 1 }
-        text.removeAll(keepingCapacity: true)
+        clearText()
     }
 
+    /// The text, trimmed on its bytes so that only one `String` is made.
     private func value() -> String {
-        Normalise.trimmed(String(decoding: text, as: UTF8.self))
+        text.withUnsafeBufferPointer { bytes in
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[Normalise.trimmedRange(bytes)]), as: UTF8.self)
+        }
     }
 
     private mutating func endMetadataField(_ name: ElementName) {

@@ -43,6 +43,22 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
             started = true
             try start()
         }
+        if pendingOffset == pending.count, carry.isEmpty, !upstreamEnded {
+            // The usual case: read straight into the caller's buffer and hand the bytes out as they
+            // are, up to the first one that needs a repair; that one and the rest go through `pending`.
+            let n = try upstream.read(into: buffer)
+            if n > 0 {
+                let read = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                let clean = mode == .passThrough ? n : Self.cleanPrefixLength(read, eightBit: mode == .eightBit)
+                if clean == n { return n }
+                pending.removeAll(keepingCapacity: true)
+                pendingOffset = 0
+                process(UnsafeRawBufferPointer(rebasing: read[clean...]))
+                if clean > 0 { return clean }
+            } else {
+                upstreamEnded = true
+            }
+        }
         while pendingOffset == pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingOffset = 0
@@ -182,11 +198,8 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
         var runStart = index
         let count = bytes.count
         while index < count {
-            let byte = bytes[index]
-            if (byte >= 0x20 && byte < 0x80) || byte == 0x0A || byte == 0x09 || byte == 0x0D {
-                index += 1
-                continue
-            }
+            index += Self.cleanPrefixLength(UnsafeRawBufferPointer(rebasing: bytes[index...]), eightBit: mode == .eightBit)
+            guard index < count else { break }
             if runStart < index { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
             let used = scanOne(bytes, at: index, final: false)
             if used == 0 {
@@ -236,6 +249,30 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
         transcodedBytes += 1
         let scalar = Windows1252.scalar(byte)
         pending.append(contentsOf: Array(String(Character(scalar)).utf8))
+    }
+
+    /// How many bytes at the start of `bytes` pass through as they are: printable ASCII, TAB, LF
+    /// and CR, and in an 8-bit document every byte from 0x80 on. Every byte of every document
+    /// comes through here, so it tests eight at a time; only a word with a byte to repair is
+    /// looked at byte by byte.
+    static func cleanPrefixLength(_ bytes: UnsafeRawBufferPointer, eightBit: Bool) -> Int {
+        let count = bytes.count
+        var index = 0
+        while index + 8 <= count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            var repair = EightBytes.below(0x20, word) & ~EightBytes.equal(0x09, word) & ~EightBytes.equal(0x0A, word)
+                & ~EightBytes.equal(0x0D, word)
+            if !eightBit { repair |= word & EightBytes.high }
+            if repair != 0 { break }
+            index += 8
+        }
+        while index < count, passesThrough(bytes[index], eightBit: eightBit) { index += 1 }
+        return index
+    }
+
+    private static func passesThrough(_ byte: UInt8, eightBit: Bool) -> Bool {
+        if byte >= 0x80 { return eightBit }
+        return byte >= 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
     }
 
     private static func utf8SequenceLength(_ lead: UInt8) -> Int {
@@ -327,5 +364,24 @@ enum Windows1252 {
     static func scalar(_ byte: UInt8) -> Unicode.Scalar {
         let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
         return Unicode.Scalar(value) ?? "\u{FFFD}"
+    }
+}
+
+/// Byte-wise tests on eight bytes at once, exact for each byte (no carry crosses a byte): the
+/// result has the high bit of each byte that passes the test.
+private enum EightBytes {
+    static let high: UInt64 = 0x8080_8080_8080_8080
+    static let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    static func spread(_ byte: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(byte) }
+
+    /// Bytes below `limit` (at most 0x80).
+    static func below(_ limit: UInt8, _ word: UInt64) -> UInt64 {
+        ~(((word & low) &+ spread(0x80 - limit)) | word) & high
+    }
+
+    static func equal(_ byte: UInt8, _ word: UInt64) -> UInt64 {
+        let difference = word ^ spread(byte)
+        return ~(((difference & low) &+ low) | difference) & high
     }
 }

@@ -131,9 +131,9 @@ enum LibXML2 {
         sax.startElementNs = { user, localName, _, uri, _, _, _, _, _ in
             guard let state = user?.assumingMemoryBound(to: ParserState.self), let localName else { return }
             guard state.pointee.failure == nil else { return }
-            let namespace = uri.map { String(cString: $0) }
             do throws(ReadError) {
-                try state.pointee.builder.start(ElementName(localName: localName), namespaceURI: namespace)
+                try state.pointee.builder.start(
+                    ElementName(localName: localName), namespaceURI: uri.map { String(cString: $0) })
             } catch {
                 state.pointee.stop(error)
             }

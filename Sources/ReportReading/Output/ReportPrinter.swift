@@ -140,6 +140,7 @@ public final class OutputFile: @unchecked Sendable {
 /// Text held back until its report is complete: memory first, then an unlinked temporary file.
 private struct HeldText {
     private static let memoryLimit = 4 << 20
+    private static let spillBlock = 1 << 20
     private var memory: [UInt8] = []
     private var spill: UnsafeMutablePointer<FILE>?
 
@@ -149,20 +150,27 @@ private struct HeldText {
     }
 
     mutating func append(bytes: UnsafeRawBufferPointer) {
+        memory.append(contentsOf: bytes)
         if let spill {
-            _ = fwrite(bytes.baseAddress, 1, bytes.count, spill)
+            // Once spilling, records still gather in memory and go out a MiB at a time: one by
+            // one, stdio's 4 KiB buffer made a write(2) of every tenth record.
+            if memory.count >= Self.spillBlock { writeMemory(to: spill) }
             return
         }
-        memory.append(contentsOf: bytes)
         if memory.count > Self.memoryLimit, let file = tmpfile() {
-            memory.withUnsafeBytes { bytes in _ = fwrite(bytes.baseAddress, 1, bytes.count, file) }
-            memory.removeAll()
+            writeMemory(to: file)
             spill = file
         }
     }
 
-    func flush(to output: OutputFile) {
+    private mutating func writeMemory(to file: UnsafeMutablePointer<FILE>) {
+        memory.withUnsafeBytes { bytes in _ = fwrite(bytes.baseAddress, 1, bytes.count, file) }
+        memory.removeAll(keepingCapacity: true)
+    }
+
+    mutating func flush(to output: OutputFile) {
         if let spill {
+            writeMemory(to: spill)
             rewind(spill)
             let buffer = ChunkBuffer(byteCount: 1 << 20)
             while true {
