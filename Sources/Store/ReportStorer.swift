@@ -188,16 +188,16 @@ struct ReportStorer: ReportHandler {
         }
         guard storing, var copy = records else { return }
         records = nil  // one owner of the buffer while it grows: no copy on write
-        copy.encoder.arrayField(authResults.dkim.map { $0.domain })
-        copy.encoder.arrayField(authResults.dkim.map { $0.selector })
-        copy.encoder.arrayField(authResults.dkim.map { $0.result?.rawValue })
-        copy.encoder.arrayField(authResults.dkim.map { $0.humanResult })
-        copy.encoder.arrayField(authResults.spf.map { $0.domain })
-        copy.encoder.arrayField(authResults.spf.map { $0.scope?.rawValue })
-        copy.encoder.arrayField(authResults.spf.map { $0.result?.rawValue })
-        copy.encoder.arrayField(authResults.spf.map { $0.humanResult })
-        copy.encoder.arrayField(reasons.map { $0.type?.rawValue })
-        copy.encoder.arrayField(reasons.map { $0.comment })
+        copy.encoder.arrayField(authResults.dkim) { $0.domain }
+        copy.encoder.arrayField(authResults.dkim) { $0.selector }
+        copy.encoder.arrayField(authResults.dkim) { $0.result?.rawValue }
+        copy.encoder.arrayField(authResults.dkim) { $0.humanResult }
+        copy.encoder.arrayField(authResults.spf) { $0.domain }
+        copy.encoder.arrayField(authResults.spf) { $0.scope?.rawValue }
+        copy.encoder.arrayField(authResults.spf) { $0.result?.rawValue }
+        copy.encoder.arrayField(authResults.spf) { $0.humanResult }
+        copy.encoder.arrayField(reasons) { $0.type?.rawValue }
+        copy.encoder.arrayField(reasons) { $0.comment }
         try copy.endRow()
         records = copy
     }

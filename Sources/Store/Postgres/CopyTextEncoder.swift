@@ -33,30 +33,54 @@ public struct CopyTextEncoder: Sendable {
 
     public mutating func field(_ value: Int) { field(Int64(value)) }
 
-    /// A one-dimensional `text[]` value: `{"a",NULL,"b \"c\""}`, every present element quoted (so
+    /// A one-dimensional `text[]` value: `{"a",NULL,"b \\"c\\""}`, every present element quoted (so
     /// commas, braces and spaces need no thought) and `nil` written as a NULL element.
     public mutating func arrayField(_ values: [String?]) {
+        arrayField(values) { $0 }
+    }
+
+    /// The same for `element` of each of `values`, written straight into the buffer: no array of
+    /// strings and no literal are built first (ingest writes ten of these per row).
+    public mutating func arrayField<Values: Collection>(_ values: Values, _ element: (Values.Element) -> String?) {
         separate()
-        // The array literal's own escapes (backslash, quote) come first; COPY's escaping of the
-        // whole literal (backslash again, TAB, LF, CR) is appendEscaped's.
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        for (index, value) in values.enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
-            guard var value else {
-                literal.append(contentsOf: "NULL".utf8)
+        buffer.append(UInt8(ascii: "{"))
+        var first = true
+        for value in values {
+            if !first { buffer.append(UInt8(ascii: ",")) }
+            first = false
+            guard var text = element(value) else {
+                buffer.append(contentsOf: "NULL".utf8)
                 continue
             }
-            literal.append(UInt8(ascii: "\""))
-            value.withUTF8 { bytes in
-                for byte in bytes {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
-                    literal.append(byte)
-                }
-            }
-            literal.append(UInt8(ascii: "\""))
+            buffer.append(UInt8(ascii: "\""))
+            text.withUTF8 { appendArrayElement($0) }
+            buffer.append(UInt8(ascii: "\""))
         }
-        literal.append(UInt8(ascii: "}"))
-        literal.withUnsafeBufferPointer { appendEscaped($0) }
+        buffer.append(UInt8(ascii: "}"))
+    }
+
+    /// An element inside quotes: the array literal escapes `"` and `\` with a backslash, and COPY
+    /// then doubles every backslash and escapes TAB, LF and CR.
+    private mutating func appendArrayElement(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var plain = true
+        for byte in bytes where byte == 0x22 || byte == 0x5c || byte == 0x09 || byte == 0x0a || byte == 0x0d {
+            plain = false
+            break
+        }
+        guard !plain else {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x22: buffer.append(contentsOf: [0x5c, 0x5c, 0x22])  // \"  -> array \" after COPY
+            case 0x5c: buffer.append(contentsOf: [0x5c, 0x5c, 0x5c, 0x5c])  // array \\, each doubled
+            case 0x09: buffer.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0x0a: buffer.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: buffer.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            default: buffer.append(byte)
+            }
+        }
     }
 
     /// A `timestamptz` in UTC from epoch seconds, in the form PostgreSQL reads whatever its DateStyle:
