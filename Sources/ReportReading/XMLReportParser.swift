@@ -82,7 +82,7 @@ enum XMLReportParser {
             let more = state.pointee.errorCount > 1 ? " (and \(state.pointee.errorCount - 1) more)" : ""
             state.pointee.builder.addWarning("recovered from malformed XML: \(first)\(more)")
         }
-        try handler.endReport(warnings: state.pointee.builder.warnings)
+        try handler.endReport(warnings: state.pointee.builder.reportedWarnings)
     }
 }
 

@@ -49,6 +49,21 @@ public final class Ingestor {
     /// One file, counted into `summary`.
     func ingest(file path: String, into summary: inout IngestSummary) throws {
         summary.files += 1
+        // Too large to read (the input cap) or to keep (PostgreSQL's bytea): said before hashing it.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            let size = Int64(info.st_size)
+            let reason: String? =
+                size > options.limits.maxInputBytes
+                ? "file is \(size) bytes, larger than \(options.limits.maxInputBytes >> 20) MiB (--max-input-mib to raise)"
+                : size > Self.maxOriginalBytes
+                    ? "file is \(size) bytes, larger than \(Self.maxOriginalBytes >> 20) MiB, the largest original "
+                        + "PostgreSQL can keep" : nil
+            if let reason {
+                try reject(path, digest: nil, size: size, reason: "\(ReadError.Code.limitExceeded): \(reason)", into: &summary)
+                return
+            }
+        }
         let digest: [UInt8]
         let size: Int64
         do {

@@ -35,6 +35,9 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @OptionGroup(title: "Limits")
+    var limits: ReadingLimitOptions
+
     @Argument(
         help: ArgumentHelp(
             "Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.",
@@ -56,7 +59,8 @@ struct Ingest: ParsableCommand {
         let target = DatabaseTarget.resolve(explicit: database)
         let connection = try Terminal.open(target)
         let ingestor = Ingestor(
-            connection: connection, options: IngestOptions(archive: archive, quarantine: quarantine, maildirDone: maildirDone))
+            connection: connection, options: IngestOptions(
+                archive: archive, quarantine: quarantine, maildirDone: maildirDone, limits: limits.limits))
         let progress = Terminal.progress()
         let summary: IngestSummary
         do {

@@ -27,8 +27,9 @@ public struct MboxReader: Sendable {
     {
         let name = source ?? path
         let file: FileBytes
-        do {
+        do throws(ReadError) {
             file = try FileBytes(path: path)
+            try reader.checkInputSize(file)
         } catch {
             try handler.rejected(source: name, error: error)
             return Summary()
