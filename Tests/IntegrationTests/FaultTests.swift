@@ -116,4 +116,87 @@ struct FaultTests {
         #expect(try database.count("SELECT count(*) FROM reports") == 2)
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'duplicate'") == 2)
     }
+
+    // MARK: unreadable files
+
+    /// Runs the binary as a user that cannot read a mode-000 file: as root, the `postgres` user
+    /// (which reaches the test cluster's socket); otherwise ourselves. Nil when root has no way.
+    static var asUnprivileged: [String]? {
+        guard getuid() == 0 else { return [] }
+        guard let user = getpwnam("postgres"), FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            return nil
+        }
+        return ["/usr/bin/setpriv", "--reuid=\(user.pointee.pw_uid)", "--regid=\(user.pointee.pw_gid)", "--clear-groups"]
+    }
+
+    /// Runs `dmarc` (through `prefix`) and kills it after `seconds`: a FIFO must not block the run.
+    static func run(_ prefix: [String], _ arguments: [String], seconds: Double = 120) throws -> DMARCBinary.Result {
+        let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let argv = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [DMARCBinary.path] + arguments
+        let pid = try DMARCBinary.spawn(argv, outputDirectory: output, executable: prefix.first)
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                Issue.record("dmarc \(arguments.first ?? "") did not finish within \(Int(seconds)) s")
+                break
+            }
+            usleep(20_000)
+        }
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return DMARCBinary.Result(
+            status: code, stdout: (try? String(contentsOfFile: output + "/stdout", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: output + "/stderr", encoding: .utf8)) ?? "")
+    }
+
+    @Test(
+        "unreadable inputs (mode 000, a dangling link, a FIFO, a closed folder) are rejected with their reason; the rest is stored",
+        .enabled(if: asUnprivileged != nil, "as root, needs the postgres user and setpriv to run dmarc unprivileged"))
+    func unreadableInputs() throws {
+        let database = try TestCluster.get().freshDatabase()
+        let inbox = try EndToEndTests.batch(files: 2, records: 10, prefix: "unreadable")
+        defer { try? FileManager.default.removeItem(atPath: inbox) }
+        let report = try String(contentsOfFile: inbox + "/0000.xml", encoding: .utf8)
+        let locked = inbox + "/locked.xml"
+        try report.replacingOccurrences(of: "unreadable-0", with: "locked").write(toFile: locked, atomically: false, encoding: .utf8)
+        chmod(locked, 0)
+        symlink(inbox + "/gone.xml", inbox + "/dangling.xml")
+        mkfifo(inbox + "/pipe.xml", 0o644)
+        let closed = inbox + "/closed"
+        mkdir(closed, 0o755)
+        try report.replacingOccurrences(of: "unreadable-0", with: "closed").write(
+            toFile: closed + "/inside.xml", atomically: false, encoding: .utf8)
+        chmod(closed, 0)
+        defer { chmod(closed, 0o755) }
+
+        let prefix = try #require(Self.asUnprivileged)
+        let result = try Self.run(prefix, ["ingest", "--database", database.conninfo, inbox], seconds: 60)
+        #expect(result.status == 65, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("ingested 2 reports (20 rows) from 6 files"), "\(result.stdout)")
+        #expect(result.stdout.contains("· 4 rejected"), "\(result.stdout)")
+        let expected = [
+            closed: "unreadable: cannot open \(closed): Permission denied",
+            inbox + "/dangling.xml": "unreadable: cannot open \(inbox)/dangling.xml: No such file or directory",
+            locked: "unreadable: cannot open \(locked): Permission denied",
+            inbox + "/pipe.xml": "unreadable: \(inbox)/pipe.xml is a FIFO, not a file",
+        ]
+        for (path, reason) in expected {
+            #expect(result.stderr.contains("\(path): \(reason)\n"), "\(path): \(result.stderr)")
+        }
+        let ledger = try database.connect().query(
+            "SELECT path, reason FROM input_files WHERE status = 'rejected' ORDER BY path")
+        #expect(ledger.rows.map { $0.string(0) ?? "" } == expected.keys.sorted())
+        #expect(ledger.rows.map { $0.string(1) ?? "" } == expected.keys.sorted().map { expected[$0] ?? "" })
+        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'ingested'") == 2)
+
+        // `dmarc parse` gives the same reasons (in the reader's words) and reads the rest.
+        let parse = try Self.run(prefix, ["parse", "--output", "/dev/null", inbox], seconds: 60)
+        #expect(parse.status == 65)
+        #expect(parse.stderr.contains("\(inbox)/pipe.xml: is a FIFO, not a file"), "\(parse.stderr)")
+        #expect(parse.stderr.contains("\(locked): cannot open: Permission denied"), "\(parse.stderr)")
+        #expect(parse.stderr.split(separator: "\n").count == 4, "\(parse.stderr)")
+    }
 }
