@@ -199,4 +199,93 @@ struct FaultTests {
         #expect(parse.stderr.contains("\(locked): cannot open: Permission denied"), "\(parse.stderr)")
         #expect(parse.stderr.split(separator: "\n").count == 4, "\(parse.stderr)")
     }
+
+    // MARK: a 2 GiB input
+
+    /// A valid report of `mebibytes` MiB: 16 records per MiB, each followed by a comment that fills
+    /// its 64 KiB (comments are cheap to parse and hold no text the builder keeps). Written as one
+    /// block repeated, in seconds.
+    static func writeLargeReport(to path: String, mebibytes: Int) throws -> Int {
+        let record = """
+            <record><row><source_ip>192.0.2.1</source_ip><count>2</count><policy_evaluated><disposition>none</disposition>\
+            <dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from>\
+            </identifiers><auth_results><dkim><domain>example.com</domain><selector>s1</selector><result>pass</result>\
+            </dkim><spf><domain>example.com</domain><scope>mfrom</scope><result>softfail</result></spf></auth_results></record>
+
+            """
+        let piece = record + "<!-- " + String(repeating: "x", count: 65_536 - record.utf8.count - 10) + " -->\n"
+        let block = Array(String(repeating: piece, count: 16).utf8)
+        guard let file = fopen(path, "wb") else { throw StoreError(.io, "cannot write \(path)") }
+        defer { fclose(file) }
+        let head = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <feedback><report_metadata><org_name>big.example</org_name><email>a@big.example</email>\
+            <report_id>big-1</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>\
+            </report_metadata><policy_published><domain>example.com</domain><p>none</p></policy_published>
+
+            """
+        fputs(head, file)
+        for _ in 0..<mebibytes {
+            guard fwrite(block, 1, block.count, file) == block.count else {
+                throw StoreError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        fputs("</feedback>\n", file)
+        return mebibytes * 16
+    }
+
+    /// The child's peak resident set (VmHWM, polled), its exit status and wall time.
+    static func measure(_ arguments: [String]) throws -> (status: Int32, seconds: Double, peakBytes: Int, stderr: String) {
+        let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let start = Date()
+        let pid = try DMARCBinary.spawn(arguments, outputDirectory: output)
+        var peak = 0
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+            {
+                peak = max(peak, kibibytes * 1024)
+            }
+            usleep(5_000)
+        }
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, Date().timeIntervalSince(start), peak,
+                (try? String(contentsOfFile: output + "/stderr", encoding: .utf8)) ?? "")
+    }
+
+    @Test("a 2 GiB report: refused by default by its size; with --max-input-mib read streaming in bounded memory")
+    func twoGibibyteInput() throws {
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-2gib-")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/large.xml"
+        let records = try Self.writeLargeReport(to: path, mebibytes: 2048)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size > 2 << 30)
+
+        // Under the default cap: rejected by its size at once, nothing read.
+        let refused = try Self.measure(["parse", "--output", "/dev/null", path])
+        #expect(refused.status == 65)
+        #expect(refused.stderr == "\(path): file is \(size) bytes, larger than 1 GiB (--max-input-mib to raise)\n")
+        #expect(refused.seconds < 10)
+
+        // Raised: every record read, memory flat.
+        let output = directory + "/out.csv"
+        let read = try Self.measure(["parse", "--max-input-mib", "3072", "--format", "csv", "--output", output, path])
+        #expect(read.status == 0, "\(read.stderr)")
+        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").count - 1
+        #expect(rows == records)
+        #expect(read.peakBytes > 0 && read.peakBytes < 256 << 20, "peak RSS \(read.peakBytes >> 20) MiB")
+        print("2 GiB parse: \(String(format: "%.1f", read.seconds)) s, peak RSS \(read.peakBytes >> 20) MiB, \(records) records")
+
+        // ingest refuses it before hashing: PostgreSQL keeps no original over 1 GiB.
+        let database = try TestCluster.get().freshDatabase()
+        let ingest = try Self.measure(["ingest", "--max-input-mib", "3072", "--database", database.conninfo, path])
+        #expect(ingest.status == 65)
+        #expect(ingest.stderr.contains("larger than 1023 MiB, the largest original PostgreSQL can keep"), "\(ingest.stderr)")
+        #expect(ingest.seconds < 10)
+        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected' AND sha256 IS NULL") == 1)
+    }
 }
