@@ -103,7 +103,8 @@ struct ParserState {
     var failure: ReadError?
     var firstError: String?
     var errorCount = 0
-    /// The first error of libxml2's decoder (a byte sequence invalid in the document's encoding).
+    /// The first error of libxml2's decoder (a byte sequence invalid in the document's encoding),
+    /// after which libxml2 stops.
     var encodingError: String?
 
     init(builder: ReportBuilder) { self.builder = builder }
@@ -183,19 +184,22 @@ enum LibXML2 {
     static let structuredError: xmlStructuredErrorFunc = { user, error in
         guard let state = user?.assumingMemoryBound(to: ParserState.self), let error else { return }
         guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        // Built only when kept: a repaired document may have thousands of errors.
+        var message: String {
+            Normalise.trimmed(error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)")
+        }
+        let domain = error.pointee.domain
+        if domain == Int32(XML_FROM_I18N.rawValue) || domain == Int32(XML_FROM_IO.rawValue) {
+            // The decoder, converting ahead of the parser (no line to tell). It says it again each
+            // time it retries the same bytes, as often as the chunking makes it: once is counted.
+            guard state.pointee.encodingError == nil else { return }
+            state.pointee.encodingError = "encoding error: \(message)"
+            state.pointee.errorCount += 1
+            if state.pointee.firstError == nil { state.pointee.firstError = state.pointee.encodingError }
+            return
+        }
         state.pointee.errorCount += 1
         if error.pointee.code == Int32(XML_ERR_GT_REQUIRED.rawValue) { state.pointee.builder.discardOpenElement() }
-        if state.pointee.firstError == nil {
-            let message = Normalise.trimmed(error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)")
-            let domain = error.pointee.domain
-            // Raised while converting ahead of the parser: no line to tell.
-            state.pointee.firstError =
-                domain == Int32(XML_FROM_I18N.rawValue) || domain == Int32(XML_FROM_IO.rawValue)
-                ? "encoding error: \(message)" : "line \(error.pointee.line): \(message)"
-        }
-        if error.pointee.domain == Int32(XML_FROM_I18N.rawValue), state.pointee.encodingError == nil {
-            let message = Normalise.trimmed(error.pointee.message.map { String(cString: $0) } ?? "")
-            state.pointee.encodingError = "encoding error: \(message)"
-        }
+        if state.pointee.firstError == nil { state.pointee.firstError = "line \(error.pointee.line): \(message)" }
     }
 }

@@ -1,6 +1,6 @@
 import DMARC
 import Foundation
-import ReportReading
+@_spi(Fuzzing) import ReportReading
 import Synchronization
 import Testing
 
@@ -49,5 +49,23 @@ import Testing
                     == true, "\(message ?? "nil")")
         }
         #expect(try read(reportXML()).reports.first?.warnings == [])
+    }
+}
+
+extension LibXML2ErrorTests {
+    /// libxml2 says a decoder error again each time it retries the bytes, as often as the chunks
+    /// make it: the report's warnings, and the reason, must not depend on the chunking.
+    @Test(arguments: [[], [1], [2, 3], [7], [100], [4096]])
+    func encodingErrorsDoNotDependOnTheChunking(chunkSizes: [Int]) throws {
+        for (name, expected) in [
+            ("encoding-error-after-report.xml", "recovered from malformed XML: encoding error: input conversion failed due to input error, bytes 0x8E 0xFF 0x20 0x2D"),
+            ("encoding-error-in-report.xml", "encoding error: input conversion failed due to input error, bytes 0x8E 0xFF 0x61 0x6D; the document cannot be read past it"),
+        ] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture(name))))
+            var collector = ReportCollector()
+            try ReportReader().readDocument(bytes: bytes, chunkSizes: chunkSizes, source: name, into: &collector)
+            let said = collector.reports.first?.warnings ?? collector.rejections.map(\.error.message)
+            #expect(said == [expected], "\(name)")
+        }
     }
 }
