@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "FuzzReader", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzXML", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport"]),
-        // MIME (issue 8): `FuzzMail` joins here once the mail reader exists.
+        .executableTarget(name: "FuzzMail", dependencies: ["FuzzSupport"]),
 
         .testTarget(name: "DMARCTests", dependencies: ["DMARC"]),
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),

@@ -61,6 +61,7 @@ struct DMARCBench: ParsableCommand {
     static func parseOnly(_ file: String, maxMiB: Int) throws {
         var limits = ReadingLimits()
         limits.maxDecompressedBytes = Int64(maxMiB) << 20
+        limits.maxInputBytes = max(limits.maxInputBytes, Int64(maxMiB) << 20)
         guard let output = OutputFile(path: "/dev/null") else { throw ExitCode(73) }
         var printer = ReportPrinter(format: .ndjson, output: output, errors: { _ in })
         try ReportReader(limits: limits).read(file: file, into: &printer)

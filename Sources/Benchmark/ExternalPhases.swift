@@ -9,7 +9,7 @@ enum ExternalPhases {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let sibling = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("dmarc").path
         if FileManager.default.isExecutableFile(atPath: sibling) {
-            return ([sibling, "parse", "--max-decompressed-mib", String(maxMiB), "--output", "/dev/null", file],
+            return ([sibling, "parse", "--max-decompressed-mib", String(maxMiB), "--max-input-mib", String(maxMiB), "--output", "/dev/null", file],
                     "dmarc parse (\(sibling))")
         }
         return ([exe, "--parse-only", file, "--large-mib", String(maxMiB)],

@@ -50,6 +50,7 @@ enum ReadingPhases {
     static func limits(forLargest bytes: Int) -> ReadingLimits {
         var limits = ReadingLimits()
         limits.maxDecompressedBytes = max(limits.maxDecompressedBytes, Int64(bytes) + (64 << 20))
+        limits.maxInputBytes = max(limits.maxInputBytes, Int64(bytes) + (64 << 20))
         return limits
     }
 

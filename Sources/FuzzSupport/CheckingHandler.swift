@@ -19,7 +19,11 @@ public struct CheckingHandler: ReportHandler {
     public private(set) var abandoned = 0
     public private(set) var rejections = 0
     public private(set) var records = 0
+    public private(set) var messages = 0
     private var open: AggregateReport?
+    /// The mail message being read, and what arrived in it so far (for checking its outcome).
+    private var message: MessageOrigin?
+    private var messageSoFar = MessageOutcome()
     /// What came out, in order, for comparing two readings of the same input.
     public private(set) var outcomeLog: [String] = []
     private var finished: [AggregateReport] = []
@@ -27,7 +31,7 @@ public struct CheckingHandler: ReportHandler {
     public init(source: String) { self.source = source }
 
     /// Reports, abandoned reports and rejections: what the caller learns about the input.
-    public var outcomes: Int { reports + abandoned + rejections }
+    public var outcomes: Int { reports + abandoned + rejections + messages }
     public var isBetweenReports: Bool { open == nil }
 
     /// `FUZZ_TRACE=1` prints every call: for reading a replayed crash.
@@ -43,6 +47,7 @@ public struct CheckingHandler: ReportHandler {
         check(open == nil, "beginReport while report \(open?.metadata.reportID ?? "") is still open")
         check(report.records.isEmpty, "beginReport with \(report.records.count) records attached")
         check(names(report.source), "report source \"\(report.source)\" is not the input \"\(source)\" or its member")
+        check(inMessage(report.source), "report source \"\(report.source)\" is not in message \(message?.source ?? "")")
         check(!report.metadata.reportID.isEmpty, "report without a report_id")
         check(!report.metadata.orgName.isEmpty || !report.metadata.email.isEmpty, "report without org_name and email")
         check(!report.policy.domain.isEmpty, "report without a policy domain")
@@ -85,6 +90,7 @@ public struct CheckingHandler: ReportHandler {
         // The final list only grows from what beginReport carried.
         check(warnings.starts(with: report.warnings), "endReport dropped warnings known at beginReport")
         reports += 1
+        if message != nil { messageSoFar.reports += 1 }
         var complete = report
         complete.warnings = warnings
         finished.append(complete)
@@ -97,6 +103,7 @@ public struct CheckingHandler: ReportHandler {
         check(open != nil, "abandonReport without beginReport")
         check(!error.message.isEmpty, "abandonReport without a reason")
         abandoned += 1
+        if message != nil { messageSoFar.rejected += 1 }
         // Abandoned or rejected depends on whether the header was handed out before the error,
         // which depends on chunking; either way the document yields no report, for this reason.
         outcomeLog.append("failed \(open?.source ?? "") \(Self.reason(error))")
@@ -108,8 +115,39 @@ public struct CheckingHandler: ReportHandler {
         check(open == nil, "rejected(\(rejectedSource)) while a report is open")
         check(names(rejectedSource), "rejection source \"\(rejectedSource)\" is not the input or its member")
         check(!error.message.isEmpty, "rejection without a reason")
+        check(inMessage(rejectedSource), "rejection source \"\(rejectedSource)\" is not in message \(message?.source ?? "")")
         rejections += 1
+        if message != nil { messageSoFar.rejected += 1 }
         outcomeLog.append("failed \(rejectedSource) \(Self.reason(error))")
+    }
+
+    public mutating func beginMessage(_ origin: MessageOrigin) {
+        trace("begin message \(origin)")
+        check(message == nil, "beginMessage(\(origin.source)) inside message \(message?.source ?? "")")
+        check(open == nil, "beginMessage while report \(open?.metadata.reportID ?? "") is open")
+        check(names(origin.source), "message source \"\(origin.source)\" is not the input or one of its messages")
+        // The store keeps these as text: PostgreSQL refuses NUL, and they go to terminals.
+        for text in [origin.messageID, origin.subject, origin.from, origin.date] {
+            check(isPrintable(text ?? ""), "message field \"\(text ?? "")\" holds a control character")
+        }
+        message = origin
+        messageSoFar = MessageOutcome()
+        outcomeLog.append("message \(origin.source)")
+    }
+
+    public mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) {
+        trace("end message \(origin.source) \(outcome)")
+        check(message == origin, "endMessage(\(origin.source)) does not end the open message \(message?.source ?? "none")")
+        check(open == nil, "endMessage while report \(open?.metadata.reportID ?? "") is open")
+        // Every report and rejection in the message is counted in its outcome, and nothing else.
+        check(outcome.reports == messageSoFar.reports, "message outcome says \(outcome.reports) reports, \(messageSoFar.reports) came")
+        check(
+            outcome.rejected == messageSoFar.rejected,
+            "message outcome says \(outcome.rejected) rejected, \(messageSoFar.rejected) came")
+        check(outcome.ignoredParts >= 0, "negative ignored parts")
+        messages += 1
+        outcomeLog.append("end message \(origin.source) \(outcome.reports)/\(outcome.rejected)/\(outcome.ignoredParts)")
+        message = nil
     }
 
     /// The code, not the message: which cap a bomb hits first depends on how far the input was read
@@ -129,6 +167,7 @@ public struct CheckingHandler: ReportHandler {
     /// Checks that apply once the reader returned.
     public func finish(inputIsEmpty: Bool, exactlyOneOutcome: Bool) {
         check(open == nil, "read returned with report \(open?.metadata.reportID ?? "") still open")
+        check(message == nil, "read returned with message \(message?.source ?? "") still open")
         // Every input, even an empty one, yields a report or a reason: nothing is silently lost.
         check(outcomes > 0, "input yielded neither a report nor a rejection")
         if inputIsEmpty { check(rejections == 1 && reports == 0, "empty input was not rejected once") }
@@ -144,9 +183,21 @@ public struct CheckingHandler: ReportHandler {
     }
 
     /// Compared as bytes: a member name that starts with a combining mark joins the `!` into one
-    /// Character, and `hasPrefix` compares Characters.
+    /// Character, and `hasPrefix` compares Characters. `input#N` is the Nth message of an mbox.
     private func names(_ candidate: String) -> Bool {
         candidate == source || candidate.utf8.starts(with: (source + "!").utf8)
+            || candidate.utf8.starts(with: (source + "#").utf8)
+    }
+
+    /// Inside a message, every source is the message or one of its parts.
+    private func inMessage(_ candidate: String) -> Bool {
+        guard let message else { return true }
+        return candidate == message.source || candidate.utf8.starts(with: (message.source + "!").utf8)
+    }
+
+    /// No C0 control character (TAB allowed), no DEL and no C1 (a terminal's CSI): one line for a person.
+    private func isPrintable(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)) || $0 == "\t" }
     }
 
     /// A normalised domain normalises to itself; text that is no domain is kept as written (lower-cased).

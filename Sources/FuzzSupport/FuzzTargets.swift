@@ -50,9 +50,30 @@ public enum FuzzTargets {
         run(archive, source: "fuzz.zip", exactlyOneOutcome: false)
     }
 
-    // MARK: MIME (issue 8): a target for the mail reader goes here once it exists, e.g.
-    // `public static func mail(_ bytes: [UInt8])` running the message parser on arbitrary bytes
-    // with a `CheckingHandler`, plus `Sources/FuzzMail/` and a `mail` entry in `scripts/fuzz`.
+    /// (4) The mail reader: header fields, MIME trees (multipart, forwarded messages, encodings),
+    /// mbox splitting, and the report reader on what the attachments decode to. Every input reaches
+    /// the MIME reader (see `readMail`). An mbox is read a second time in chunks of a few bytes, so
+    /// that a chunk ends inside every `From ` line and `>From ` escape: the outcome must not change.
+    public static func mail(_ bytes: [UInt8]) {
+        let whole = runMail(bytes, mboxChunkSize: nil)
+        if bytes.starts(with: Array("From ".utf8)) {
+            let size = chunkSizes(for: bytes)[0] % 13 + 1
+            whole.expectSameOutcome(as: runMail(bytes, mboxChunkSize: size))
+        }
+    }
+
+    static func runMail(_ bytes: [UInt8], mboxChunkSize: Int?) -> CheckingHandler {
+        var handler = CheckingHandler(source: "fuzz.eml")
+        do {
+            try ReportReader(limits: limits).readMail(
+                bytes: bytes, source: "fuzz.eml", mboxChunkSize: mboxChunkSize, into: &handler)
+        } catch {
+            violation("read threw \(error)")
+        }
+        // Each message yields its own outcome (at least the message itself), so no count is fixed.
+        handler.finish(inputIsEmpty: false, exactlyOneOutcome: false)
+        return handler
+    }
 
     /// Through the public entry point, as `dmarc parse` reads an attachment.
     @discardableResult

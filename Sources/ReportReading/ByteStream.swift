@@ -28,7 +28,8 @@ final class FileBytes: RandomAccessBytes, @unchecked Sendable {
 
     init(path: String) throws(ReadError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ReadError(.unreadable, "cannot open: \(Self.errnoText())") }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -36,9 +37,9 @@ final class FileBytes: RandomAccessBytes, @unchecked Sendable {
             close(fd)
             throw ReadError(.unreadable, "cannot stat: \(text)")
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
+        if let kind = InputPaths.notAFile(info.st_mode) {
             close(fd)
-            throw ReadError(.unreadable, "is a directory")
+            throw ReadError(.unreadable, "is \(kind), not a file")
         }
         descriptor = fd
         size = Int64(info.st_size)

@@ -6,6 +6,9 @@ import Darwin
 
 /// Turns the paths on a command line into the files to read: files as given, directories walked
 /// recursively in name order (so runs are repeatable), symlinked directories not followed (no loops).
+/// What a directory holds that cannot be read as a file (a dangling link, a FIFO, a socket, a
+/// subdirectory that cannot be opened) is listed too, so that the reader rejects it with its
+/// reason instead of it vanishing from the run.
 /// A Maildir (a directory with `cur/`, `new/` and `tmp/`) yields the messages in `cur/` and `new/`:
 /// `tmp/` holds deliveries still being written, and the files beside the three (`dovecot-uidlist`,
 /// `courierimapkeywords/`) are the mail server's own. Maildir++ subfolders (`.Sent/`) are walked the same way.
@@ -33,7 +36,11 @@ public enum InputPaths {
     }
 
     private static func walk(_ directory: String, into files: inout [String]) {
-        guard let handle = opendir(directory) else { return }
+        guard let handle = opendir(directory) else {
+            // Unreadable (permissions): the reader says so when it tries to open it.
+            files.append(directory)
+            return
+        }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -61,12 +68,12 @@ public enum InputPaths {
             guard lstat(path, &info) == 0 else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR: walk(path, into: &files)
-            case S_IFREG: files.append(path)
             case S_IFLNK:
-                // A link to a file is read; a link to a directory is not followed.
+                // A link to a directory is not followed; to anything else (or nothing) it is listed.
                 var target = stat()
-                if stat(path, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG { files.append(path) }
-            default: continue
+                if stat(path, &target) == 0, (target.st_mode & S_IFMT) == S_IFDIR { continue }
+                files.append(path)
+            default: files.append(path)
             }
         }
     }
@@ -86,7 +93,20 @@ public enum InputPaths {
         for name in names.sorted() {
             let path = directory + "/" + name
             var info = stat()
-            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(path) }
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
+            files.append(path)
+        }
+    }
+
+    /// What a file's mode says it is, when that is not a regular file: "a directory", "a FIFO", …
+    public static func notAFile(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR, S_IFBLK: "a device"
+        default: "a special file"
         }
     }
 

@@ -31,6 +31,8 @@ struct ReportBuilder {
     private(set) var recordCount = 0
 
     private(set) var warnings: [String] = []
+    /// Warnings past `limits.maxWarningsPerReport`, counted instead of kept.
+    private var droppedWarnings = 0
     /// Records ready to hand out; held back until the header is known, then drained by the caller.
     var pending: [Record] = []
     /// Set once the header validated; the caller emits it before any record.
@@ -43,7 +45,26 @@ struct ReportBuilder {
         stack.reserveCapacity(16)
     }
 
+    /// The parser's few warnings at the end (repairs, recovered errors): kept whatever the cap.
     mutating func addWarning(_ warning: String) { warnings.append(warning) }
+
+    /// The warnings for `endReport`: the first `maxWarningsPerReport` about rows and fields, the
+    /// parser's own, then how many were dropped.
+    var reportedWarnings: [String] {
+        guard droppedWarnings > 0 else { return warnings }
+        return warnings + [
+            "\(droppedWarnings) more warnings dropped (at most \(limits.maxWarningsPerReport) are kept per report)"
+        ]
+    }
+
+    /// Called after each step that may add warnings, so a report with a bad value in every one of
+    /// its millions of rows holds a bounded list. Only ever cuts the end: what `beginReport` got stays.
+    private mutating func capWarnings() {
+        let excess = warnings.count - limits.maxWarningsPerReport
+        guard excess > 0 else { return }
+        droppedWarnings += excess
+        warnings.removeSubrange(limits.maxWarningsPerReport...)
+    }
 
     // MARK: events
 
@@ -139,7 +160,12 @@ struct ReportBuilder {
             case .disposition: record.disposition = value()
             case .dkim: record.dkim = value()
             case .spf: record.spf = value()
-            case .reason: record.reasons.append(reason)
+            case .reason:
+                if record.reasons.count < limits.maxReasonsPerRecord {
+                    record.reasons.append(reason)
+                } else {
+                    record.droppedReasons += 1
+                }
             default: break
             }
         case .reason?:
@@ -194,7 +220,12 @@ struct ReportBuilder {
         case .email: metadata.email = value()
         case .extraContactInfo: metadata.extraContactInfo = value()
         case .reportID: metadata.reportID = value()
-        case .error: metadata.errors.append(value())
+        case .error:
+            if metadata.errors.count < limits.maxErrorsPerReport {
+                metadata.errors.append(value())
+            } else {
+                metadata.droppedErrors += 1
+            }
         case .generator:
             metadata.generator = value()
             schema = .dmarc2
@@ -231,6 +262,7 @@ struct ReportBuilder {
             throw ReadError(.limitExceeded, "more than \(limits.maxRecordsPerReport) records in one report")
         }
         if let built = record.build(number: recordCount, warnings: &warnings) { pending.append(built) }
+        capWarnings()
         if header == nil, metadataDone, policyDone { try makeHeader() }
     }
 
@@ -266,6 +298,11 @@ struct ReportBuilder {
             throw ReadError(.missingField, "policy_published has no domain")
         }
         let published = policy.build(warnings: &warnings)
+        if metadata.droppedErrors > 0 {
+            warnings.append(
+                "\(metadata.droppedErrors) more report_metadata errors dropped (at most \(limits.maxErrorsPerReport) are kept)")
+        }
+        capWarnings()
         header = AggregateReport(
             schema: schema,
             metadata: ReportMetadata(
@@ -281,6 +318,7 @@ struct ReportBuilder {
 private struct MetadataDraft {
     var orgName, email, extraContactInfo, reportID, begin, end, generator: String?
     var errors: [String] = []
+    var droppedErrors = 0
 }
 
 private struct PolicyDraft {
@@ -314,6 +352,8 @@ private struct RecordDraft {
     var sourceIP, count, disposition, dkim, spf, headerFrom, envelopeFrom, envelopeTo: String?
     var hasPolicyEvaluated = false
     var reasons: [ReasonDraft] = []
+    /// Override reasons past `limits.maxReasonsPerRecord`, counted instead of kept.
+    var droppedReasons = 0
     var dkimResults: [AuthDraft] = []
     var spfResults: [AuthDraft] = []
 
@@ -337,6 +377,7 @@ private struct RecordDraft {
             PolicyOverrideReason(
                 type: parse(reason.type, "\(prefix) reason type", &warnings), comment: reason.comment?.nonEmpty)
         }
+        if droppedReasons > 0 { warnings.append("\(prefix): \(droppedReasons) more override reasons dropped") }
         let header = headerFrom ?? ""
         if header.isEmpty { warnings.append("\(prefix): no header_from") }
         let identifiers = Identifiers(

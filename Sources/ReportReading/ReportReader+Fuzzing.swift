@@ -33,3 +33,21 @@ struct ChunkedStream<Upstream: ByteStream>: ByteStream {
         return try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]))
     }
 }
+
+extension ReportReader {
+    /// For the mail fuzz target: reads `bytes` as `read(file:)` reads a file that is mail — an mbox
+    /// when it starts with `From `, else one message. Input that does not look like a header block
+    /// is read as a message too (the lenient header parser ends the header at the first line that is
+    /// no field), so that every input reaches the MIME reader. An mbox is read in chunks of
+    /// `mboxChunkSize` bytes (default: as a file is). SPI: not an API.
+    @_spi(Fuzzing) public func readMail<H: ReportHandler>(
+        bytes: [UInt8], source: String, mboxChunkSize: Int? = nil, into handler: inout H
+    ) throws {
+        if bytes.starts(with: MailDetection.fromSpace) {
+            _ = try MboxReader(reader: self).read(
+                MemoryBytes(bytes: bytes), source: source, chunkSize: mboxChunkSize ?? MboxReader.chunkSize, into: &handler)
+        } else {
+            try MailMessageReader(reader: self).read(message: bytes, source: source, into: &handler)
+        }
+    }
+}

@@ -22,6 +22,7 @@ public struct ReportReader: Sendable {
         var head = [UInt8](repeating: 0, count: MailDetection.headLength)
         do throws(ReadError) {
             file = try FileBytes(path: path)
+            try checkInputSize(file)
             let count = try Self.read(file, at: 0, into: &head)
             head.removeSubrange(count...)
         } catch {
@@ -34,6 +35,15 @@ public struct ReportReader: Sendable {
             try readMessage(file, source: name, into: &handler)
         case .other:
             try read(file, source: name, into: &handler)
+        }
+    }
+
+    /// The input-size cap, checked on the size before anything is read: a file of any size costs nothing.
+    func checkInputSize(_ file: FileBytes) throws(ReadError) {
+        guard file.size <= limits.maxInputBytes else {
+            throw ReadError(
+                .limitExceeded,
+                "file is \(file.size) bytes, larger than \(ByteCount(limits.maxInputBytes)) (--max-input-mib to raise)")
         }
     }
 
@@ -128,6 +138,19 @@ public struct ReportReader: Sendable {
             archive = try ZipArchive(bytes, limits: limits)
         } catch {
             return try handler.rejected(source: source, error: error)
+        }
+        // The members' sizes from the directory, which `CheckedStream` holds each member to as it is read.
+        let total = archive.members.reduce(Int64(0)) { sum, member in
+            member.isDirectory || member.isMetadataJunk || member.isEncrypted
+                || member.uncompressedSize > limits.maxDecompressedBytes ? sum : sum + member.uncompressedSize
+        }
+        guard total <= limits.maxArchiveDecompressedBytes else {
+            return try handler.rejected(
+                source: source,
+                error: ReadError(
+                    .limitExceeded,
+                    "zip members decompress to \(total) bytes together, more than "
+                        + "\(ByteCount(limits.maxArchiveDecompressedBytes)) (--max-archive-mib to raise)"))
         }
         var readable = 0
         for member in archive.members where !member.isDirectory && !member.isMetadataJunk {

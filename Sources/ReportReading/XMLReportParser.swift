@@ -23,6 +23,9 @@ enum XMLReportParser {
             state.deinitialize(count: 1)
             state.deallocate()
         }
+        // Errors raised without a context (encoding conversion) come to this parse, not stderr.
+        let previousHandlers = dmarc_xmlInstallErrorHandler(LibXML2.structuredError, state)
+        defer { dmarc_xmlRestoreErrorHandlers(previousHandlers) }
         var begun = false
         var context: xmlParserCtxtPtr?
         defer { if let context { xmlFreeParserCtxt(context) } }
@@ -67,6 +70,11 @@ enum XMLReportParser {
             try drain()
         }
 
+        // libxml2 stops at bytes its decoder cannot convert: a complaint about what is missing after
+        // that point would hide the reason.
+        if let encodingError = state.pointee.encodingError, !state.pointee.builder.rootEnded {
+            return try fail(ReadError(.notWellFormed, "\(encodingError); the document cannot be read past it"))
+        }
         do {
             try state.pointee.builder.finish()
         } catch {
@@ -82,7 +90,7 @@ enum XMLReportParser {
             let more = state.pointee.errorCount > 1 ? " (and \(state.pointee.errorCount - 1) more)" : ""
             state.pointee.builder.addWarning("recovered from malformed XML: \(first)\(more)")
         }
-        try handler.endReport(warnings: state.pointee.builder.warnings)
+        try handler.endReport(warnings: state.pointee.builder.reportedWarnings)
     }
 }
 
@@ -95,6 +103,9 @@ struct ParserState {
     var failure: ReadError?
     var firstError: String?
     var errorCount = 0
+    /// The first error of libxml2's decoder (a byte sequence invalid in the document's encoding),
+    /// after which libxml2 stops.
+    var encodingError: String?
 
     init(builder: ReportBuilder) { self.builder = builder }
 
@@ -106,7 +117,8 @@ struct ParserState {
     /// A builder complaint after libxml2 already found the document broken says less than libxml2.
     func syntaxError(or error: any Error) -> ReadError {
         if let firstError, errorCount > 0, (error as? ReadError)?.code == .notAReport {
-            return ReadError(.notWellFormed, "not well-formed at \(firstError)")
+            return ReadError(
+                .notWellFormed, firstError.hasPrefix("line ") ? "not well-formed at \(firstError)" : "not well-formed: \(firstError)")
         }
         return (error as? ReadError) ?? ReadError(.notWellFormed, "\(error)")
     }
@@ -163,16 +175,31 @@ enum LibXML2 {
             guard let state = user?.assumingMemoryBound(to: ParserState.self) else { return }
             state.pointee.stop(ReadError(.doctype, "entity declarations not allowed"))
         }
-        sax.serror = { user, error in
-            guard let state = user?.assumingMemoryBound(to: ParserState.self), let error else { return }
-            guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-            state.pointee.errorCount += 1
-            if error.pointee.code == Int32(XML_ERR_GT_REQUIRED.rawValue) { state.pointee.builder.discardOpenElement() }
-            if state.pointee.firstError == nil {
-                let message = error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)"
-                state.pointee.firstError = "line \(error.pointee.line): \(Normalise.trimmed(message))"
-            }
-        }
+        sax.serror = structuredError
         return sax
+    }
+
+    /// Errors into the parse's state: through the context for parser errors, and through the
+    /// thread's handler (installed for the parse) for those libxml2 raises without a context.
+    static let structuredError: xmlStructuredErrorFunc = { user, error in
+        guard let state = user?.assumingMemoryBound(to: ParserState.self), let error else { return }
+        guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        // Built only when kept: a repaired document may have thousands of errors.
+        var message: String {
+            Normalise.trimmed(error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)")
+        }
+        let domain = error.pointee.domain
+        if domain == Int32(XML_FROM_I18N.rawValue) || domain == Int32(XML_FROM_IO.rawValue) {
+            // The decoder, converting ahead of the parser (no line to tell). It says it again each
+            // time it retries the same bytes, as often as the chunking makes it: once is counted.
+            guard state.pointee.encodingError == nil else { return }
+            state.pointee.encodingError = "encoding error: \(message)"
+            state.pointee.errorCount += 1
+            if state.pointee.firstError == nil { state.pointee.firstError = state.pointee.encodingError }
+            return
+        }
+        state.pointee.errorCount += 1
+        if error.pointee.code == Int32(XML_ERR_GT_REQUIRED.rawValue) { state.pointee.builder.discardOpenElement() }
+        if state.pointee.firstError == nil { state.pointee.firstError = "line \(error.pointee.line): \(message)" }
     }
 }

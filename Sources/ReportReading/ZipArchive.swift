@@ -145,6 +145,10 @@ struct CheckedStream<Upstream: ByteStream>: ByteStream {
             return 0
         }
         seen += Int64(n)
+        // Checked as bytes pass, not only at the end: the archive's total cap counts on these sizes.
+        guard seen <= expectedSize else {
+            throw ReadError(.badArchive, "zip member \(name) is larger than the \(expectedSize) bytes its directory says")
+        }
         crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         return n
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ReportReading
 
 /// Reading input files in chunks: their SHA-256 (the content address) and their bytes as a stream.
 enum FileDigest {
@@ -7,9 +8,13 @@ enum FileDigest {
 
     /// Calls `body` with successive chunks of the file; throws `ReadError`-like `StoreError.io`.
     static func forEachChunk(of path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw StoreError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StoreError(.io, "cannot stat \(path): \(String(cString: strerror(errno)))") }
+        if let kind = InputPaths.notAFile(info.st_mode) { throw StoreError(.io, "\(path) is \(kind), not a file") }
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }

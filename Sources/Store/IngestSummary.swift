@@ -23,6 +23,9 @@ public struct IngestSummary: Sendable {
     /// Set when the run stopped early because the database became unreachable; files after the
     /// last committed one were not processed (nor moved).
     public var databaseFailure: String?
+    /// Files stored (or rejected) whose move to the archive, quarantine or a Maildir's `cur/` failed
+    /// (a full disk): they stay where they were; a rerun finds them duplicates and moves them.
+    public var notMoved: [Rejection] = []
     /// Where rejected inputs went, when `--quarantine` was given.
     public var quarantine: String?
 
@@ -31,9 +34,11 @@ public struct IngestSummary: Sendable {
     public var duplicates: Int { duplicateFiles + duplicateReports }
     public var rejected: Int { rejections.count }
 
-    /// sysexits: 75 when the database went away, 65 when an input was rejected or conflicted, else 0.
+    /// sysexits: 75 when the database went away, 74 (I/O error) when a file could not be moved,
+    /// 65 when an input was rejected or conflicted, else 0.
     public var exitCode: Int32 {
         if databaseFailure != nil { return 75 }
+        if !notMoved.isEmpty { return 74 }
         if !rejections.isEmpty || !conflicts.isEmpty { return 65 }
         return 0
     }
@@ -52,6 +57,9 @@ public struct IngestSummary: Sendable {
         if rejected > 0 {
             text +=
                 quarantine.map { " (see \($0) and the input_files table)" } ?? " (see stderr and the input_files table)"
+        }
+        if !notMoved.isEmpty {
+            text += " · \(Self.grouped(notMoved.count)) not moved (left in place, see stderr)"
         }
         if let databaseFailure { text += " · stopped: database unavailable (\(databaseFailure))" }
         return text
@@ -76,6 +84,14 @@ public struct IngestSummary: Sendable {
             writer.beginObject()
             writer.string("path", rejection.path)
             writer.string("reason", rejection.reason)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.beginArray("not_moved")
+        for failure in notMoved {
+            writer.beginObject()
+            writer.string("path", failure.path)
+            writer.string("reason", failure.reason)
             writer.endObject()
         }
         writer.endArray()

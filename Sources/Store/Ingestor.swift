@@ -27,7 +27,8 @@ public final class Ingestor {
 
     /// Ingests `files` (already expanded, see `InputFiles.expand`). Stops early only when the
     /// database becomes unavailable (`summary.databaseFailure`); bad input never stops the batch.
-    /// Errors that are neither (a broken schema, a full disk) are thrown.
+    /// Errors that are neither (a broken schema) are thrown; a file that cannot be moved to the
+    /// archive or quarantine (a full disk) stays where it was and is listed in `summary.notMoved`.
     public func ingest(files: [String], progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         var summary = IngestSummary()
         summary.quarantine = options.quarantine
@@ -49,6 +50,21 @@ public final class Ingestor {
     /// One file, counted into `summary`.
     func ingest(file path: String, into summary: inout IngestSummary) throws {
         summary.files += 1
+        // Too large to read (the input cap) or to keep (PostgreSQL's bytea): said before hashing it.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            let size = Int64(info.st_size)
+            let reason: String? =
+                size > options.limits.maxInputBytes
+                ? "file is \(size) bytes, larger than \(options.limits.maxInputBytes >> 20) MiB (--max-input-mib to raise)"
+                : size > Self.maxOriginalBytes
+                    ? "file is \(size) bytes, larger than \(Self.maxOriginalBytes >> 20) MiB, the largest original "
+                        + "PostgreSQL can keep" : nil
+            if let reason {
+                try reject(path, digest: nil, size: size, reason: "\(ReadError.Code.limitExceeded): \(reason)", into: &summary)
+                return
+            }
+        }
         let digest: [UInt8]
         let size: Int64
         do {
@@ -59,26 +75,13 @@ public final class Ingestor {
         }
 
         var attempt = 0
-        while true {
+        var committed: FileOutcome?
+        while committed == nil {
             attempt += 1
             do {
-                let outcome = try connection.transaction { () throws -> FileOutcome in
+                committed = try connection.transaction { () throws -> FileOutcome in
                     try storeFile(path, digest: digest, size: size)
                 }
-                summary.reports += outcome.reports
-                summary.rows += outcome.rows
-                summary.duplicateReports += outcome.duplicateReports
-                summary.conflicts += outcome.conflicts
-                if outcome.status == .duplicate && outcome.reports == 0 && outcome.duplicateReports == 0 {
-                    summary.duplicateFiles += 1
-                }
-                if outcome.status == .noReport { summary.withoutReport += 1 }
-                // Only now: the transaction committed, so the file's content is safe in the database.
-                let current = options.maildirDone ? (try InputFiles.markMaildirSeen(path) ?? path) : path
-                if let archive = options.archive {
-                    _ = try InputFiles.move(current, into: archive, digest: digest)
-                }
-                return
             } catch let rejection as InputRejected {
                 let what = rejection.source == path ? "" : "\(rejection.source): "
                 try reject(
@@ -95,6 +98,26 @@ public final class Ingestor {
                 try reject(path, digest: digest, size: size, reason: "unreadable: \(error.message)", into: &summary)
                 return
             }
+        }
+        guard let outcome = committed else { return }
+        summary.reports += outcome.reports
+        summary.rows += outcome.rows
+        summary.duplicateReports += outcome.duplicateReports
+        summary.conflicts += outcome.conflicts
+        if outcome.status == .duplicate && outcome.reports == 0 && outcome.duplicateReports == 0 {
+            summary.duplicateFiles += 1
+        }
+        if outcome.status == .noReport { summary.withoutReport += 1 }
+        // Only now: the transaction committed, so the file's content is safe in the database. A move
+        // that fails (a full archive disk) leaves the file where it was, stored: the next run finds
+        // it a duplicate and moves it then. The batch goes on; the run says why and exits 74.
+        do {
+            let current = options.maildirDone ? (try InputFiles.markMaildirSeen(path) ?? path) : path
+            if let archive = options.archive {
+                _ = try InputFiles.move(current, into: archive, digest: digest)
+            }
+        } catch let error as StoreError {
+            summary.notMoved.append(.init(path: path, reason: "stored, but not moved: \(error.message)"))
         }
     }
 
@@ -205,7 +228,11 @@ public final class Ingestor {
         }
         summary.rejections.append(.init(path: path, reason: reason))
         if let quarantine = options.quarantine {
-            _ = try InputFiles.move(path, into: quarantine, digest: digest)
+            do {
+                _ = try InputFiles.move(path, into: quarantine, digest: digest)
+            } catch let error as StoreError {
+                summary.notMoved.append(.init(path: path, reason: "rejected, but not quarantined: \(error.message)"))
+            }
         }
     }
 }

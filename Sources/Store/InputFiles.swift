@@ -14,8 +14,6 @@ public enum InputFiles {
         }
     }
 
-    /// Moves a processed input into `directory/YYYY-MM-DD/` (UTC date of the move). A name already
-    /// taken there gets the content hash added, so nothing is overwritten.
     /// A message in a Maildir's `new/` goes to `cur/` with the `S` (seen) flag, as a mail client would
     /// after reading it (maildir(5): `cur/NAME:2,S`). Returns the new path; nil for anything not in `new/`.
     static func markMaildirSeen(_ path: String) throws -> String? {
@@ -43,18 +41,21 @@ public enum InputFiles {
         return destination
     }
 
+    /// Moves a processed input into `directory/YYYY-MM-DD/` (UTC date of the move). A name already
+    /// taken there gets the content hash added, so nothing is overwritten.
+    ///
+    /// Across file systems (an archive on another disk) the file is copied to a hidden temporary
+    /// name, flushed (`fsync`), renamed into place and only then removed from where it was; if any
+    /// step fails (a full disk), the partial copy is removed and the original stays: a file is never
+    /// lost nor left half-copied. The error names the cause (`No space left on device`).
     static func move(_ path: String, into directory: String, digest: [UInt8]?) throws -> String {
-        let manager = FileManager.default
         var now = time(nil)
         var parts = tm()
         gmtime_r(&now, &parts)
         let day = String(format: "%04d-%02d-%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
         let target = directory + "/" + day
-        do {
-            try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(.io, "cannot create \(target): \(error.localizedDescription)")
-        }
+        try makeDirectories(target)
+        let manager = FileManager.default
         let name = (path as NSString).lastPathComponent
         var destination = target + "/" + name
         if manager.fileExists(atPath: destination) {
@@ -68,13 +69,80 @@ public enum InputFiles {
             }
         }
         if rename(path, destination) == 0 { return destination }
-        // Another file system: copy, then remove the original.
-        do {
-            try manager.copyItem(atPath: path, toPath: destination)
-            try manager.removeItem(atPath: path)
-        } catch {
-            throw StoreError(.io, "cannot move \(path) to \(destination): \(error.localizedDescription)")
+        let renameError = errno
+        guard renameError == EXDEV else {
+            throw StoreError(.io, "cannot move \(path) to \(destination): \(String(cString: strerror(renameError)))")
+        }
+        try copyDurably(path, to: destination, in: target, name: name)
+        guard unlink(path) == 0 else {
+            // Both copies would be ingested again and archived twice: keep the one in the inbox.
+            let text = String(cString: strerror(errno))
+            unlink(destination)
+            throw StoreError(.io, "cannot remove \(path) after copying it to \(target): \(text)")
         }
         return destination
+    }
+
+    /// `mkdir -p`, with the system's reason when it fails.
+    private static func makeDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw StoreError(.io, "cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Copies `path` to a temporary name in `directory`, flushes it and renames it to `destination`.
+    /// On failure the temporary file is removed and the error thrown names the cause.
+    private static func copyDurably(_ path: String, to destination: String, in directory: String, name: String) throws {
+        let temporary = directory + "/.\(name).\(getpid()).partial"
+        func failure(_ what: String, _ code: Int32) -> StoreError {
+            StoreError(.io, "cannot copy \(path) to \(directory): \(what): \(String(cString: strerror(code)))")
+        }
+        let source = open(path, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw failure("open", errno) }
+        defer { close(source) }
+        var info = stat()
+        guard fstat(source, &info) == 0 else { throw failure("stat", errno) }
+        let copy = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777)
+        guard copy >= 0 else { throw failure("create", errno) }
+        var copyOpen = true
+        var done = false
+        defer {
+            if copyOpen { close(copy) }
+            if !done { unlink(temporary) }
+        }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", errno)
+            }
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let n = buffer.withUnsafeBytes { write(copy, $0.baseAddress! + written, count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("write", errno)
+                }
+                written += n
+            }
+        }
+        // A full disk may only show here (delayed allocation) or at close.
+        guard fsync(copy) == 0 else { throw failure("fsync", errno) }
+        copyOpen = false
+        guard close(copy) == 0 else { throw failure("close", errno) }
+        guard rename(temporary, destination) == 0 else { throw failure("rename", errno) }
+        done = true
+        // The new name is durable once the directory is.
+        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
     }
 }

@@ -71,6 +71,7 @@ public struct ParallelIngest {
         summary.quarantine = options.quarantine
         let order = Dictionary(files.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         summary.rejections.sort { (order[$0.path] ?? Int.max) < (order[$1.path] ?? Int.max) }
+        summary.notMoved.sort { (order[$0.path] ?? Int.max) < (order[$1.path] ?? Int.max) }
         return summary
     }
 
@@ -108,6 +109,7 @@ extension IngestSummary {
         duplicateReports += other.duplicateReports
         conflicts += other.conflicts
         rejections += other.rejections
+        notMoved += other.notMoved
         withoutReport += other.withoutReport
         if databaseFailure == nil { databaseFailure = other.databaseFailure }
     }

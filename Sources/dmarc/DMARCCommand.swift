@@ -11,7 +11,8 @@ struct DMARCCommand: AsyncParsableCommand {
             loads the customers' sending configuration; `failures` and `domain` explain what failed.
 
             Exit codes: 0 all good; 65 some input rejected (the rest still processed); 64 bad usage; \
-            66 a path that does not exist; 69/75 database unavailable.
+            66 a path that does not exist; 69/75 database unavailable; 74 an ingested file could not be \
+            moved to the archive (a full disk: it stays where it was).
             """,
         subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self]
     )

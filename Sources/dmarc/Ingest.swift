@@ -11,8 +11,10 @@ struct Ingest: ParsableCommand {
             and period) are counted as duplicates; a stored report with different content is a conflict. \
             Rejected inputs are recorded in the input_files table with the reason.
 
-            Exit status: 0 all stored; 65 some input rejected or conflicting; 75 database unreachable \
-            or lost (rerun: nothing uncommitted was marked done); 64 bad usage; 66 a path does not exist.
+            Exit status: 0 all stored; 65 some input rejected or conflicting; 74 a stored file could not \
+            be moved to --archive (or --quarantine), e.g. a full disk: it stays where it was and a rerun \
+            moves it; 75 database unreachable or lost (rerun: nothing uncommitted was marked done); \
+            64 bad usage; 66 a path does not exist.
             """)
 
     @Option(
@@ -42,6 +44,9 @@ struct Ingest: ParsableCommand {
             valueName: "n"))
     var jobs: Int?
 
+    @OptionGroup(title: "Limits")
+    var limits: ReadingLimitOptions
+
     @Argument(
         help: ArgumentHelp(
             "Files or directories (searched recursively; Maildirs) of reports: XML, gzip, zip, e-mail, mbox.",
@@ -67,7 +72,8 @@ struct Ingest: ParsableCommand {
         var connections = [try Terminal.open(target)]
         while connections.count < workers { connections.append(try Terminal.open(target, migrate: false)) }
         let ingest = ParallelIngest(
-            jobs: workers, options: IngestOptions(archive: archive, quarantine: quarantine, maildirDone: maildirDone))
+            jobs: workers, options: IngestOptions(
+                archive: archive, quarantine: quarantine, maildirDone: maildirDone, limits: limits.limits))
         let progress = Terminal.progress()
         let summary: IngestSummary
         do {
@@ -84,6 +90,7 @@ struct Ingest: ParsableCommand {
         Terminal.clearProgress(progress)
         for rejection in summary.rejections { Terminal.error("\(rejection.path): \(rejection.reason)") }
         for conflict in summary.conflicts { Terminal.error("conflict: \(conflict)") }
+        for failure in summary.notMoved { Terminal.error("\(failure.path): \(failure.reason)") }
         print(json ? summary.json : summary.line)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

@@ -29,15 +29,14 @@ struct Parse: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write here instead of standard output.")
     var output: String?
 
-    @Option(help: "Largest decompressed size of one report, in MiB; bigger inputs are rejected as bombs.")
-    var maxDecompressedMib: Int = 512
+    @OptionGroup(title: "Limits")
+    var limits: ReadingLimitOptions
 
     @Argument(help: "Report files or directories.")
     var paths: [String]
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("Give at least one file or directory to read.") }
-        guard maxDecompressedMib > 0 else { throw ValidationError("--max-decompressed-mib must be positive.") }
     }
 
     func run() throws {
@@ -58,9 +57,7 @@ struct Parse: ParsableCommand {
         } else {
             destination = OutputFile.standardOutput()
         }
-        var limits = ReadingLimits()
-        limits.maxDecompressedBytes = Int64(maxDecompressedMib) << 20
-        let reader = ReportReader(limits: limits)
+        let reader = ReportReader(limits: limits.limits)
         var printer = ReportPrinter(format: format, output: destination, errors: printError)
         for file in files { try reader.read(file: file, into: &printer) }
         printer.finish()

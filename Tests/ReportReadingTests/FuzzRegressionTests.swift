@@ -74,3 +74,25 @@ extension FuzzRegressionTests {
         #expect(result.rejections.map(\.error.code) == [.notXML])
     }
 }
+
+extension FuzzRegressionTests {
+    /// `Message-ID:` followed by a NUL byte (the mail target's input, minimised to 12 bytes). The
+    /// header values went into the message's origin as they were, and the store passes them to
+    /// PostgreSQL, which refuses NUL in text: the whole file's transaction failed and its reports
+    /// were rejected. Control characters also reached terminals. They are now replaced by U+FFFD.
+    @Test func controlCharactersInMessageHeadersAreReplaced() throws {
+        let result = try readFile(TestPaths.fixture("fuzz/message-id-with-nul.eml"))
+        #expect(result.messages.count == 1)
+        #expect(result.messages.first?.origin.messageID == "\u{FFFD}")
+
+        // The same through the other ways a control character gets in: raw bytes, an encoded word.
+        let message = Array(
+            "Subject: =?utf-8?B?AA==?= report \u{1B}[31mred\u{7F}\r\nFrom: a\u{0}b <x@y>\r\nDate: \u{9B}1m\r\n\r\nbody".utf8)
+        var collector = ReportCollector()
+        try ReportReader().readMail(bytes: message, source: "m.eml", into: &collector)
+        let origin = try #require(collector.messages.first?.origin)
+        #expect(origin.subject == "\u{FFFD} report \u{FFFD}[31mred\u{FFFD}")
+        #expect(origin.from == "a\u{FFFD}b <x@y>")
+        #expect(origin.date == "\u{FFFD}1m")
+    }
+}

@@ -83,3 +83,32 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 3)
     }
 }
+
+extension ParseCommandTests {
+    /// libxml2 raises decoder errors without a parser context, so they went to its default handler
+    /// and were printed on stderr ("encoding error : input conversion failed …", "xmlParseChunk:
+    /// encoder error") while the report said nothing. Now the parse takes them: bytes invalid in
+    /// EUC-JP after `</feedback>` are a warning of the report, inside it the reason for rejecting it.
+    @Test func libxml2EncodingErrorsReachTheReportNotStderr() throws {
+        let after = try run(["parse", TestPaths.fixture("encoding-error-after-report.xml")])
+        #expect(after.status == 0, "\(after.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any]
+        let warnings = object?["warnings"] as? [String] ?? []
+        #expect(
+            warnings.contains {
+                $0.hasPrefix("recovered from malformed XML: encoding error: input conversion failed due to input error, bytes 0x8E 0xFF")
+            }, "\(warnings)")
+        // Only dmarc's own lines, each starting with the path: nothing from libxml2.
+        for line in after.stderr.split(separator: "\n") {
+            #expect(line.hasPrefix(TestPaths.fixture("encoding-error-after-report.xml") + ": warning: "), "\(line)")
+        }
+
+        let inside = try run(["parse", TestPaths.fixture("encoding-error-in-report.xml")])
+        #expect(inside.status == 65)
+        #expect(inside.stdout.isEmpty)
+        #expect(
+            inside.stderr == TestPaths.fixture("encoding-error-in-report.xml")
+                + ": encoding error: input conversion failed due to input error, bytes 0x8E 0xFF 0x61 0x6D; "
+                + "the document cannot be read past it\n")
+    }
+}

@@ -14,7 +14,7 @@ public struct MboxReader: Sendable {
     }
 
     public let reader: ReportReader
-    private static let chunkSize = 1 << 20
+    static let chunkSize = 1 << 20
 
     public init(reader: ReportReader = ReportReader()) {
         self.reader = reader
@@ -27,8 +27,9 @@ public struct MboxReader: Sendable {
     {
         let name = source ?? path
         let file: FileBytes
-        do {
+        do throws(ReadError) {
             file = try FileBytes(path: path)
+            try reader.checkInputSize(file)
         } catch {
             try handler.rejected(source: name, error: error)
             return Summary()
@@ -37,10 +38,14 @@ public struct MboxReader: Sendable {
         return try read(file, source: name, into: &handler)
     }
 
-    func read<H: ReportHandler>(_ file: FileBytes, source: String, into handler: inout H) throws -> Summary {
+    /// `chunkSize`: bytes read at a time (the fuzz target reads in tiny chunks too, to put a chunk
+    /// boundary inside every separator line).
+    func read<H: ReportHandler>(
+        _ file: some RandomAccessBytes, source: String, chunkSize: Int = Self.chunkSize, into handler: inout H
+    ) throws -> Summary {
         var splitter = MboxSplitter(limit: reader.limits.maxMessageBytes)
         let messages = MailMessageReader(reader: reader)
-        let chunk = ChunkBuffer(byteCount: Self.chunkSize)
+        let chunk = ChunkBuffer(byteCount: max(1, chunkSize))
         var offset: Int64 = 0
         var summary = Summary()
 

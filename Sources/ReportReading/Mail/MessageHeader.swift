@@ -62,7 +62,12 @@ struct MessageHeader {
         var currentLength = 0
         var position = range.lowerBound
         var firstLine = true
+        var fields = 0
         while position < range.upperBound {
+            if position - range.lowerBound > limits.maxHeaderBytes {
+                throw ReadError(
+                    .limitExceeded, "the header is larger than \(ByteCount(Int64(limits.maxHeaderBytes)))")
+            }
             let newline = bytes[position..<range.upperBound].firstIndex(of: 0x0A)
             let next = newline.map { $0 + 1 } ?? range.upperBound
             var end = newline ?? range.upperBound
@@ -74,6 +79,10 @@ struct MessageHeader {
                 try checkLength(currentLength, limits: limits)
                 if let field = current { header.values[field.rawValue]?.append(contentsOf: line) }
             } else if let nameLength = MailDetection.fieldNameLength(line) {
+                fields += 1
+                if fields > limits.maxHeaderFields {
+                    throw ReadError(.limitExceeded, "the header has more than \(limits.maxHeaderFields) fields")
+                }
                 current = Field.named(line.prefix(nameLength))
                 var valueStart = line.startIndex + nameLength
                 while line[valueStart] != 0x3A { valueStart += 1 }
