@@ -50,15 +50,30 @@ public struct MonthlyReportQuery {
         let roots = domains.filter { domain in !domains.contains { domain.hasSuffix("." + $0) } }.sorted()
         var reports: [Int64: ReceivedReport] = [:]
         var examples: [ExampleKey: Diagnosis] = [:]
+        func report(of row: StoredRow) -> ReceivedReport {
+            ReceivedReport(
+                receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
+                sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
+        }
         for domain in roots {
-            try connection.forEachStoredRow(domain: domain, period: period) { row in
+            // Rows the receiver reported as passing are passes wherever the domain is configured on
+            // their day (see `Diagnoser`); they are read without their results and not diagnosed one
+            // by one. Where it is not, they are no tenant's (unknown-domain) and not this report's.
+            try connection.forEachStoredRow(domain: domain, period: period, only: .reportedPassesWithoutResults) { row in
+                guard let (owner, entry) = configuration.entry(forDomain: row.record.identifiers.headerFrom, onDay: row.day),
+                    owner.id == tenant.id
+                else { return }
+                reports[row.reportKey, default: report(of: row)].rows.append(
+                    ReportedRow(
+                        domain: entry.domain, sourceIP: row.record.sourceIP,
+                        origin: Diagnoser.origin(ofSourceIP: row.record.sourceIP, entry: entry, provider: configuration.provider),
+                        class: .pass, disposition: row.record.policyEvaluated.disposition, messages: row.record.count))
+            }
+            try connection.forEachStoredRow(domain: domain, period: period, only: .exceptReportedPasses) { row in
                 let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
                 // Another tenant may own a subdomain of this tenant's domain.
                 guard diagnosis.tenantID == tenant.id else { return }
-                reports[row.reportKey, default: ReceivedReport(
-                    receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
-                    sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
-                ].rows.append(ReportedRow(diagnosis))
+                reports[row.reportKey, default: report(of: row)].rows.append(ReportedRow(diagnosis))
                 if diagnosis.class.isDMARCFailure {
                     let key = ExampleKey(domain: diagnosis.entry?.domain ?? diagnosis.headerFrom, diagnosisClass: diagnosis.class)
                     if (examples[key]?.record.count ?? -1) < diagnosis.record.count { examples[key] = diagnosis }

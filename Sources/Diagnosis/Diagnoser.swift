@@ -7,6 +7,15 @@ import DMARC
 /// temporary errors, and only then the tenant's method, which decides whose side a failure is on.
 /// The provider's traffic is known exactly from `provider.networks`, never from reverse DNS.
 public enum Diagnoser {
+    /// Where mail from `sourceIP` came from: the provider's networks, the tenant's relay (for the
+    /// configuration entry in force), or elsewhere — known exactly from the configured networks.
+    public static func origin(ofSourceIP sourceIP: String, entry: TenantDomain?, provider: ProviderConfiguration) -> SendingOrigin {
+        guard let address = IPAddress(sourceIP) else { return .other }
+        if provider.networks.contains(address: address) { return .providerNetwork }
+        if let entry, entry.relayNetworks.contains(address: address) { return .tenantRelay }
+        return .other
+    }
+
     /// Diagnoses one row.
     ///
     /// - Parameters:
@@ -26,14 +35,7 @@ public enum Diagnoser {
         let spfAlignment = IdentifierAlignment(
             headerFrom: headerFrom, tenantDomain: entry?.domain, mode: policy?.aspf ?? .relaxed)
 
-        var origin = SendingOrigin.other
-        if let address = IPAddress(record.sourceIP) {
-            if provider.networks.contains(address: address) {
-                origin = .providerNetwork
-            } else if let entry, entry.relayNetworks.contains(address: address) {
-                origin = .tenantRelay
-            }
-        }
+        let origin = Self.origin(ofSourceIP: record.sourceIP, entry: entry, provider: provider)
 
         func verdict(_ kind: DiagnosisClass, signature: DKIMAuthResult? = nil, spf: SPFAuthResult? = nil) -> Diagnosis {
             Diagnosis(

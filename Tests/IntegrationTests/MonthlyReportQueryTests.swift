@@ -39,6 +39,34 @@ struct MonthlyReportQueryTests {
         #expect(other.summary.totals.messages == 70)
     }
 
+    @Test("passing rows read the short way give the rows a diagnosis of every stored row gives")
+    func passingRowsAsDiagnosed() throws {
+        let contoso = SupportQueryTests.reportXML(id: "c", reporter: "Yahoo", domain: "contoso-talent.com", rows: [
+            Row(ip: "198.51.100.7", count: 150, dkim: "pass", spf: "pass", from: "contoso-talent.com"),  // relay
+            Row(ip: "192.0.2.30", count: 8, dkim: "pass", spf: "fail", from: "contoso-talent.com"),  // provider
+            Row(ip: "203.0.113.5", count: 3, dkim: "fail", spf: "pass", from: "contoso-talent.com"),  // elsewhere
+            Row(ip: "192.0.2.31", count: 9, dkim: "fail", spf: "fail", from: "contoso-talent.com",
+                signatures: [("mail.provider.example", "p1", "pass")]),
+            Row(ip: "192.0.2.32", count: 0, dkim: "pass", spf: "pass", from: "contoso-talent.com"),  // empty
+            Row(ip: "192.0.2.33", count: 4, dkim: "pass", spf: "pass", from: "news.contoso-talent.com"),  // subdomain
+            Row(ip: "not-an-ip", count: 2, dkim: "pass", spf: "pass", from: "contoso-talent.com"),
+        ])
+        let (_, connection) = try SupportQueryTests.prepared([contoso])
+        let month = try #require(ReportMonth("2026-11"))
+        let input = try MonthlyReportQuery(connection: connection).input(tenantID: "contoso", month: month)
+        let configuration = try #require(try TenantStore(connection: connection).current())
+        var expected: [String] = []
+        for row in try connection.storedRows(domain: "contoso-talent.com", period: SupportQueryTests.november) {
+            let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
+            guard diagnosis.tenantID == "contoso" else { continue }
+            expected.append("\(row.reportID) \(ReportedRow(diagnosis))")
+        }
+        let actual = input.reports.flatMap { report in report.rows.map { "\(report.reportID) \($0)" } }
+        #expect(actual.sorted() == expected.sorted())
+        #expect(actual.count == 6, "\(actual)")  // the row with no valid source IP is not stored
+        #expect(actual.contains { $0.contains("198.51.100.7") && $0.contains("tenantRelay") && $0.contains("pass") })
+    }
+
     @Test("an empty month says so")
     func emptyMonth() throws {
         let (_, connection) = try SupportQueryTests.prepared([])

@@ -25,6 +25,9 @@ public enum StoredRowSelection: Sendable {
     case exceptReportedPasses
     /// Rows reported as DMARC pass with this header From, from reports beginning then.
     case reportedPasses(headerFrom: String, begin: Int64)
+    /// Rows reported as DMARC pass, read without their DKIM/SPF results and override reasons (left
+    /// empty): for callers that need only the pass verdict, where its domain is configured.
+    case reportedPassesWithoutResults
 }
 
 /// Messages reported as DMARC pass for one header From in reports beginning at one time.
@@ -78,6 +81,15 @@ extension PostgresConnection {
         case .reportedPasses(let headerFrom, let begin):
             selected = "AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
             parameters += [headerFrom, String(begin)]
+        case .reportedPassesWithoutResults:
+            selected = "AND \(Self.reportedPass)"
+        }
+        var results = """
+            r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
+                   r.reason_type, r.reason_comment
+            """
+        if case .reportedPassesWithoutResults = selection {
+            results = Array(repeating: "'{}'::text[]", count: 8).joined(separator: ", ")
         }
         // A report's own columns repeat on each of its rows; they are converted once per report.
         var reports: [Int64: StoredReport] = [:]
@@ -85,8 +97,7 @@ extension PostgresConnection {
             """
             SELECT r.report, host(r.source_ip), r.count, r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from,
                    r.envelope_to, extract(epoch FROM r.begin_time)::bigint, extract(epoch FROM r.end_time)::bigint,
-                   r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
-                   r.reason_type, r.reason_comment,
+                   \(results),
                    p.org_name, p.report_id, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing,
                    encode(p.source_sha256, 'hex')
             FROM records r
