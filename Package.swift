@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
-        // the query layer in Store fills it, so this target needs no database (and no Store) itself.
+        // MonthlyReportQuery fills it from Store, and files are written through Store's DurableFile.
         .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Store"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport",

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Store
 
 /// Runs a tool (xmllint, psql, dmarc, parsedmarc) and measures it from outside: wall time, and the
 /// child's own peak RSS, which no in-process counter can fake.
@@ -19,28 +20,12 @@ struct ChildProcess {
 
     /// `output` receives stdout and stderr; it is read back (its last lines) for error messages.
     static func run(_ argv: [String], output: String, environment: [String: String]? = nil) throws(BenchError) -> Outcome {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let arguments = argv.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        let environmentStrings: [UnsafeMutablePointer<CChar>?]? = environment.map { variables in
-            variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        }
-        defer { environmentStrings?.forEach { free($0) } }
-        var pid: pid_t = 0
         let start = Stopwatch()
-        let spawned: Int32
-        if let environmentStrings {
-            spawned = posix_spawnp(&pid, argv[0], &actions, nil, arguments, environmentStrings)
-        } else {
-            spawned = posix_spawnp(&pid, argv[0], &actions, nil, arguments, environ)
-        }
-        guard spawned == 0 else {
-            throw BenchError(.toolFailed, "cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
+        let pid: pid_t
+        do {
+            pid = try Subprocess.spawn(argv, output: output, environment: environment)
+        } catch {
+            throw BenchError(.toolFailed, "\(error)")
         }
         // Peak memory: the child's VmHWM, polled while it runs. wait4's ru_maxrss is no use here:
         // posix_spawn starts the child with vfork, and exec records the parent's high-water mark
@@ -59,8 +44,7 @@ struct ChildProcess {
             usleep(1_000)
         }
         let seconds = start.seconds
-        // WIFEXITED / WEXITSTATUS are macros: decode the status word by hand.
-        let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exit = Subprocess.exitStatus(status)
         let text = (try? FileOutput.read(output)).map { String(decoding: $0.suffix(4096), as: UTF8.self) } ?? ""
         return Outcome(
             status: exit, seconds: seconds, cpuSeconds: usage.ru_utime.seconds + usage.ru_stime.seconds, peakRSS: peak, inheritedMaxRSS: Int(usage.ru_maxrss) * 1024, output: text)

@@ -60,7 +60,9 @@ public struct MonthlyReportQuery {
             // their day (see `Diagnoser`); they are read without their results and not diagnosed one
             // by one. Where it is not, they are no tenant's (unknown-domain) and not this report's.
             try connection.forEachStoredRow(domain: domain, period: period, only: .reportedPassesWithoutResults) { row in
-                guard let (owner, entry) = configuration.entry(forDomain: row.record.identifiers.headerFrom, onDay: row.day),
+                guard
+                    let (owner, entry) = Diagnoser.reportedPassOwner(
+                        headerFrom: row.record.identifiers.headerFrom, day: row.day, configuration: configuration),
                     owner.id == tenant.id
                 else { return }
                 reports[row.reportKey, default: report(of: row)].rows.append(

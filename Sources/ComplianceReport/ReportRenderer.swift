@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// The output formats of `dmarc report monthly --format`.
 public enum ReportFormat: String, Sendable, Hashable, CaseIterable, Codable {
@@ -38,39 +39,15 @@ public struct ReportRenderer: Sendable {
     }
 
     /// Renders and writes to `path` (replacing it atomically, so a failed run leaves no half file).
+    /// Writes through a temporary file renamed into place (`DurableFile`), so a reader never sees
+    /// half a report; a failure says the system's reason ("No space left on device").
     public func write(_ report: MonthlyReport, as format: ReportFormat, to path: String) throws(ComplianceReportError) {
         let data = try render(report, as: format)
-        if let reason = Self.writeAtomically(data, to: path) {
-            throw ComplianceReportError(code: .writeFailed, message: "cannot write \(path): \(reason)")
+        do {
+            try DurableFile.write(Array(data), to: path)
+        } catch {
+            throw ComplianceReportError(code: .writeFailed, message: "cannot write \(path): \(error.reason)")
         }
-    }
-
-    /// Writes a temporary file beside `path` and renames it over `path`, so a reader never sees half
-    /// a report. Returns the operating system's reason on failure ("Is a directory", "No space left
-    /// on device"), having removed the temporary file.
-    static func writeAtomically(_ data: Data, to path: String) -> String? {
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }  // nothing to write
-            var offset = 0
-            while offset < bytes.count, failure == 0 {
-                let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno != EINTR { failure = errno }
-                } else {
-                    offset += written
-                }
-            }
-        }
-        if failure == 0, fsync(descriptor) != 0 { failure = errno }
-        if close(descriptor) != 0, failure == 0 { failure = errno }
-        if failure == 0, rename(temporary, path) != 0 { failure = errno }
-        guard failure != 0 else { return nil }
-        unlink(temporary)
-        return String(cString: strerror(failure))
     }
 
     /// `acme-2026-03.pdf`: the name each tenant's file gets with `--all --out DIR`.

@@ -7,6 +7,16 @@ import DMARC
 /// temporary errors, and only then the tenant's method, which decides whose side a failure is on.
 /// The provider's traffic is known exactly from `provider.networks`, never from reverse DNS.
 public enum Diagnoser {
+    /// For a row the receiver reported as DMARC pass with messages (`count > 0`, `Record.dmarcPass`):
+    /// the tenant and configuration entry it is a pass for. `diagnose` gives such a row the class
+    /// `pass` exactly when this is not nil (else `unknown-domain`), so callers that know only that
+    /// the row passed — the queries, which sum those rows in SQL — need not read or diagnose it.
+    public static func reportedPassOwner(
+        headerFrom: String, day: Day, configuration: TenantConfiguration
+    ) -> (Tenant, TenantDomain)? {
+        configuration.entry(forDomain: IdentifierAlignment.normalised(headerFrom), onDay: day)
+    }
+
     /// Where mail from `sourceIP` came from: the provider's networks, the tenant's relay (for the
     /// configuration entry in force), or elsewhere — known exactly from the configured networks.
     public static func origin(ofSourceIP sourceIP: String, entry: TenantDomain?, provider: ProviderConfiguration) -> SendingOrigin {

@@ -79,22 +79,16 @@ public struct IngestSummary: Sendable {
         writer.endArray()
         writer.number("without_report", Int64(withoutReport))
         writer.number("rejected", Int64(rejected))
-        writer.beginArray("rejections")
-        for rejection in rejections {
-            writer.beginObject()
-            writer.string("path", rejection.path)
-            writer.string("reason", rejection.reason)
-            writer.endObject()
+        for (name, list) in [("rejections", rejections), ("not_moved", notMoved)] {
+            writer.beginArray(name)
+            for entry in list {
+                writer.beginObject()
+                writer.string("path", entry.path)
+                writer.string("reason", entry.reason)
+                writer.endObject()
+            }
+            writer.endArray()
         }
-        writer.endArray()
-        writer.beginArray("not_moved")
-        for failure in notMoved {
-            writer.beginObject()
-            writer.string("path", failure.path)
-            writer.string("reason", failure.reason)
-            writer.endObject()
-        }
-        writer.endArray()
         writer.string("database_failure", databaseFailure)
         writer.number("exit_code", Int64(exitCode))
         writer.endObject()

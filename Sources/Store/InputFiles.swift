@@ -73,7 +73,7 @@ public enum InputFiles {
         guard renameError == EXDEV else {
             throw StoreError(.io, "cannot move \(path) to \(destination): \(String(cString: strerror(renameError)))")
         }
-        try copyDurably(path, to: destination, in: target, name: name)
+        try copyDurably(path, to: destination, in: target)
         guard unlink(path) == 0 else {
             // Both copies would be ingested again and archived twice: keep the one in the inbox.
             let text = String(cString: strerror(errno))
@@ -94,10 +94,8 @@ public enum InputFiles {
         }
     }
 
-    /// Copies `path` to a temporary name in `directory`, flushes it and renames it to `destination`.
-    /// On failure the temporary file is removed and the error thrown names the cause.
-    private static func copyDurably(_ path: String, to destination: String, in directory: String, name: String) throws {
-        let temporary = directory + "/.\(name).\(getpid()).partial"
+    /// Copies `path` to `destination` through `DurableFile`: never half there, the cause named.
+    private static func copyDurably(_ path: String, to destination: String, in directory: String) throws {
         func failure(_ what: String, _ code: Int32) -> StoreError {
             StoreError(.io, "cannot copy \(path) to \(directory): \(what): \(String(cString: strerror(code)))")
         }
@@ -106,43 +104,21 @@ public enum InputFiles {
         defer { close(source) }
         var info = stat()
         guard fstat(source, &info) == 0 else { throw failure("stat", errno) }
-        let copy = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777)
-        guard copy >= 0 else { throw failure("create", errno) }
-        var copyOpen = true
-        var done = false
-        defer {
-            if copyOpen { close(copy) }
-            if !done { unlink(temporary) }
-        }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure("read", errno)
-            }
-            if count == 0 { break }
-            var written = 0
-            while written < count {
-                let n = buffer.withUnsafeBytes { write(copy, $0.baseAddress! + written, count - written) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("write", errno)
+        do {
+            try DurableFile.replace(destination, mode: info.st_mode & 0o777) { copy throws(DurableFile.Failure) in
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        throw DurableFile.Failure(step: "read", code: errno)
+                    }
+                    if count == 0 { return }
+                    try DurableFile.writeAll(copy, buffer, count: count)
                 }
-                written += n
             }
-        }
-        // A full disk may only show here (delayed allocation) or at close.
-        guard fsync(copy) == 0 else { throw failure("fsync", errno) }
-        copyOpen = false
-        guard close(copy) == 0 else { throw failure("close", errno) }
-        guard rename(temporary, destination) == 0 else { throw failure("rename", errno) }
-        done = true
-        // The new name is durable once the directory is.
-        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            fsync(folder)
-            close(folder)
+        } catch {
+            throw failure(error.step, error.code)
         }
     }
 }

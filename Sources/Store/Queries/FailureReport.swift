@@ -89,7 +89,7 @@ public struct SupportQueries {
         // their day: only their messages count. Elsewhere (an unknown subdomain, a day before the
         // tenant's `since`) they are unknown-domain failures and are read one by one after all.
         for volume in try connection.reportedPassVolumes(domain: domain, period: query.period) {
-            if configuration.entry(forDomain: volume.headerFrom, onDay: volume.day) != nil {
+            if Diagnoser.reportedPassOwner(headerFrom: volume.headerFrom, day: volume.day, configuration: configuration) != nil {
                 rowCount += 1
                 total += volume.messages
             } else {

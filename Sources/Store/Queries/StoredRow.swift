@@ -74,21 +74,19 @@ extension PostgresConnection {
         domain: String, period: DayRange, only selection: StoredRowSelection = .all, _ body: (StoredRow) throws -> Void
     ) throws {
         var parameters = Self.domainAndPeriod(domain, period)
-        let selected: String
+        var selected = ""
+        var results = """
+            r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
+                   r.reason_type, r.reason_comment
+            """
         switch selection {
-        case .all: selected = ""
+        case .all: break
         case .exceptReportedPasses: selected = "AND NOT (\(Self.reportedPass))"
         case .reportedPasses(let headerFrom, let begin):
             selected = "AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
             parameters += [headerFrom, String(begin)]
         case .reportedPassesWithoutResults:
             selected = "AND \(Self.reportedPass)"
-        }
-        var results = """
-            r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
-                   r.reason_type, r.reason_comment
-            """
-        if case .reportedPassesWithoutResults = selection {
             results = Array(repeating: "'{}'::text[]", count: 8).joined(separator: ", ")
         }
         // A report's own columns repeat on each of its rows; they are converted once per report.
