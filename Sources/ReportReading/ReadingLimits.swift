@@ -43,4 +43,12 @@ public struct ReadingLimits: Sendable, Equatable {
     public var maxHeaderFields: Int = 1_000
 
     public init() {}
+
+    /// The rejection of an input of `size` bytes under `maxInputBytes`, or nil when it fits: the
+    /// reader checks it before reading, ingest before hashing.
+    public func inputTooLarge(_ size: Int64) -> ReadError? {
+        guard size > maxInputBytes else { return nil }
+        return ReadError(
+            .limitExceeded, "file is \(size) bytes, larger than \(ByteCount(maxInputBytes)) (--max-input-mib to raise)")
+    }
 }

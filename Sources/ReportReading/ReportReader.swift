@@ -40,11 +40,7 @@ public struct ReportReader: Sendable {
 
     /// The input-size cap, checked on the size before anything is read: a file of any size costs nothing.
     func checkInputSize(_ file: FileBytes) throws(ReadError) {
-        guard file.size <= limits.maxInputBytes else {
-            throw ReadError(
-                .limitExceeded,
-                "file is \(file.size) bytes, larger than \(ByteCount(limits.maxInputBytes)) (--max-input-mib to raise)")
-        }
+        if let tooLarge = limits.inputTooLarge(file.size) { throw tooLarge }
     }
 
     /// Reads an input held in memory (a mail attachment).

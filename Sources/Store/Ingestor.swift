@@ -54,14 +54,15 @@ public final class Ingestor {
         var info = stat()
         if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
             let size = Int64(info.st_size)
-            let reason: String? =
-                size > options.limits.maxInputBytes
-                ? "file is \(size) bytes, larger than \(options.limits.maxInputBytes >> 20) MiB (--max-input-mib to raise)"
-                : size > Self.maxOriginalBytes
-                    ? "file is \(size) bytes, larger than \(Self.maxOriginalBytes >> 20) MiB, the largest original "
-                        + "PostgreSQL can keep" : nil
-            if let reason {
-                try reject(path, digest: nil, size: size, reason: "\(ReadError.Code.limitExceeded): \(reason)", into: &summary)
+            let tooLarge =
+                options.limits.inputTooLarge(size)
+                ?? (size > Self.maxOriginalBytes
+                    ? ReadError(
+                        .limitExceeded,
+                        "file is \(size) bytes, larger than \(Self.maxOriginalBytes >> 20) MiB, the largest original "
+                            + "PostgreSQL can keep") : nil)
+            if let tooLarge {
+                try reject(path, digest: nil, size: size, reason: "\(tooLarge.code): \(tooLarge.message)", into: &summary)
                 return
             }
         }
