@@ -1,3 +1,5 @@
+import DMARC
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,29 +39,8 @@ extension String {
     /// One decimal: no Foundation `String(format:)` needed.
     init(format1 value: Double) { self = Self.fixed(value, digits: 1) }
 
-    static func fixed(_ value: Double, digits: Int) -> String {
-        guard value.isFinite else { return "–" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int(scaled / scale)
-        let fraction = Int(scaled) - whole * Int(scale)
-        var text = (value < 0 && scaled > 0 ? "-" : "") + String(whole)
-        if digits > 0 {
-            let digitsText = String(fraction)
-            text += "." + String(repeating: "0", count: digits - digitsText.count) + digitsText
-        }
-        return text
-    }
+    static func fixed(_ value: Double, digits: Int) -> String { NumberText.fixed(value, digits: digits) }
 
     /// 1234567 → "1,234,567".
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    static func grouped(_ value: Int) -> String { NumberText.grouped(value) }
 }

@@ -1,3 +1,4 @@
+import DMARC
 import Diagnosis
 
 /// Numbers and dates as each language writes them: de `1.234,5 %`, en `1,234.5%`.
@@ -18,12 +19,7 @@ struct ReportFormatting: Sendable {
 
     /// `1.234.567` / `1,234,567`.
     func integer(_ value: Int64) -> String {
-        let digits = String(value.magnitude)
-        var grouped = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { grouped += groupSeparator }
-            grouped.append(digit)
-        }
+        let grouped = NumberText.grouped(value.magnitude, separator: groupSeparator)
         return value < 0 ? "−" + grouped : grouped
     }
 

@@ -96,13 +96,5 @@ public struct IngestSummary: Sendable {
     }
 
     /// `1,234,567`: counts for people.
-    public static func grouped(_ value: some BinaryInteger) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    public static func grouped(_ value: some BinaryInteger) -> String { NumberText.grouped(value) }
 }

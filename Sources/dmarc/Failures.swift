@@ -1,4 +1,5 @@
 import ArgumentParser
+import DMARC
 import Diagnosis
 import Foundation
 import ReportReading
@@ -124,7 +125,7 @@ enum FailureOutput {
         for group in report.groups {
             let fields = [
                 report.domain, group.sourceIP, group.diagnosisClass.rawValue, group.responsible.rawValue, group.origin.rawValue,
-                String(group.messages), String(format: "%.4f", group.share), group.receivers.joined(separator: ";"),
+                String(group.messages), NumberText.fixed(group.share, digits: 4), group.receivers.joined(separator: ";"),
                 group.firstSeen.description, group.lastSeen.description, String(group.dispositions["none"] ?? 0),
                 String(group.dispositions["quarantine"] ?? 0), String(group.dispositions["reject"] ?? 0),
                 group.recommendation(language),
@@ -144,24 +145,29 @@ enum FailureOutput {
             return out + (report.totalMessages == 0 ? "no reports for this period\n" : "no failures: all mail passed DMARC\n")
         }
         var table = TextTable(columns: ["SOURCE", "CLASS", "MESSAGES", "SHARE", "DISPOSITION", "SEEN", "RECEIVERS", "ACTS"], rightAligned: [2, 3])
-        for group in report.groups {
-            let dispositions = group.dispositions.sorted { $0.value > $1.value }.map { "\($0.key) \(count($0.value))" }
-            let seen = group.firstSeen == group.lastSeen ? group.firstSeen.description : "\(group.firstSeen)…\(group.lastSeen)"
+        // By index: a group holds its whole diagnosis, and copying thousands of them was measurable.
+        let groups = report.groups
+        for index in groups.indices {
+            let dispositions = groups[index].dispositions.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                .map { "\($0.key) \(count($0.value))" }
+            let first = groups[index].firstSeen, last = groups[index].lastSeen
             table.add([
-                group.sourceIP, group.diagnosisClass.rawValue, count(group.messages), percent(group.share),
-                dispositions.joined(separator: ", "), seen, group.receivers.joined(separator: ", "), group.responsible.rawValue,
+                groups[index].sourceIP, groups[index].diagnosisClass.rawValue, count(groups[index].messages),
+                percent(groups[index].share), dispositions.joined(separator: ", "),
+                first == last ? first.description : "\(first)…\(last)", groups[index].receivers.joined(separator: ", "),
+                groups[index].responsible.rawValue,
             ])
         }
         out += table.render() + "\n\n"
         var seen = Set<String>()
-        for group in report.groups {
-            let text = group.recommendation(language)
+        for index in groups.indices {
+            let text = groups[index].recommendation(language)
             guard seen.insert(text).inserted else { continue }
-            out += "• \(group.sourceIP) \(group.diagnosisClass.rawValue): \(text)\n"
+            out += "• \(groups[index].sourceIP) \(groups[index].diagnosisClass.rawValue): \(text)\n"
         }
         return out
     }
 
     static func count(_ value: Int64) -> String { IngestSummary.grouped(value) }
-    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+    static func percent(_ value: Double) -> String { NumberText.fixed(value * 100, digits: 1) + "%" }
 }

@@ -17,21 +17,51 @@ struct TextTable {
     mutating func add(_ row: [String]) { rows.append(row) }
 
     func render(width: Int = TextTable.terminalWidth()) -> String {
-        var widths = columns.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+        let table = [columns] + rows
+        // Each cell's length is counted once: counting characters is the slow part of a table of
+        // thousands of rows, and it was done three times per cell.
+        let lengths = table.map { $0.map(Self.displayLength) }
+        var widths = lengths[0]
+        for row in lengths.dropFirst() {
+            for (index, length) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], length) }
         }
         let fixed = widths.dropLast().reduce(0, +) + 2 * (widths.count - 1)
         if let last = widths.indices.last { widths[last] = max(12, min(widths[last], width - fixed)) }
-        return ([columns] + rows).map { row in
-            row.enumerated().map { index, cell in
+        var out = ""
+        out.reserveCapacity(table.count * (fixed + (widths.last ?? 0) + 1))
+        for (rowIndex, row) in table.enumerated() {
+            if rowIndex > 0 { out += "\n" }
+            for (index, cell) in row.enumerated() where index < widths.count {
+                if index > 0 { out += "  " }
                 let width = widths[index]
-                let text = cell.count > width ? String(cell.prefix(width - 1)) + "…" : cell
-                let padding = String(repeating: " ", count: width - text.count)
-                if index == row.count - 1 && !rightAligned.contains(index) { return text }
-                return rightAligned.contains(index) ? padding + text : text + padding
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+                let cut = lengths[rowIndex][index] > width
+                let text = cut ? String(cell.prefix(width - 1)) + "…" : cell
+                let padding = width - (cut ? width : lengths[rowIndex][index])
+                if rightAligned.contains(index) {
+                    Self.appendSpaces(padding, to: &out)
+                    out += text
+                } else {
+                    out += text
+                    if index < row.count - 1 { Self.appendSpaces(padding, to: &out) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Characters on screen; ASCII cells (addresses, numbers, class names) by their byte count.
+    static func displayLength(_ text: String) -> Int {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+    }
+
+    private static let spaces = String(repeating: " ", count: 256)
+
+    private static func appendSpaces(_ count: Int, to out: inout String) {
+        var left = count
+        while left > 0 {
+            out.append(contentsOf: spaces.prefix(min(left, 256)))
+            left -= 256
+        }
     }
 
     /// `COLUMNS`, else the terminal's size, else 120 for pipes and files.
