@@ -45,6 +45,8 @@ struct ReportStorer: ReportHandler {
     private var hasher = SHA256()
     private var recordNumber = 0
     private var messages: Int64 = 0
+    /// Messages the receiver reported as DMARC pass, by header From (`reported_passes`, sql/021).
+    private var passedMessages: [String: Int64] = [:]
 
     init(connection: PostgresConnection, sourceSHA256: [UInt8]) {
         self.connection = connection
@@ -58,6 +60,7 @@ struct ReportStorer: ReportHandler {
         source = report.source
         recordNumber = 0
         messages = 0
+        passedMessages = [:]
         hasher = SHA256()
         let meta = report.metadata
         let policy = report.policy
@@ -187,6 +190,7 @@ struct ReportStorer: ReportHandler {
             hashLine(tag: 3)
         }
         guard storing, var copy = records else { return }
+        if record.count > 0, record.dmarcPass { passedMessages[record.identifiers.headerFrom, default: 0] &+= record.count }
         records = nil  // one owner of the buffer while it grows: no copy on write
         copy.encoder.arrayField(authResults.dkim) { $0.domain }
         copy.encoder.arrayField(authResults.dkim) { $0.selector }
@@ -234,8 +238,11 @@ struct ReportStorer: ReportHandler {
     ) throws {
         let meta = report.metadata
         let policy = report.policy
+        // The report's pass volumes go in with it, in the same statement: one round trip.
+        let passes = passedMessages.sorted { $0.key < $1.key }
         try connection.query(
             """
+            WITH report AS (
             INSERT INTO reports (id, org_name, report_id, policy_domain, begin_time, end_time, email,
                 extra_contact_info, generator, errors, schema, adkim, aspf, p, sp, np, pct, fo, testing,
                 discovery_method, source_sha256, source_name, message_id, message_subject, message_from,
@@ -243,7 +250,10 @@ struct ReportStorer: ReportHandler {
             VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), to_timestamp($6::double precision), $7,
                 $8, $9, $10::text[], $11, $12, $13, $14, $15, $16, $17::integer, $18, $19,
                 $20, $21::bytea, $22, $23, $24, $25,
-                to_timestamp($26::double precision), $27::text[], $28::bytea, $29, $30)
+                to_timestamp($26::double precision), $27::text[], $28::bytea, $29, $30))
+            INSERT INTO reported_passes (report, header_from, begin_time, end_time, messages)
+            SELECT $1, v.header_from, to_timestamp($5::double precision), to_timestamp($6::double precision), v.messages
+            FROM unnest($31::text[], $32::bigint[]) AS v(header_from, messages)
             """,
             [
                 String(id), meta.orgName, meta.reportID, policy.domain, String(meta.dateRange.begin),
@@ -254,6 +264,7 @@ struct ReportStorer: ReportHandler {
                 report.source, message?.messageID, message?.subject, message?.from,
                 message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
                 FileDigest.byteaLiteral(contentSHA256), String(records), String(messages),
+                PostgresArray.textLiteral(passes.map(\.key)), "{" + passes.map { String($0.value) }.joined(separator: ",") + "}",
             ])
     }
 

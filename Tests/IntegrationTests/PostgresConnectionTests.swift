@@ -255,9 +255,14 @@ struct RowLayoutMigrationTests {
         #expect(signed?.record.authResults.dkim.map(\.selector) == ["s1", nil])
         #expect(signed?.record.authResults.dkim.map(\.result) == [.fail, .pass])
         #expect(rows.first { $0.record.sourceIP == "2001:db8::1" }?.record.policyEvaluated.reasons.map(\.type) == [.localPolicy])
-        // Deleting a report still deletes its rows.
+        // 021 sums what the receiver reported as passing per report and header From.
+        #expect(applied.map(\.version).contains(21))
+        let passes = try connection.query("SELECT report, header_from, messages FROM reported_passes")
+        #expect(passes.rows.map { "\($0.int(0) ?? 0) \($0.string(1) ?? "") \($0.int(2) ?? 0)" } == ["7 example.com 3"])
+        // Deleting a report still deletes its rows, and its pass volumes.
         try connection.execute("DELETE FROM reports WHERE id = 7")
         #expect(try connection.query("SELECT count(*) FROM records").first?.int(0) == 0)
+        #expect(try connection.query("SELECT count(*) FROM reported_passes").first?.int(0) == 0)
     }
 }
 
@@ -279,6 +284,30 @@ struct ForEachRowTests {
         }
         #expect(seen == Array(1...5000))
         #expect(texts.prefix(3) == ["x1", nil, "x3"])
+    }
+
+    @Test("batches that grow from small to batchSize, each asked for before the last is visited, keep every row once and in order")
+    func growingPrefetchedBatches() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        for (rows, batchSize) in [(5_000, 2_000), (249, 2_000), (250, 2_000), (251, 2_000), (7, 1)] {
+            var seen: [Int64] = []
+            try connection.forEachRow("SELECT g FROM generate_series(1, $1::int) g", [String(rows)], batchSize: batchSize) {
+                seen.append($0.int64(0) ?? -1)
+            }
+            #expect(seen == (1...Int64(rows)).map { $0 }, "\(rows) rows in batches up to \(batchSize)")
+        }
+    }
+
+    @Test("a server error in a batch asked for ahead is thrown once; the connection stays usable")
+    func errorInPrefetchedBatch() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        var visits = 0
+        #expect(throws: PostgresError.self) {
+            // Row 3000 divides by zero: the batch holding it is fetched while an earlier one is visited.
+            try connection.forEachRow("SELECT 1 / (g - 3000) FROM generate_series(1, 5000) g") { _ in visits += 1 }
+        }
+        #expect(visits > 0 && visits < 3000)
+        #expect(try connection.query("SELECT 42").first?.int(0) == 42)
     }
 
     @Test("integers at the edges; text that is no integer is nil")

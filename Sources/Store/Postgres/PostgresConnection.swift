@@ -17,6 +17,9 @@ public final class PostgresConnection {
     private(set) var copyInProgress = false
     /// Names the cursors of `forEachRow` apart.
     private var cursorCount = 0
+    /// What this connection was opened with, for `sibling()`.
+    private let conninfo: String
+    private let overrides: [(key: String, value: String)]
 
     /// Opens a connection. `conninfo` is a URL (`postgresql://…`) or `key=value` string, or empty
     /// for libpq's own defaults (the `PG*` variables, `.pgpass`, service files). `overrides` win
@@ -55,6 +58,14 @@ public final class PostgresConnection {
         // command line keeps for rejected inputs.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
+        self.conninfo = conninfo
+        self.overrides = overrides
+    }
+
+    /// A new connection to the same database as the same user: for work that a second server
+    /// backend can do at the same time (the previous month of a monthly report).
+    public func sibling() throws -> PostgresConnection {
+        try PostgresConnection(conninfo: conninfo, overrides: overrides)
     }
 
     deinit {
@@ -106,10 +117,15 @@ public final class PostgresConnection {
     }
 
     /// Runs one query and hands each row to `visit`, read in place from libpq's memory: neither the
-    /// whole result nor a copy of each value is held. The rows come through a cursor, `batchSize`
-    /// at a time, so a query of a million rows needs the memory of one batch. Outside a transaction
-    /// the cursor gets one of its own; inside one, it is closed again before returning. When `visit`
-    /// throws, no further rows are fetched and the error is rethrown; the connection stays usable.
+    /// whole result nor a copy of each value is held. The rows come through a cursor, at most
+    /// `batchSize` at a time, so a query of a million rows needs the memory of two batches. Outside
+    /// a transaction the cursor gets one of its own; inside one, it is closed again before returning.
+    /// When `visit` throws, no further rows are fetched and the error is rethrown; the connection
+    /// stays usable. `visit` must not use this connection: its next batch is already on the way.
+    ///
+    /// The next batch is asked for before this one is visited, so the server produces it while the
+    /// client works (two cores instead of one taking turns), and batches start small and double, so
+    /// the first rows arrive before the server has produced thousands.
     public func forEachRow(
         _ sql: String, _ parameters: [String?] = [], batchSize: Int = 2_000,
         _ visit: (borrowing PostgresRowView) throws -> Void
@@ -119,19 +135,30 @@ public final class PostgresConnection {
         if ownTransaction { try execute("BEGIN") }
         cursorCount &+= 1
         let cursor = "dmarc_rows_\(cursorCount)"
+        var inFlight = false
         do {
             try query("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", parameters)
-            let fetch = "FETCH FORWARD \(max(1, batchSize)) FROM \(cursor)"
+            let largest = max(1, batchSize)
+            var asked = min(Self.firstBatch, largest)
+            try sendFetch(asked, from: cursor)
+            inFlight = true
             while true {
-                guard let result = PQexec(handle, fetch) else { throw connectionError(default: .connectionLost) }
+                let result = try receiveFetched()
+                inFlight = false
                 defer { PQclear(result) }
-                guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw error(from: result) }
                 let rows = PQntuples(result)
+                let more = rows == Int32(asked)
+                if more {
+                    asked = min(asked * 2, largest)
+                    try sendFetch(asked, from: cursor)
+                    inFlight = true
+                }
                 for row in 0..<rows { try visit(PostgresRowView(result: result, row: row)) }
-                if rows < Int32(max(1, batchSize)) { break }
+                if !more { break }
             }
             if ownTransaction { try execute("COMMIT") } else { try execute("CLOSE \(cursor)") }
         } catch {
+            if inFlight { discardPendingResults() }
             if ownTransaction {
                 rollbackQuietly()
             } else if PQtransactionStatus(handle) == PQTRANS_INTRANS {
@@ -139,6 +166,31 @@ public final class PostgresConnection {
             }
             throw error
         }
+    }
+
+    /// The first batch of `forEachRow`: small, so that the client has rows to work on early.
+    static let firstBatch = 250
+
+    private func sendFetch(_ count: Int, from cursor: String) throws {
+        guard PQsendQuery(handle, "FETCH FORWARD \(count) FROM \(cursor)") == 1 else {
+            throw connectionError(default: .connectionLost)
+        }
+    }
+
+    /// The one result of a sent FETCH, with the connection made ready for the next command.
+    private func receiveFetched() throws -> OpaquePointer {
+        guard let result = PQgetResult(handle) else { throw connectionError(default: .connectionLost) }
+        discardPendingResults()
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else {
+            defer { PQclear(result) }
+            throw error(from: result)
+        }
+        return result
+    }
+
+    /// Reads and frees whatever a sent command still returns, until libpq says it is done.
+    private func discardPendingResults() {
+        while let extra = PQgetResult(handle) { PQclear(extra) }
     }
 
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
