@@ -1,6 +1,8 @@
 import DMARC
 import Diagnosis
+import Foundation
 import Store
+import Synchronization
 
 /// Fills a `MonthlyReportInput` from the database: the one query layer behind every format.
 ///
@@ -8,6 +10,9 @@ import Store
 /// `dmarc failures` does, so the report and support never disagree.
 public struct MonthlyReportQuery {
     let connection: PostgresConnection
+    /// A second connection for the previous month, opened for the first report and kept for the
+    /// next (`--all`); nil when it could not be opened, and the months are then read in turn.
+    private let spare = SpareConnection()
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
@@ -20,8 +25,20 @@ public struct MonthlyReportQuery {
             let known = configuration.tenants.map(\.id).joined(separator: ", ")
             throw QueryError(.unknownTenant, "no tenant \"\(tenantID)\" (configured: \(known))")
         }
-        let current = try collect(tenant: tenant, configuration: configuration, month: month)
-        let previous = try collect(tenant: tenant, configuration: configuration, month: month.previous)
+        // The previous month is wanted only for its totals, yet costs as much to read as this one:
+        // both are read at once, on two connections, so that two server backends and two client
+        // threads share the work (a big tenant's month is 600,000 rows).
+        let current: MonthRows
+        let previous: MonthRows
+        if let second = spare.connection(siblingOf: connection) {
+            let connections = MonthConnections(main: connection, second: second)
+            (current, previous) = try bothAtOnce(
+                { try Self.collect(on: connections.main, tenant: tenant, configuration: configuration, month: month) },
+                { try Self.collect(on: connections.second, tenant: tenant, configuration: configuration, month: month.previous) })
+        } else {
+            current = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month)
+            previous = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month.previous)
+        }
         var previousTotals: ComplianceTotals?
         if !previous.reports.isEmpty {
             let input = MonthlyReportInput(
@@ -39,9 +56,9 @@ public struct MonthlyReportQuery {
         try TenantStore(connection: connection).current()?.tenants.map(\.id) ?? []
     }
 
-    private func collect(tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth) throws
-        -> (reports: [ReceivedReport], examples: [Diagnosis])
-    {
+    private static func collect(
+        on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth
+    ) throws -> MonthRows {
         // The month, and the 30 days before its end for the readiness check.
         let from = Day(daysSinceEpoch: min(month.firstDay.daysSinceEpoch, month.lastDay.daysSinceEpoch - 29))
         let period = DayRange(from: from, to: Day(daysSinceEpoch: month.lastDay.daysSinceEpoch + 1))
@@ -56,24 +73,13 @@ public struct MonthlyReportQuery {
                 sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
         }
         for domain in roots {
-            // Rows the receiver reported as passing are passes wherever the domain is configured on
-            // their day (see `Diagnoser`); they are read without their results and not diagnosed one
-            // by one. Where it is not, they are no tenant's (unknown-domain) and not this report's.
-            try connection.forEachStoredRow(domain: domain, period: period, only: .reportedPassesWithoutResults) { row in
-                guard
-                    let (owner, entry) = Diagnoser.reportedPassOwner(
-                        headerFrom: row.record.identifiers.headerFrom, day: row.day, configuration: configuration),
-                    owner.id == tenant.id
-                else { return }
-                reports[row.reportKey, default: report(of: row)].rows.append(
-                    ReportedRow(
-                        domain: entry.domain, sourceIP: row.record.sourceIP,
-                        origin: Diagnoser.origin(ofSourceIP: row.record.sourceIP, entry: entry, provider: configuration.provider),
-                        class: .pass, disposition: row.record.policyEvaluated.disposition, messages: row.record.count))
-            }
-            try connection.forEachStoredRow(domain: domain, period: period, only: .exceptReportedPasses) { row in
-                let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
-                // Another tenant may own a subdomain of this tenant's domain.
+            // Rows the receiver reported as passing are read without their results (a pass needs none)
+            // in the same pass as the others; each kind of row is diagnosed once (`forEachDiagnosedRow`).
+            try connection.forEachDiagnosedRow(
+                domain: domain, period: period, only: .allWithReportedPassesSlim, configuration: configuration
+            ) { row, diagnosis in
+                // Another tenant may own a subdomain of this tenant's domain; rows of no tenant
+                // (unknown-domain) are not this report's.
                 guard diagnosis.tenantID == tenant.id else { return }
                 reports[row.reportKey, default: report(of: row)].rows.append(ReportedRow(diagnosis))
                 if diagnosis.class.isDMARCFailure {
@@ -83,7 +89,57 @@ public struct MonthlyReportQuery {
             }
         }
         let ordered = reports.values.sorted { ($0.period.begin, $0.receiver, $0.reportID) < ($1.period.begin, $1.receiver, $1.reportID) }
-        return (ordered, examples.values.sorted { ($0.headerFrom, $0.class.rawValue) < ($1.headerFrom, $1.class.rawValue) })
+        return MonthRows(
+            reports: ordered,
+            examples: examples.values.sorted { ($0.headerFrom, $0.class.rawValue) < ($1.headerFrom, $1.class.rawValue) })
+    }
+}
+
+/// One month's diagnosed reports and the examples for its recommendation texts.
+private struct MonthRows: Sendable {
+    var reports: [ReceivedReport]
+    var examples: [Diagnosis]
+}
+
+/// The connections of one `input` call, handed to its two threads; each uses one of them only.
+private struct MonthConnections: @unchecked Sendable {
+    let main: PostgresConnection
+    let second: PostgresConnection
+}
+
+/// Runs `first` and `second` on two threads and returns both results, or the first one's error.
+private func bothAtOnce<A: Sendable, B: Sendable>(
+    _ first: @Sendable () throws -> A, _ second: @Sendable () throws -> B
+) throws -> (A, B) {
+    let firstResult = Mutex<Result<A, any Error>?>(nil)
+    let secondResult = Mutex<Result<B, any Error>?>(nil)
+    DispatchQueue.concurrentPerform(iterations: 2) { index in
+        if index == 0 {
+            let result = Result { try first() }
+            firstResult.withLock { $0 = result }
+        } else {
+            let result = Result { try second() }
+            secondResult.withLock { $0 = result }
+        }
+    }
+    guard let a = firstResult.withLock({ $0 }), let b = secondResult.withLock({ $0 }) else {
+        preconditionFailure("concurrentPerform returns after both iterations")
+    }
+    return (try a.get(), try b.get())
+}
+
+/// The lazily opened second connection of a `MonthlyReportQuery`.
+private final class SpareConnection {
+    private var opened: PostgresConnection?
+    private var failed = false
+
+    /// The second connection, opened on first use; nil when the server refused it (too many
+    /// clients, say): the report is then read on one connection, only slower.
+    func connection(siblingOf connection: PostgresConnection) -> PostgresConnection? {
+        if opened == nil, !failed {
+            do { opened = try connection.sibling() } catch { failed = true }
+        }
+        return opened
     }
 }
 

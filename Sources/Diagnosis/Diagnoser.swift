@@ -17,6 +17,13 @@ public enum Diagnoser {
         configuration.entry(forDomain: IdentifierAlignment.normalised(headerFrom), onDay: day)
     }
 
+    /// The configuration entry `diagnose` judges a row by: the one for its header From on its day.
+    /// Rows alike in everything `diagnose` reads, with the same entry and origin, get the same
+    /// diagnosis whatever their day, which lets a reader of many rows diagnose each kind once.
+    public static func entryID(headerFrom: String, day: Day, configuration: TenantConfiguration) -> EntryID? {
+        configuration.entryID(forDomain: IdentifierAlignment.normalised(headerFrom), onDay: day)
+    }
+
     /// Where mail from `sourceIP` came from: the provider's networks, the tenant's relay (for the
     /// configuration entry in force), or elsewhere — known exactly from the configured networks.
     public static func origin(ofSourceIP sourceIP: String, entry: TenantDomain?, provider: ProviderConfiguration) -> SendingOrigin {

@@ -27,9 +27,10 @@ extension Diagnosis {
         var human: String?
         var spfDomain: String
         var spfResult: String
-        var mechanisms: String
         var relayHost: String?
-        var relayMechanisms: String
+        /// Kept to write `mechanisms` and `relayMechanisms`, which few sentences use, only when one does.
+        var provider: ProviderConfiguration
+        var relays: [IPNetwork]
         /// The signature's domain aligns in relaxed mode but the receiver did not count it: strict.
         var strictDKIM: Bool
         var strictSPF: Bool
@@ -50,11 +51,9 @@ extension Diagnosis {
             let envelope = diagnosis.spf.map { IdentifierAlignment.normalised($0.domain) } ?? ""
             spfDomain = envelope.isEmpty ? (record.identifiers.envelopeFrom ?? diagnosis.headerFrom) : envelope
             spfResult = diagnosis.spf?.result?.rawValue ?? "none"
-            mechanisms = diagnosis.provider.spfMechanisms
             relayHost = diagnosis.entry?.relayHost
-            let relays = diagnosis.entry?.relayNetworks ?? []
-            let sender = relays.first { $0.contains(ip: record.sourceIP) }
-            relayMechanisms = (sender.map { [$0] } ?? relays).map(\.spfMechanism).joined(separator: " ")
+            provider = diagnosis.provider
+            relays = diagnosis.entry?.relayNetworks ?? []
             let relaxedFrom = IdentifierAlignment(
                 headerFrom: diagnosis.headerFrom, tenantDomain: diagnosis.entry?.domain, mode: .relaxed)
             strictDKIM =
@@ -69,6 +68,14 @@ extension Diagnosis {
             } else {
                 temporaryCheck = "DKIM"
             }
+        }
+
+        var mechanisms: String { provider.spfMechanisms }
+
+        /// The relay network that sent, else all of them, as SPF mechanisms.
+        var relayMechanisms: String {
+            let sender = relays.first { $0.contains(ip: ip) }
+            return (sender.map { [$0] } ?? relays).map(\.spfMechanism).joined(separator: " ")
         }
 
         /// Header From and the configured domain as people write them (U-labels, then the A-labels).

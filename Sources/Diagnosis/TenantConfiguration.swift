@@ -78,6 +78,17 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
         return (tenant, tenant.domains[slot.entry])
     }
 
+    /// Which configuration entry `entry(forDomain:onDay:)` finds, as a small value: rows with the
+    /// same header From on different days have the same one while the same entry is in force.
+    public func entryID(forDomain domain: String, onDay day: Day) -> EntryID? {
+        slot(forDomain: domain, onDay: day).map { EntryID(tenant: $0.tenant, entry: $0.entry) }
+    }
+
+    /// The tenant and entry an `EntryID` of this configuration stands for.
+    public func entry(_ id: EntryID) -> (Tenant, TenantDomain) {
+        (tenants[id.tenant], tenants[id.tenant].domains[id.entry])
+    }
+
     private func slot(forDomain domain: String, onDay day: Day) -> Slot? {
         let key: String
         if domain.utf8.allSatisfy({ $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }),
@@ -222,4 +233,10 @@ public struct TenantConfiguration: Sendable, Hashable, Codable {
                 message: "\(key) belongs to method relay, but the method is \(entry.method.rawValue)")
         }
     }
+}
+
+/// A configuration entry's place in its `TenantConfiguration` (see `entryID(forDomain:onDay:)`).
+public struct EntryID: Sendable, Hashable {
+    let tenant: Int
+    let entry: Int
 }

@@ -173,6 +173,35 @@ struct SupportQueryTests {
         ])
     }
 
+    @Test("a group's texts quote the group's messages, and groups of equal size always print in one order")
+    func groupTexts() throws {
+        // 192.0.2.11 fails SPF in two reports (37 + 13 messages); 192.0.2.12 fails two ways with 6 each.
+        let google = Self.reportXML(id: "g-3", domain: "acme-hr.ch", rows: [
+            Row(ip: "192.0.2.11", count: 37, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "softfail")]),
+            Row(ip: "192.0.2.12", count: 6, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "softfail")]),
+        ])
+        let outlook = Self.reportXML(id: "o-3", reporter: "Outlook.com", domain: "acme-hr.ch", rows: [
+            Row(ip: "192.0.2.11", count: 13, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "fail")]),
+            Row(ip: "192.0.2.12", count: 6, dkim: "fail", spf: "fail", from: "acme-hr.ch", spfResults: [("acme-hr.ch", "permerror")]),
+        ])
+        let (_, connection) = try Self.prepared([google, outlook])
+        let report = try SupportQueries(connection: connection).failures(FailureQuery(domain: "acme-hr.ch", period: Self.november))
+        let group = try #require(report.groups.first)
+        #expect(group.sourceIP == "192.0.2.11" && group.messages == 50)
+        #expect(group.recommendation(.en).contains("sent 50 messages"), "\(group.recommendation(.en))")
+        #expect(group.recommendation(.de).contains("50 Nachrichten"), "\(group.recommendation(.de))")
+        #expect(group.observed.hasPrefix("50 messages from 192.0.2.11"), "\(group.observed)")
+        // Same address, same count, two classes: by class name, not by dictionary order.
+        #expect(report.groups.dropFirst().map(\.diagnosisClass) == [.spfNotAuthorized, .spfRecordError])
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any]
+        let first = try #require((json?["groups"] as? [[String: Any]])?.first)
+        #expect(Set(first.keys) == [
+            "sourceIP", "diagnosisClass", "origin", "responsible", "messages", "share", "receivers", "firstSeen",
+            "lastSeen", "dispositions", "expected", "observed", "recommendationEnglish", "recommendationGerman",
+        ])
+        #expect((first["recommendationGerman"] as? String)?.contains("50 Nachrichten") == true)
+    }
+
     @Test("filters: class, source network, and an empty period")
     func filters() throws {
         let acme = Self.reportXML(id: "g-2", domain: "acme-hr.ch", rows: [
@@ -214,6 +243,56 @@ struct SupportQueryTests {
         let changes = try TenantStore(connection: connection).apply(yaml: changed, sourcePath: "t.yaml", dryRun: false)
         #expect(changes.lines.contains { $0.contains("contoso-talent.com via spf") })
         #expect(try classes() == ["spf-not-authorized": 8, "relay-bypassed": 4])
+    }
+
+    @Test("rows diagnosed by kind get exactly the diagnosis each row gets alone, across days, entries, origins and policies")
+    func diagnosedRowsEqualDiagnoses() throws {
+        // The same kinds of row from many addresses and days, before and after a method change, from
+        // the provider's network, the tenant's relay and elsewhere, under relaxed and strict policies.
+        var reports: [String] = []
+        let kinds: [(String, String) -> Row] = [
+            { ip, from in Row(ip: ip, count: 8, dkim: "fail", spf: "fail", from: from, spfResults: [(from, "fail")]) },
+            { ip, from in Row(ip: ip, count: 5, dkim: "fail", spf: "fail", from: from, signatures: [("mail.provider.example", "p1", "pass")]) },
+            { ip, from in Row(ip: ip, count: 3, dkim: "pass", spf: "fail", from: from, signatures: [(from, "r", "pass")]) },
+            { ip, from in Row(ip: ip, count: 0, dkim: "fail", spf: "fail", from: from) },
+            { ip, from in Row(ip: ip, count: 2, dkim: "fail", spf: "fail", from: from, reasons: ["forwarded"]) },
+            { ip, from in Row(ip: ip, count: 4, dkim: "fail", spf: "fail", from: from, envelope: "bounce.provider.example", spfResults: [("bounce.provider.example", "pass")]) },
+        ]
+        for day in 0..<4 {
+            let begin = Self.day + Int64(day * 3 - 5) * 86_400
+            var rows: [Row] = []
+            for (index, kind) in kinds.enumerated() {
+                for ip in ["192.0.2.\(40 + index)", "198.51.100.\(7 + day)", "203.0.113.\(index * 4 + day)"] {
+                    rows.append(kind(ip, day % 2 == 0 ? "contoso-talent.com" : "news.contoso-talent.com"))
+                }
+            }
+            reports.append(Self.reportXML(id: "k\(day)", domain: "contoso-talent.com", begin: begin, rows: rows))
+            let strict = Self.reportXML(id: "s\(day)", reporter: "Yahoo", domain: "contoso-talent.com", begin: begin, rows: rows)
+            reports.append(strict.replacingOccurrences(of: "<adkim>r</adkim><aspf>r</aspf>", with: "<adkim>s</adkim><aspf>s</aspf>"))
+        }
+        let (_, connection) = try Self.prepared(reports)
+        let changed = Self.tenantsYAML.replacingOccurrences(
+            of: "      - domain: contoso-talent.com\n        method: relay",
+            with: "      - domain: contoso-talent.com\n        method: spf\n      - domain: contoso-talent.com\n        since: 2026-11-10\n        method: relay")
+        _ = try TenantStore(connection: connection).apply(yaml: changed, sourcePath: "t.yaml", dryRun: false)
+        let configuration = try #require(try TenantStore(connection: connection).current())
+
+        var expected: [String] = []
+        var classes: Set<DiagnosisClass> = []
+        for row in try connection.storedRows(domain: "contoso-talent.com", period: Self.november) {
+            let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
+            classes.insert(diagnosis.class)
+            expected.append("\(row.reportKey) \(row.record) \(row.reporter) \(row.begin) \(row.end) \(diagnosis)")
+        }
+        var actual: [String] = []
+        try connection.forEachDiagnosedRow(domain: "contoso-talent.com", period: Self.november, configuration: configuration) {
+            row, diagnosis in
+            actual.append("\(row.reportKey) \(row.record) \(row.reporter) \(row.begin) \(row.end) \(diagnosis)")
+        }
+        #expect(actual.count == 4 * 2 * kinds.count * 3)
+        let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil, "row \(firstDifference?.offset ?? -1): \(firstDifference?.element.0 ?? "") ≠ \(firstDifference?.element.1 ?? "")")
+        #expect(classes.count >= 5, "\(classes)")
     }
 
     @Test("tenant A's query never shows tenant B's rows")

@@ -3,7 +3,7 @@ import Diagnosis
 
 /// `dmarc domain D` on one screen: whose domain it is, how it is set up, how it fared week by week,
 /// when a receiver last reported on it, and what fails most.
-public struct DomainOverview: Sendable, Codable {
+public struct DomainOverview: Sendable, Encodable {
     public struct Week: Sendable, Codable {
         public var start: Day
         public var messages: Int64
@@ -35,12 +35,14 @@ extension SupportQueries {
         var buckets = (0..<weeks).map { DomainOverview.Week(start: Day(daysSinceEpoch: weekStart.daysSinceEpoch + 7 * $0), messages: 0, passing: 0) }
         var lastEnd: Int64 = .min
         var lastReporter: String?
-        try connection.forEachStoredRow(domain: domain, period: period) { row in
+        try connection.forEachDiagnosedRow(
+            domain: domain, period: period, only: .allWithReportedPassesSlim, report: .forDiagnosis,
+            configuration: configuration
+        ) { row, diagnosis in
             rowCount += 1
             let index = (row.day.daysSinceEpoch - weekStart.daysSinceEpoch) / 7
             if buckets.indices.contains(index) {
                 buckets[index].messages += row.record.count
-                let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
                 if !diagnosis.class.isDMARCFailure { buckets[index].passing += row.record.count }
             }
             if row.end > lastEnd {

@@ -19,7 +19,7 @@ public struct FailureQuery: Sendable {
 }
 
 /// Failures of one domain, grouped by source IP and diagnosis class, largest first.
-public struct FailureReport: Sendable, Codable {
+public struct FailureReport: Sendable, Encodable {
     public var domain: String
     public var tenantID: String?
     public var period: DayRange
@@ -30,7 +30,7 @@ public struct FailureReport: Sendable, Codable {
 }
 
 /// One source IP failing for one reason.
-public struct FailureGroup: Sendable, Codable {
+public struct FailureGroup: Sendable, Encodable {
     public var sourceIP: String
     public var diagnosisClass: DiagnosisClass
     public var origin: SendingOrigin
@@ -43,13 +43,37 @@ public struct FailureGroup: Sendable, Codable {
     public var lastSeen: Day
     /// Messages by what the receivers did: none, quarantine, reject.
     public var dispositions: [String: Int64]
-    public var expected: String
-    public var observed: String
-    public var recommendationEnglish: String
-    public var recommendationGerman: String
+    /// The diagnosis of one of the group's rows, with the group's message count: the texts below are
+    /// written from it when they are read. Writing them for every group in both languages up front
+    /// was a fifth of the query, for texts that the table prints in one language and `domain` for five groups.
+    public var evidence: Diagnosis
 
-    public func recommendation(_ language: Language) -> String {
-        language == .de ? recommendationGerman : recommendationEnglish
+    public var expected: String { evidence.expected }
+    public var observed: String { evidence.observed }
+
+    public func recommendation(_ language: Language) -> String { evidence.recommendation(language) }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceIP, diagnosisClass, origin, responsible, messages, share, receivers, firstSeen, lastSeen
+        case dispositions, expected, observed, recommendationEnglish, recommendationGerman
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sourceIP, forKey: .sourceIP)
+        try container.encode(diagnosisClass, forKey: .diagnosisClass)
+        try container.encode(origin, forKey: .origin)
+        try container.encode(responsible, forKey: .responsible)
+        try container.encode(messages, forKey: .messages)
+        try container.encode(share, forKey: .share)
+        try container.encode(receivers, forKey: .receivers)
+        try container.encode(firstSeen, forKey: .firstSeen)
+        try container.encode(lastSeen, forKey: .lastSeen)
+        try container.encode(dispositions, forKey: .dispositions)
+        try container.encode(expected, forKey: .expected)
+        try container.encode(observed, forKey: .observed)
+        try container.encode(recommendation(.en), forKey: .recommendationEnglish)
+        try container.encode(recommendation(.de), forKey: .recommendationGerman)
     }
 }
 
@@ -73,17 +97,15 @@ public struct SupportQueries {
         }
         var rowCount = 0
         var total: Int64 = 0
-        var groups: [GroupKey: GroupBuilder] = [:]
-        func add(_ row: StoredRow) {
+        var groups = FailureGrouping()
+        func add(_ row: StoredRow, _ diagnosis: Diagnosis) {
             rowCount += 1
             total += row.record.count
-            let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
+            if let network = query.source, !network.contains(ip: row.record.sourceIP) { return }
             guard diagnosis.class.isDMARCFailure else { return }
             if let wanted = query.diagnosisClass, diagnosis.class != wanted { return }
             if let tenantID = query.tenantID, diagnosis.tenantID != tenantID { return }
-            if let network = query.source, !network.contains(ip: row.record.sourceIP) { return }
-            groups[GroupKey(ip: row.record.sourceIP, diagnosisClass: diagnosis.class), default: GroupBuilder(diagnosis)]
-                .add(row, diagnosis)
+            groups.add(row, diagnosis)
         }
         // Rows the receiver reported as passing are passes wherever their domain is configured on
         // their day: only their messages count. Elsewhere (an unknown subdomain, a day before the
@@ -93,23 +115,20 @@ public struct SupportQueries {
                 rowCount += 1
                 total += volume.messages
             } else {
-                try connection.forEachStoredRow(
-                    domain: domain, period: query.period,
-                    only: .reportedPasses(headerFrom: volume.headerFrom, begin: volume.begin), add)
+                try connection.forEachDiagnosedRow(
+                    domain: domain, period: query.period, only: .reportedPasses(headerFrom: volume.headerFrom, begin: volume.begin),
+                    report: .forDiagnosis, configuration: configuration, add)
             }
         }
-        try connection.forEachStoredRow(domain: domain, period: query.period, only: .exceptReportedPasses, add)
+        try connection.forEachDiagnosedRow(
+            domain: domain, period: query.period, only: .exceptReportedPasses, report: .forDiagnosis,
+            configuration: configuration, add)
         if rowCount == 0, configuration.entry(forDomain: domain, onDay: query.period.from) == nil,
             configuration.entry(forDomain: domain, onDay: Day(daysSinceEpoch: query.period.to.daysSinceEpoch - 1)) == nil
         {
             throw try unknownDomain(domain, configuration: configuration)
         }
-        // Largest first, then by address. Indices are sorted, not the groups: moving thousands of
-        // these large values around was a tenth of the query.
-        let unordered = groups.values.map { $0.build(total: total) }
-        let built = unordered.indices.sorted { a, b in
-            (unordered[a].messages, unordered[b].sourceIP) > (unordered[b].messages, unordered[a].sourceIP)
-        }.map { unordered[$0] }
+        let built = groups.build(total: total)
         return FailureReport(
             domain: domain, tenantID: query.tenantID ?? configuration.entry(forDomain: domain, onDay: query.period.from)?.0.id,
             period: query.period, totalMessages: total, failingMessages: built.reduce(0) { $0 + $1.messages },
@@ -142,35 +161,93 @@ private struct GroupKey: Hashable {
     let diagnosisClass: DiagnosisClass
 }
 
-private struct GroupBuilder {
-    let first: Diagnosis
-    var messages: Int64 = 0
-    var receivers: Set<String> = []
-    var firstSeen: Day
-    var lastSeen: Day
-    var dispositions: [String: Int64] = [:]
+/// Failing rows grouped by source IP and class as they arrive.
+///
+/// The sums and the one diagnosis kept per group (for its texts) live in two arrays found through
+/// a dictionary of positions: with the diagnosis inside the dictionary's values, growing it moved
+/// thousands of these large values, a tenth of the query.
+private struct FailureGrouping {
+    private var positions: [GroupKey: Int] = [:]
+    private var sums: [GroupSums] = []
+    private var evidence: [Diagnosis] = []
 
-    init(_ diagnosis: Diagnosis) {
-        first = diagnosis
-        firstSeen = Day(daysSinceEpoch: Int.max)
-        lastSeen = Day(daysSinceEpoch: Int.min)
+    init() {
+        positions.reserveCapacity(1024)
+        sums.reserveCapacity(1024)
+        evidence.reserveCapacity(1024)
     }
 
     mutating func add(_ row: StoredRow, _ diagnosis: Diagnosis) {
-        messages += row.record.count
-        receivers.insert(row.reporter)
-        firstSeen = min(firstSeen, Day(epochSeconds: row.begin))
-        lastSeen = max(lastSeen, Day(epochSeconds: max(row.begin, row.end - 1)))
-        dispositions[row.record.policyEvaluated.disposition?.rawValue ?? "unknown", default: 0] += row.record.count
+        let key = GroupKey(ip: row.record.sourceIP, diagnosisClass: diagnosis.class)
+        if let position = positions[key] {
+            sums[position].add(row)
+        } else {
+            positions[key] = sums.count
+            var first = GroupSums()
+            first.add(row)
+            sums.append(first)
+            evidence.append(diagnosis)
+        }
     }
 
-    func build(total: Int64) -> FailureGroup {
-        FailureGroup(
-            sourceIP: first.record.sourceIP, diagnosisClass: first.class, origin: first.origin,
-            responsible: first.responsible, messages: messages, share: total > 0 ? Double(messages) / Double(total) : 0,
-            receivers: receivers.sorted(), firstSeen: firstSeen, lastSeen: lastSeen, dispositions: dispositions,
-            expected: first.expected, observed: first.observed, recommendationEnglish: first.recommendation(.en),
-            recommendationGerman: first.recommendation(.de))
+    /// The groups, largest first, then by address and class, so that equal groups always print in
+    /// one order. Positions are sorted, not the groups: moving these large values was slow too.
+    func build(total: Int64) -> [FailureGroup] {
+        let order = sums.indices.sorted { a, b in
+            (sums[a].messages, evidence[b].record.sourceIP, evidence[b].class.rawValue)
+                > (sums[b].messages, evidence[a].record.sourceIP, evidence[a].class.rawValue)
+        }
+        return order.map { position in
+            let sums = sums[position]
+            // The texts quote the row's count ("… sent 12 messages …"); for a group that is the group's.
+            var diagnosis = evidence[position]
+            diagnosis.record.count = sums.messages
+            return FailureGroup(
+                sourceIP: diagnosis.record.sourceIP, diagnosisClass: diagnosis.class, origin: diagnosis.origin,
+                responsible: diagnosis.responsible, messages: sums.messages,
+                share: total > 0 ? Double(sums.messages) / Double(total) : 0, receivers: sums.receivers.sorted(),
+                firstSeen: Day(daysSinceEpoch: sums.firstSeen), lastSeen: Day(daysSinceEpoch: sums.lastSeen),
+                dispositions: sums.dispositionsByName, evidence: diagnosis)
+        }
+    }
+}
+
+/// What one group adds up.
+private struct GroupSums {
+    var messages: Int64 = 0
+    /// A handful at most (one per receiver), so a list searched in order beats a set.
+    var receivers: [String] = []
+    var firstSeen = Int.max
+    var lastSeen = Int.min
+    /// Messages by what the receivers did; `unreported` where the report said nothing.
+    var none: Int64 = 0
+    var quarantine: Int64 = 0
+    var reject: Int64 = 0
+    var pass: Int64 = 0
+    var unreported: Int64 = 0
+
+    mutating func add(_ row: StoredRow) {
+        let count = row.record.count
+        messages += count
+        if !receivers.contains(row.reporter) { receivers.append(row.reporter) }
+        firstSeen = min(firstSeen, Day(epochSeconds: row.begin).daysSinceEpoch)
+        lastSeen = max(lastSeen, Day(epochSeconds: max(row.begin, row.end - 1)).daysSinceEpoch)
+        switch row.record.policyEvaluated.disposition {
+        case .some(.none): none += count
+        case .some(.quarantine): quarantine += count
+        case .some(.reject): reject += count
+        case .some(.pass): pass += count
+        case nil: unreported += count
+        }
+    }
+
+    /// As `FailureGroup.dispositions` has them: by the receivers' word, `unknown` where there was none.
+    var dispositionsByName: [String: Int64] {
+        let all: [(String, Int64)] = [
+            (Disposition.none.rawValue, none), (Disposition.quarantine.rawValue, quarantine),
+            (Disposition.reject.rawValue, reject), (Disposition.pass.rawValue, pass), ("unknown", unreported),
+        ]
+        return Dictionary(uniqueKeysWithValues: all.filter { $0.1 > 0 })
     }
 }
 

@@ -25,9 +25,19 @@ public enum StoredRowSelection: Sendable {
     case exceptReportedPasses
     /// Rows reported as DMARC pass with this header From, from reports beginning then.
     case reportedPasses(headerFrom: String, begin: Int64)
-    /// Rows reported as DMARC pass, read without their DKIM/SPF results and override reasons (left
-    /// empty): for callers that need only the pass verdict, where its domain is configured.
-    case reportedPassesWithoutResults
+    /// Every row, but those reported as DMARC pass without their DKIM/SPF results, override reasons
+    /// and envelope identifiers (left empty): for callers that need only the pass verdict of such
+    /// a row, where its domain is configured (`Diagnoser.reportedPassOwner`).
+    case allWithReportedPassesSlim
+}
+
+/// What `forEachStoredRow` reads of each row's report.
+public enum StoredReportColumns: Sendable {
+    /// Everything a row carries of its report: the whole published policy, report id and file hash (evidence).
+    case all
+    /// What the diagnosis and the failure groups need: the receiver and the alignment modes. The
+    /// rest is left empty; the hash and policy columns were a third of the server's work for `failures`.
+    case forDiagnosis
 }
 
 /// Messages reported as DMARC pass for one header From in reports beginning at one time.
@@ -68,64 +78,46 @@ extension PostgresConnection {
         return rows
     }
 
-    /// The rows of `storedRows`, one at a time as they arrive: the memory of one batch, whatever the
-    /// domain's volume (a big tenant's month is a million rows). `selection` narrows them.
+    /// The rows of `storedRows`, one at a time as they arrive: the memory of two batches, whatever
+    /// the domain's volume (a big tenant's month is a million rows). `selection` narrows them.
     public func forEachStoredRow(
-        domain: String, period: DayRange, only selection: StoredRowSelection = .all, _ body: (StoredRow) throws -> Void
+        domain: String, period: DayRange, only selection: StoredRowSelection = .all,
+        report: StoredReportColumns = .all, _ body: (StoredRow) throws -> Void
     ) throws {
-        var parameters = Self.domainAndPeriod(domain, period)
-        var selected = ""
-        var results = """
-            r.dkim_domain, r.dkim_selector, r.dkim_result, r.spf_domain, r.spf_scope, r.spf_result,
-                   r.reason_type, r.reason_comment
-            """
-        switch selection {
-        case .all: break
-        case .exceptReportedPasses: selected = "AND NOT (\(Self.reportedPass))"
-        case .reportedPasses(let headerFrom, let begin):
-            selected = "AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
-            parameters += [headerFrom, String(begin)]
-        case .reportedPassesWithoutResults:
-            selected = "AND \(Self.reportedPass)"
-            results = Array(repeating: "'{}'::text[]", count: 8).joined(separator: ", ")
-        }
-        // A report's own columns repeat on each of its rows; they are converted once per report.
-        var reports: [Int64: StoredReport] = [:]
-        try forEachRow(
-            """
-            SELECT r.report, host(r.source_ip), r.count, r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from,
-                   r.envelope_to, extract(epoch FROM r.begin_time)::bigint, extract(epoch FROM r.end_time)::bigint,
-                   \(results),
-                   p.org_name, p.report_id, p.policy_domain, p.adkim, p.aspf, p.p, p.sp, p.np, p.pct, p.testing,
-                   encode(p.source_sha256, 'hex')
-            FROM records r
-            JOIN reports p ON p.id = r.report
-            WHERE \(Self.domainAndPeriodCondition) \(selected)
-            """, parameters
-        ) { row in
-            guard let key = row.int64(0) else { return }
-            let report: StoredReport
-            if let known = reports[key] {
-                report = known
-            } else {
-                report = Self.storedReport(row)
-                reports[key] = report
-            }
-            if let stored = Self.storedRow(row, report: report, key: key) { try body(stored) }
+        try scan(domain: domain, period: period, only: selection, report: report) { row, storedReport in
+            if let stored = Self.storedRow(row, report: storedReport) { try body(stored) }
         }
     }
 
-    /// Messages of the rows that the receiver itself reported as DMARC pass, summed by header From
-    /// and report begin. Such a row is a pass for the diagnosis whenever its header From has a
-    /// configuration entry on its day (see `Diagnoser`), so `failures` needs only its count — for
-    /// most domains the larger part of the rows, never converted or diagnosed one by one.
+    /// The rows of `forEachStoredRow`, each with its diagnosis under `configuration`, exactly as
+    /// `Diagnoser.diagnose(row.record, day: row.day, configuration:, policy: row.policy)` gives it.
+    ///
+    /// A domain's rows are mostly alike: thousands of failing rows, a few dozen kinds (84 among
+    /// 5,649 rows of a typical domain's month). Each kind is converted and diagnosed once; the rest
+    /// of its rows are recognised by their bytes (`RowDiagnoses`) and take that diagnosis with their
+    /// own address and count. Converting and diagnosing every row was most of `failures`' time.
+    public func forEachDiagnosedRow(
+        domain: String, period: DayRange, only selection: StoredRowSelection = .all,
+        report: StoredReportColumns = .all, configuration: TenantConfiguration,
+        _ body: (StoredRow, Diagnosis) throws -> Void
+    ) throws {
+        var diagnoses = RowDiagnoses(configuration: configuration)
+        try scan(domain: domain, period: period, only: selection, report: report) { row, storedReport in
+            if let (stored, diagnosis) = diagnoses.diagnose(row, report: storedReport) { try body(stored, diagnosis) }
+        }
+    }
+
+    /// Messages the receivers reported as DMARC pass, summed by header From and report begin, from
+    /// `reported_passes` (sql/021): a few rows per report instead of most of its records. Such a row
+    /// is a pass for the diagnosis whenever its header From has a configuration entry on its day
+    /// (`Diagnoser.reportedPassOwner`), so `failures` needs only its count.
     public func reportedPassVolumes(domain: String, period: DayRange) throws -> [ReportedPassVolume] {
         var volumes: [ReportedPassVolume] = []
         try forEachRow(
             """
-            SELECT r.header_from, extract(epoch FROM r.begin_time)::bigint, sum(r.count)::bigint
-            FROM records r
-            WHERE \(Self.domainAndPeriodCondition) AND \(Self.reportedPass)
+            SELECT r.header_from, extract(epoch FROM r.begin_time)::bigint, sum(r.messages)::bigint
+            FROM reported_passes r
+            WHERE \(Self.domainAndPeriodCondition)
             GROUP BY r.header_from, r.begin_time
             """, Self.domainAndPeriod(domain, period)
         ) { row in
@@ -134,6 +126,68 @@ extension PostgresConnection {
         }
         return volumes
     }
+
+    /// The query behind `forEachStoredRow`: the domain's rows in the period that `selection` picks,
+    /// with the columns of `passWithoutResults` left NULL on rows reported as pass when it asks so
+    /// (their output is most of the server's work). A report's own columns repeat on each of its
+    /// rows; they are converted once per report.
+    func scan(
+        domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
+        _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
+    ) throws {
+        var parameters = Self.domainAndPeriod(domain, period)
+        var filter = ""
+        var slim: Set<Int> = []
+        switch selection {
+        case .all: break
+        case .exceptReportedPasses: filter = "AND NOT \(Self.reportedPass)"
+        case .reportedPasses(let headerFrom, let begin):
+            filter = "AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
+            parameters += [headerFrom, String(begin)]
+        case .allWithReportedPassesSlim: slim = Self.passWithoutResults
+        }
+        let reportColumns: [String]
+        switch report {
+        case .all:
+            reportColumns = [
+                "p.org_name", "p.report_id", "p.policy_domain", "p.adkim", "p.aspf", "p.p", "p.sp", "p.np", "p.pct",
+                "p.testing", "encode(p.source_sha256, 'hex')",
+            ]
+        case .forDiagnosis:
+            reportColumns = ["p.org_name", "NULL", "NULL", "p.adkim", "p.aspf", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"]
+        }
+        let columns = (Self.recordColumns + reportColumns).enumerated().map { index, column in
+            slim.contains(index) ? "CASE WHEN \(Self.reportedPass) THEN NULL ELSE \(column) END" : column
+        }
+        var reports: [Int64: StoredReport] = [:]
+        try forEachRow(
+            """
+            SELECT \(columns.joined(separator: ", "))
+            FROM records r
+            JOIN reports p ON p.id = r.report
+            WHERE \(Self.domainAndPeriodCondition) \(filter)
+            """, parameters
+        ) { row in
+            guard let key = row.int64(0) else { return }
+            if let known = reports[key] {
+                try visit(row, known)
+            } else {
+                let report = Self.storedReport(row, key: key)
+                reports[key] = report
+                try visit(row, report)
+            }
+        }
+    }
+
+    /// Columns 0 to 18 of `scan`; the report's follow.
+    private static let recordColumns = [
+        "r.report", "host(r.source_ip)", "r.count", "r.disposition", "r.dkim", "r.spf", "r.header_from",
+        "r.envelope_from", "r.envelope_to", "extract(epoch FROM r.begin_time)::bigint",
+        "extract(epoch FROM r.end_time)::bigint", "r.dkim_domain", "r.dkim_selector", "r.dkim_result", "r.spf_domain",
+        "r.spf_scope", "r.spf_result", "r.reason_type", "r.reason_comment",
+    ]
+    /// A pass row without its results: no envelope identifiers, no result arrays.
+    static let passWithoutResults = Set([7, 8] + Array(11...18))
 
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
     private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"
@@ -160,14 +214,15 @@ extension PostgresConnection {
     }
 
     /// What a row needs of its report.
-    private struct StoredReport {
+    struct StoredReport {
+        var key: Int64
         var reporter: String
         var reportID: String
         var policy: PolicyPublished
         var sourceSHA256: String
     }
 
-    private static func storedReport(_ row: borrowing PostgresRowView) -> StoredReport {
+    private static func storedReport(_ row: borrowing PostgresRowView, key: Int64) -> StoredReport {
         var policy = PolicyPublished(domain: row.string(21) ?? "")
         policy.adkim = row.string(22).flatMap(Alignment.init(rawValue:))
         policy.aspf = row.string(23).flatMap(Alignment.init(rawValue:))
@@ -177,11 +232,11 @@ extension PostgresConnection {
         policy.pct = row.int(27)
         policy.testing = row.string(28)
         return StoredReport(
-            reporter: row.string(19) ?? "", reportID: row.string(20) ?? "", policy: policy,
+            key: key, reporter: row.string(19) ?? "", reportID: row.string(20) ?? "", policy: policy,
             sourceSHA256: row.string(29) ?? "")
     }
 
-    private static func storedRow(_ row: borrowing PostgresRowView, report: StoredReport, key: Int64) -> StoredRow? {
+    static func storedRow(_ row: borrowing PostgresRowView, report: StoredReport) -> StoredRow? {
         guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6) else { return nil }
         func array(_ column: Int) -> [String?] { row.withBytes(column, PostgresArray.parseTextWithNulls) ?? [] }
         // Element i of each group of arrays belongs together (a CHECK in sql/020 keeps them equally long).
@@ -212,7 +267,7 @@ extension PostgresConnection {
             authResults: AuthResults(dkim: dkim, spf: spf))
         return StoredRow(
             record: record, reporter: report.reporter, reportID: report.reportID, begin: row.int64(9) ?? 0,
-            end: row.int64(10) ?? 0, policy: report.policy, reportKey: key, sourceSHA256: report.sourceSHA256)
+            end: row.int64(10) ?? 0, policy: report.policy, reportKey: report.key, sourceSHA256: report.sourceSHA256)
     }
 
     /// Policy domains and header From domains seen in reports, for "did you mean" suggestions.

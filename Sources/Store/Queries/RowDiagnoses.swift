@@ -1,0 +1,111 @@
+import DMARC
+import Diagnosis
+
+/// Diagnoses stored rows as they are read, converting and diagnosing each kind of row once.
+///
+/// `Diagnoser.diagnose` is a pure function of the record, the configuration entry in force on the
+/// row's day, the report's alignment modes and (through the source address) the origin. Two rows
+/// whose stored bytes agree in everything it reads, with the same entry and origin, therefore get the
+/// same diagnosis but for the address and count it quotes — exactly, not by likeness: the key holds
+/// every byte of those columns. A later row of a known kind takes the first one's diagnosis with its
+/// own address and count, and skips the conversion into a `Record` and the classification.
+struct RowDiagnoses {
+    let configuration: TenantConfiguration
+    private var known: [RowKind: Diagnosis] = [:]
+    private var entries: [EntryKey: EntryID?] = [:]
+    /// Reused for each row's kind; a copy is kept only for a new kind.
+    private var bytes: [UInt8] = []
+
+    /// Kinds kept at most; then the memory starts over (a domain whose rows are all different gains
+    /// nothing from it and should not hold them all).
+    static let capacity = 8_192
+
+    /// The row's columns that `diagnose` reads or the diagnosis carries (see `PostgresConnection.scan`):
+    /// disposition, DMARC DKIM and SPF, header From, envelope from and to, and the result arrays.
+    private static let kindColumns = [3, 4, 5, 6, 7, 8] + Array(11...18)
+
+    init(configuration: TenantConfiguration) {
+        self.configuration = configuration
+        bytes.reserveCapacity(512)
+    }
+
+    mutating func diagnose(
+        _ row: borrowing PostgresRowView, report: PostgresConnection.StoredReport
+    ) -> (StoredRow, Diagnosis)? {
+        guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6),
+            let begin = row.int64(9), let end = row.int64(10)
+        else { return nil }
+        let day = Day(epochSeconds: begin)
+        let entryKey = EntryKey(headerFrom: headerFrom, day: day.daysSinceEpoch)
+        let entryID: EntryID?
+        if let found = entries[entryKey] {
+            entryID = found
+        } else {
+            entryID = Diagnoser.entryID(headerFrom: headerFrom, day: day, configuration: configuration)
+            entries[entryKey] = entryID
+        }
+        let origin = Diagnoser.origin(
+            ofSourceIP: ip, entry: entryID.map { configuration.entry($0).1 }, provider: configuration.provider)
+
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(count > 0 ? 1 : 0)
+        for column in Self.kindColumns {
+            if let length = row.withBytes(column, { value -> Int in
+                bytes.append(contentsOf: value)
+                return value.count
+            }) {
+                Self.append(Int64(length), to: &bytes)
+            } else {
+                Self.append(-1, to: &bytes)
+            }
+        }
+        let kind = RowKind(
+            bytes: bytes, entry: entryID, origin: origin, adkim: report.policy.adkim, aspf: report.policy.aspf)
+        if var diagnosis = known[kind] {
+            diagnosis.record.sourceIP = ip
+            diagnosis.record.count = count
+            let stored = StoredRow(
+                record: diagnosis.record, reporter: report.reporter, reportID: report.reportID, begin: begin, end: end,
+                policy: report.policy, reportKey: report.key, sourceSHA256: report.sourceSHA256)
+            return (stored, diagnosis)
+        }
+        guard let stored = PostgresConnection.storedRow(row, report: report) else { return nil }
+        let diagnosis = Diagnoser.diagnose(stored.record, day: stored.day, configuration: configuration, policy: stored.policy)
+        if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+        known[kind] = diagnosis
+        return (stored, diagnosis)
+    }
+
+    private static func append(_ value: Int64, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// A row's kind: the configuration entry, origin and alignment modes it is judged with, and the
+/// bytes of everything else its diagnosis depends on, each column followed by its length (or -1 for
+/// NULL), so that no two different rows share one.
+private struct RowKind: Hashable {
+    let bytes: [UInt8]
+    let entry: EntryID?
+    let origin: SendingOrigin
+    let adkim: Alignment?
+    let aspf: Alignment?
+
+    static func == (lhs: RowKind, rhs: RowKind) -> Bool {
+        lhs.entry == rhs.entry && lhs.origin == rhs.origin && lhs.adkim == rhs.adkim && lhs.aspf == rhs.aspf
+            && lhs.bytes == rhs.bytes
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(entry)
+        hasher.combine(origin)
+        hasher.combine(adkim)
+        hasher.combine(aspf)
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
+private struct EntryKey: Hashable {
+    let headerFrom: String
+    let day: Int
+}
