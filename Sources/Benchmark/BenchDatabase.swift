@@ -1,4 +1,5 @@
 import ComplianceReport
+import Diagnosis
 import Foundation
 import ReportReading
 import Store
@@ -159,6 +160,10 @@ enum StorePhases {
                             dkim_domain, dkim_selector, dkim_result, dkim_human_result, spf_domain, spf_scope,
                             spf_result, spf_human_result, reason_type, reason_comment
                         FROM records WHERE report <= \(maxID);
+                        INSERT INTO reported_passes (report, header_from, begin_time, end_time, messages)
+                        SELECT report + \(Int64(k) * offset), header_from, begin_time - \(shift), end_time - \(shift),
+                            messages
+                        FROM reported_passes WHERE report <= \(maxID);
                         """)
                 }
             }
@@ -192,6 +197,26 @@ enum QueryPhase {
         var times: [Double] = []
         for _ in 0..<repetitions { times.append(try Stopwatch.time { try once() }) }
         return (times, rows, bytes)
+    }
+
+    /// `dmarc failures --domain D --from --to` as a child process, its table to a file: the time
+    /// support waits. Nil without a `dmarc` binary next to this one.
+    static func failuresCommand(
+        database: BenchDatabase, domain: String, period: DayRange, repetitions: Int
+    ) throws -> (times: [Double], lines: Int)? {
+        guard let dmarc = ExternalPhases.siblingDMARC() else { return nil }
+        let last = Day(daysSinceEpoch: period.to.daysSinceEpoch - 1)
+        let argv = [
+            dmarc, "failures", "--database", database.conninfo, "--domain", domain, "--from", period.from.description,
+            "--to", last.description,
+        ]
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("dmarc-bench-failures-\(getpid()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        _ = try ChildProcess.check(argv, output: output)  // warm-up, as in process
+        var times: [Double] = []
+        for _ in 0..<repetitions { times.append(try ChildProcess.check(argv, output: output).seconds) }
+        let lines = (try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n").count ?? 0
+        return (times, lines)
     }
 
     static func failures(

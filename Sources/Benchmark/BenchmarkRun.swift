@@ -174,28 +174,7 @@ struct BenchmarkRun {
         }
         let period = DayRange(
             from: Day(epochSeconds: corpus.firstDay), to: Day(daysSinceEpoch: Day(epochSeconds: corpus.lastDay).daysSinceEpoch + 1))
-        let query = try QueryPhase.failures(
-            database: database, domain: Self.queryDomain, period: period, repetitions: options.scale.queryRepetitions)
-        table.phases.append(PhaseResult(
-            phase: "query (failures)", items: query.times.count, unit: "queries", seconds: query.times.reduce(0, +), bytes: nil,
-            note: "--domain \(Self.queryDomain), 30 days, \(String.grouped(storedRows)) rows stored; p50 \(ms(query.times.median)), p95 \(ms(query.times.percentile(95))); \(query.groups) groups"))
-        table.ratios.append(RatioLine(
-            name: "query: failures --domain p95", value: ms(query.times.percentile(95)) + " on \(String.grouped(storedRows)) rows",
-            target: "< 100 ms", met: query.times.percentile(95) < 0.1))
-        say("phase monthly report …")
-        let month = ReportMonth(containing: Day(epochSeconds: corpus.firstDay))
-        for (tenant, what) in [(Self.reportTenant, "a typical tenant"), (Self.bigTenant, "the big tenant")] {
-            let monthly = try QueryPhase.monthlyReport(
-                database: database, tenant: tenant, month: month, repetitions: min(5, options.scale.queryRepetitions))
-            table.phases.append(PhaseResult(
-                phase: "report monthly (\(tenant))", items: monthly.times.count, unit: "reports",
-                seconds: monthly.times.reduce(0, +), bytes: nil,
-                note: "\(what), \(month): query of this and the previous month, model, HTML (\(monthly.bytes / 1024) KiB); \(String.grouped(monthly.rows)) rows; p50 \(ms(monthly.times.median)), max \(ms(monthly.times.max() ?? 0))"))
-            table.ratios.append(RatioLine(
-                name: "monthly report for \(tenant) (\(what))",
-                value: ms(monthly.times.max() ?? 0) + " (slowest of \(monthly.times.count)) on \(String.grouped(storedRows)) rows",
-                target: "< 2 s", met: (monthly.times.max() ?? .infinity) < 2))
-        }
+        try queryPhases(database: database, period: period, storedRows: storedRows, into: &table)
         if storedRows < 10_000_000 {
             table.notes.append("the query targets are for 10,000,000 stored rows; this run had \(String.grouped(storedRows))")
         }
@@ -253,6 +232,70 @@ struct BenchmarkRun {
         return RatioLine(
             name: name, value: "\(percent(byCPU)) by CPU time (wall \(percent(limit.wall / ours.wall)))",
             target: targetText, met: target.map { byCPU >= $0 })
+    }
+
+    /// `failures` for the typical domain (in process, and as the `dmarc` command prints it) and the
+    /// monthly report for a typical and the big tenant, on a database the store phase filled.
+    func queryPhases(database: BenchDatabase, period: DayRange, storedRows: Int, into table: inout ResultsTable) throws {
+        let query = try QueryPhase.failures(
+            database: database, domain: Self.queryDomain, period: period, repetitions: options.scale.queryRepetitions)
+        table.phases.append(PhaseResult(
+            phase: "query (failures)", items: query.times.count, unit: "queries", seconds: query.times.reduce(0, +), bytes: nil,
+            note: "--domain \(Self.queryDomain), 30 days, \(String.grouped(storedRows)) rows stored; p50 \(ms(query.times.median)), p95 \(ms(query.times.percentile(95))); \(query.groups) groups"))
+        table.ratios.append(RatioLine(
+            name: "query: failures --domain p95", value: ms(query.times.percentile(95)) + " on \(String.grouped(storedRows)) rows",
+            target: "< 100 ms", met: query.times.percentile(95) < 0.1))
+        if let command = try QueryPhase.failuresCommand(
+            database: database, domain: Self.queryDomain, period: period, repetitions: options.scale.queryRepetitions)
+        {
+            table.phases.append(PhaseResult(
+                phase: "  dmarc failures (command)", items: command.times.count, unit: "runs",
+                seconds: command.times.reduce(0, +), bytes: nil,
+                note: "the same as support types it: process start, connection, query, the table of \(query.groups) groups and their advice (\(command.lines) lines) to /dev/null; p50 \(ms(command.times.median)), p95 \(ms(command.times.percentile(95)))"))
+        }
+        say("phase monthly report …")
+        let month = ReportMonth(containing: period.from)
+        for (tenant, what) in [(Self.reportTenant, "a typical tenant"), (Self.bigTenant, "the big tenant")] {
+            let monthly = try QueryPhase.monthlyReport(
+                database: database, tenant: tenant, month: month, repetitions: min(5, options.scale.queryRepetitions))
+            table.phases.append(PhaseResult(
+                phase: "report monthly (\(tenant))", items: monthly.times.count, unit: "reports",
+                seconds: monthly.times.reduce(0, +), bytes: nil,
+                note: "\(what), \(month): query of this and the previous month, model, HTML (\(monthly.bytes / 1024) KiB); \(String.grouped(monthly.rows)) rows; p50 \(ms(monthly.times.median)), max \(ms(monthly.times.max() ?? 0))"))
+            table.ratios.append(RatioLine(
+                name: "monthly report for \(tenant) (\(what))",
+                value: ms(monthly.times.max() ?? 0) + " (slowest of \(monthly.times.count)) on \(String.grouped(storedRows)) rows",
+                target: "< 2 s", met: (monthly.times.max() ?? .infinity) < 2))
+        }
+    }
+
+    /// Only the query phases, on the database an earlier run kept (`--keep DIR`, then
+    /// `--queries-only URL`): for working on the queries without generating and storing again.
+    func runQueriesOnly(url: String) throws {
+        say("dmarc-bench: query phases only, on \(url)")
+        say(Machine.line)
+        let database = try BenchDatabase(url: url, scratch: "")
+        let connection = try database.connect()
+        try Migrator.located().migrate(connection)
+        let stored = Int(try connection.query("SELECT count(*) FROM records").first?.int64(0) ?? 0)
+        // The corpus's own reports (clones carry ":clone" in their id) give its period.
+        guard
+            let row = try connection.query(
+                """
+                SELECT extract(epoch FROM min(begin_time))::bigint, extract(epoch FROM max(end_time))::bigint
+                FROM reports WHERE report_id NOT LIKE '%:clone%'
+                """
+            ).first, let first = row.int64(0), let last = row.int64(1)
+        else {
+            throw BenchError(.database, "no benchmark reports in this database; run with --keep DIR first")
+        }
+        let period = DayRange(
+            from: Day(epochSeconds: first), to: Day(daysSinceEpoch: Day(epochSeconds: last - 1).daysSinceEpoch + 1))
+        var table = ResultsTable()
+        say("phase query …")
+        try queryPhases(database: database, period: period, storedRows: stored, into: &table)
+        say("")
+        say(table.render())
     }
 
     func mb(_ bytes: Int) -> String { String.fixed(Double(bytes) / 1_000_000, digits: 1) }

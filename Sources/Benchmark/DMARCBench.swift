@@ -36,6 +36,9 @@ struct DMARCBench: ParsableCommand {
     @Option(help: "parsedmarc executable (default: from PATH; skipped when absent).")
     var parsedmarc: String?
 
+    @Option(help: "Only the query phases, on the database of an earlier run kept with --keep (its URL).")
+    var queriesOnly: String?
+
     @Option(help: .hidden)
     var parseOnly: String?
 
@@ -50,6 +53,7 @@ struct DMARCBench: ParsableCommand {
             scale: scale, database: database, largeMiB: largeMib ?? scale.largeMiB, seed: seed, keep: keep,
             storedRows: storedRows ?? scale.storedRowsForQueries, parsedmarc: parsedmarc)
         do {
+            if let queriesOnly { return try BenchmarkRun(options: options).runQueriesOnly(url: queriesOnly) }
             try BenchmarkRun(options: options).run()
         } catch let error as BenchError {
             FileHandle.standardError.write(Data("dmarc-bench: \(error)\n".utf8))

@@ -5,10 +5,19 @@ import Foundation
 enum ExternalPhases {
     /// `dmarc` next to this binary (`swift build` puts both in .build/<config>/); else this binary's
     /// hidden `--parse-only` mode, which runs the same reader and ndjson printer as `dmarc parse`.
+    /// The `dmarc` binary built next to this one, if there is one.
+    static func siblingDMARC() -> String? {
+        let sibling = URL(fileURLWithPath: ownExecutable).deletingLastPathComponent().appendingPathComponent("dmarc").path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+    }
+
+    static var ownExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
     static func parseCommand(for file: String, maxMiB: Int) -> (argv: [String], what: String) {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let sibling = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("dmarc").path
-        if FileManager.default.isExecutableFile(atPath: sibling) {
+        let exe = ownExecutable
+        if let sibling = siblingDMARC() {
             return ([sibling, "parse", "--max-decompressed-mib", String(maxMiB), "--max-input-mib", String(maxMiB), "--output", "/dev/null", file],
                     "dmarc parse (\(sibling))")
         }
