@@ -31,9 +31,9 @@ public enum DayApportioning {
     /// remainders the earlier day gets the extra message, so the result is deterministic.
     public static func split(_ count: Int64, over period: DateRange) -> [DayShare] {
         guard count > 0 else { return [] }
+        if let day = singleDay(of: period) { return [DayShare(day: day, messages: count)] }
         let begin = period.begin
         let end = min(period.end, begin &+ maximumDays * 86_400)
-        guard end > begin else { return [DayShare(day: Day(epochSeconds: begin), messages: count)] }
         let first = Day(epochSeconds: begin)
         let last = Day(epochSeconds: end - 1)
         let total = UInt64(end - begin)
@@ -59,5 +59,16 @@ public enum DayApportioning {
             left -= 1
         }
         return shares.filter { $0.floor > 0 }.map { DayShare(day: $0.day, messages: $0.floor) }
+    }
+
+    /// The one day that `split` gives all of a count to, when the period lies within one UTC day
+    /// (most reports), or ends before it begins; nil when it spans several. Callers with many rows
+    /// of one report ask this once instead of splitting each row.
+    public static func singleDay(of period: DateRange) -> Day? {
+        let begin = period.begin
+        let end = min(period.end, begin &+ maximumDays * 86_400)
+        guard end > begin else { return Day(epochSeconds: begin) }
+        let first = Day(epochSeconds: begin)
+        return first == Day(epochSeconds: end - 1) ? first : nil
     }
 }

@@ -2,6 +2,32 @@ import DMARC
 import Diagnosis
 
 extension MonthlyReport {
+    /// `build(input).summary.totals` without the rest of the report: what the previous month is
+    /// read for (the change line), at a fraction of the cost for a tenant with 600,000 rows a month.
+    public static func totals(_ input: MonthlyReportInput) -> ComplianceTotals {
+        var totals = ComplianceTotals()
+        for report in input.reports {
+            let singleDay = DayApportioning.singleDay(of: report.period)
+            for row in report.rows where row.messages > 0 {
+                var inMonth: Int64 = 0
+                if let day = singleDay {
+                    inMonth = input.month.contains(day) ? row.messages : 0
+                } else {
+                    for share in DayApportioning.split(row.messages, over: report.period) where input.month.contains(share.day) {
+                        inMonth += share.messages
+                    }
+                }
+                let count = PassCount(messages: inMonth, passed: row.class == .pass ? inMonth : 0)
+                if row.origin == .providerNetwork {
+                    totals.providerInfrastructure = totals.providerInfrastructure + count
+                } else {
+                    totals.other = totals.other + count
+                }
+            }
+        }
+        return totals
+    }
+
     /// Builds the report from the month's diagnosed report rows: a pure function, no I/O.
     ///
     /// Each report's counts are first split by UTC day (`DayApportioning`); only days inside the month
@@ -55,13 +81,17 @@ private struct Accumulator {
             && max(report.period.end, report.period.begin + 1) > Int64(month.firstDay.daysSinceEpoch) * 86_400
         var inMonth: Int64 = 0
         var domainsInMonth: Set<String> = []
+        // Most reports cover one UTC day: their rows need no splitting.
+        let singleDay = DayApportioning.singleDay(of: report.period)
         for row in report.rows {
-            let shares = DayApportioning.split(row.messages, over: report.period)
+            let shares =
+                singleDay.map { row.messages > 0 ? [DayShare(day: $0, messages: row.messages)] : [] }
+                ?? DayApportioning.split(row.messages, over: report.period)
             for share in shares {
                 if window.contains(share.day) { addReadiness(row, share) }
                 guard month.contains(share.day) else { continue }
                 inMonth += share.messages
-                domainsInMonth.insert(row.domain)
+                if !domainsInMonth.contains(row.domain) { domainsInMonth.insert(row.domain) }
                 addMonth(row, share, receiver: report.receiver)
             }
         }

@@ -44,7 +44,7 @@ public struct MonthlyReportQuery {
             let input = MonthlyReportInput(
                 tenant: tenant, providerName: configuration.provider.name, month: month.previous,
                 reports: previous.reports, examples: previous.examples)
-            previousTotals = MonthlyReport.build(input).summary.totals
+            previousTotals = MonthlyReport.totals(input)
         }
         return MonthlyReportInput(
             tenant: tenant, providerName: configuration.provider.name, month: month, language: language,
@@ -67,7 +67,7 @@ public struct MonthlyReportQuery {
         let roots = domains.filter { domain in !domains.contains { domain.hasSuffix("." + $0) } }.sorted()
         var reports: [Int64: ReceivedReport] = [:]
         var examples: [ExampleKey: Diagnosis] = [:]
-        func report(of row: StoredRow) -> ReceivedReport {
+        func report(of row: DiagnosedRow) -> ReceivedReport {
             ReceivedReport(
                 receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
                 sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
@@ -77,14 +77,17 @@ public struct MonthlyReportQuery {
             // in the same pass as the others; each kind of row is diagnosed once (`forEachDiagnosedRow`).
             try connection.forEachDiagnosedRow(
                 domain: domain, period: period, only: .allWithReportedPassesSlim, configuration: configuration
-            ) { row, diagnosis in
+            ) { row in
                 // Another tenant may own a subdomain of this tenant's domain; rows of no tenant
                 // (unknown-domain) are not this report's.
-                guard diagnosis.tenantID == tenant.id else { return }
-                reports[row.reportKey, default: report(of: row)].rows.append(ReportedRow(diagnosis))
-                if diagnosis.class.isDMARCFailure {
-                    let key = ExampleKey(domain: diagnosis.entry?.domain ?? diagnosis.headerFrom, diagnosisClass: diagnosis.class)
-                    if (examples[key]?.record.count ?? -1) < diagnosis.record.count { examples[key] = diagnosis }
+                guard row.tenantID == tenant.id else { return }
+                reports[row.reportKey, default: report(of: row)].rows.append(
+                    ReportedRow(
+                        domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
+                        disposition: row.disposition, messages: row.count))
+                if row.diagnosisClass.isDMARCFailure {
+                    let key = ExampleKey(domain: row.domain, diagnosisClass: row.diagnosisClass)
+                    if (examples[key]?.record.count ?? -1) < row.count { examples[key] = row.diagnosis }
                 }
             }
         }

@@ -27,41 +27,32 @@ struct TextTable {
         }
         let fixed = widths.dropLast().reduce(0, +) + 2 * (widths.count - 1)
         if let last = widths.indices.last { widths[last] = max(12, min(widths[last], width - fixed)) }
-        var out = ""
+        // Bytes first, one String at the end: appending thousands of pieces to a String was the slow part.
+        var out: [UInt8] = []
         out.reserveCapacity(table.count * (fixed + (widths.last ?? 0) + 1))
         for (rowIndex, row) in table.enumerated() {
-            if rowIndex > 0 { out += "\n" }
+            if rowIndex > 0 { out.append(UInt8(ascii: "\n")) }
             for (index, cell) in row.enumerated() where index < widths.count {
-                if index > 0 { out += "  " }
+                if index > 0 { out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
                 let width = widths[index]
                 let cut = lengths[rowIndex][index] > width
                 let text = cut ? String(cell.prefix(width - 1)) + "…" : cell
                 let padding = width - (cut ? width : lengths[rowIndex][index])
                 if rightAligned.contains(index) {
-                    Self.appendSpaces(padding, to: &out)
-                    out += text
+                    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, padding)))
+                    out.append(contentsOf: text.utf8)
                 } else {
-                    out += text
-                    if index < row.count - 1 { Self.appendSpaces(padding, to: &out) }
+                    out.append(contentsOf: text.utf8)
+                    if index < row.count - 1 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, padding))) }
                 }
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Characters on screen; ASCII cells (addresses, numbers, class names) by their byte count.
     static func displayLength(_ text: String) -> Int {
         text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
-    }
-
-    private static let spaces = String(repeating: " ", count: 256)
-
-    private static func appendSpaces(_ count: Int, to out: inout String) {
-        var left = count
-        while left > 0 {
-            out.append(contentsOf: spaces.prefix(min(left, 256)))
-            left -= 256
-        }
     }
 
     /// `COLUMNS`, else the terminal's size, else 120 for pipes and files.

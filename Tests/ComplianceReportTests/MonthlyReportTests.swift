@@ -156,6 +156,25 @@ import Testing
         #expect(main.daysWithData == 30)
     }
 
+    @Test("the totals alone, as the previous month is read, equal the whole report's, reports across the month's edges included")
+    func totalsAloneEqualTheReports() throws {
+        let march = SampleReport.input()
+        #expect(MonthlyReport.totals(march) == MonthlyReport.build(march).summary.totals)
+        #expect(MonthlyReport.totals(march).messages > 10_000)
+        // Shifted by 31 days and 5 hours: February's reports start in January, and many straddle midnight.
+        var february = march
+        february.month = ReportMonth(year: 2026, month: 2)!
+        february.reports = march.reports.map { report in
+            var report = report
+            let shift: Int64 = 31 * 86_400 + 5 * 3_600
+            report.period = DateRange(begin: report.period.begin - shift, end: report.period.end - shift)
+            return report
+        }
+        let whole = MonthlyReport.build(february).summary.totals
+        #expect(MonthlyReport.totals(february) == whole)
+        #expect(whole.messages > 0 && whole.messages < MonthlyReport.totals(march).messages)
+    }
+
     @Test func anEmptyMonthSaysSo() throws {
         var input = SampleReport.input()
         input.reports = []

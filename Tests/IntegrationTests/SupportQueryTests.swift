@@ -286,8 +286,12 @@ struct SupportQueryTests {
         }
         var actual: [String] = []
         try connection.forEachDiagnosedRow(domain: "contoso-talent.com", period: Self.november, configuration: configuration) {
-            row, diagnosis in
-            actual.append("\(row.reportKey) \(row.record) \(row.reporter) \(row.begin) \(row.end) \(diagnosis)")
+            diagnosed in
+            let row = diagnosed.stored
+            actual.append("\(row.reportKey) \(row.record) \(row.reporter) \(row.begin) \(row.end) \(diagnosed.diagnosis)")
+            // What the callers read in place agrees with the whole diagnosis.
+            #expect(diagnosed.diagnosisClass == diagnosed.diagnosis.class && diagnosed.origin == diagnosed.diagnosis.origin)
+            #expect(diagnosed.domain == (diagnosed.diagnosis.entry?.domain ?? diagnosed.diagnosis.headerFrom))
         }
         #expect(actual.count == 4 * 2 * kinds.count * 3)
         let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }

@@ -38,12 +38,12 @@ extension SupportQueries {
         try connection.forEachDiagnosedRow(
             domain: domain, period: period, only: .allWithReportedPassesSlim, report: .forDiagnosis,
             configuration: configuration
-        ) { row, diagnosis in
+        ) { row in
             rowCount += 1
             let index = (row.day.daysSinceEpoch - weekStart.daysSinceEpoch) / 7
             if buckets.indices.contains(index) {
-                buckets[index].messages += row.record.count
-                if !diagnosis.class.isDMARCFailure { buckets[index].passing += row.record.count }
+                buckets[index].messages += row.count
+                if !row.diagnosisClass.isDMARCFailure { buckets[index].passing += row.count }
             }
             if row.end > lastEnd {
                 lastEnd = row.end

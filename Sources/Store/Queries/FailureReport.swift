@@ -98,14 +98,14 @@ public struct SupportQueries {
         var rowCount = 0
         var total: Int64 = 0
         var groups = FailureGrouping()
-        func add(_ row: StoredRow, _ diagnosis: Diagnosis) {
+        func add(_ row: DiagnosedRow) {
             rowCount += 1
-            total += row.record.count
-            if let network = query.source, !network.contains(ip: row.record.sourceIP) { return }
-            guard diagnosis.class.isDMARCFailure else { return }
-            if let wanted = query.diagnosisClass, diagnosis.class != wanted { return }
-            if let tenantID = query.tenantID, diagnosis.tenantID != tenantID { return }
-            groups.add(row, diagnosis)
+            total += row.count
+            guard row.diagnosisClass.isDMARCFailure else { return }
+            if let wanted = query.diagnosisClass, row.diagnosisClass != wanted { return }
+            if let tenantID = query.tenantID, row.tenantID != tenantID { return }
+            if let network = query.source, !network.contains(ip: row.sourceIP) { return }
+            groups.add(row)
         }
         // Rows the receiver reported as passing are passes wherever their domain is configured on
         // their day: only their messages count. Elsewhere (an unknown subdomain, a day before the
@@ -177,8 +177,8 @@ private struct FailureGrouping {
         evidence.reserveCapacity(1024)
     }
 
-    mutating func add(_ row: StoredRow, _ diagnosis: Diagnosis) {
-        let key = GroupKey(ip: row.record.sourceIP, diagnosisClass: diagnosis.class)
+    mutating func add(_ row: DiagnosedRow) {
+        let key = GroupKey(ip: row.sourceIP, diagnosisClass: row.diagnosisClass)
         if let position = positions[key] {
             sums[position].add(row)
         } else {
@@ -186,7 +186,7 @@ private struct FailureGrouping {
             var first = GroupSums()
             first.add(row)
             sums.append(first)
-            evidence.append(diagnosis)
+            evidence.append(row.diagnosis)
         }
     }
 
@@ -226,13 +226,14 @@ private struct GroupSums {
     var pass: Int64 = 0
     var unreported: Int64 = 0
 
-    mutating func add(_ row: StoredRow) {
-        let count = row.record.count
+    mutating func add(_ row: DiagnosedRow) {
+        let count = row.count
         messages += count
-        if !receivers.contains(row.reporter) { receivers.append(row.reporter) }
+        let reporter = row.reporter
+        if !receivers.contains(reporter) { receivers.append(reporter) }
         firstSeen = min(firstSeen, Day(epochSeconds: row.begin).daysSinceEpoch)
         lastSeen = max(lastSeen, Day(epochSeconds: max(row.begin, row.end - 1)).daysSinceEpoch)
-        switch row.record.policyEvaluated.disposition {
+        switch row.disposition {
         case .some(.none): none += count
         case .some(.quarantine): quarantine += count
         case .some(.reject): reject += count

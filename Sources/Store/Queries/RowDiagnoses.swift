@@ -11,7 +11,7 @@ import Diagnosis
 /// own address and count, and skips the conversion into a `Record` and the classification.
 struct RowDiagnoses {
     let configuration: TenantConfiguration
-    private var known: [RowKind: Diagnosis] = [:]
+    private var known: [RowKind: DiagnosedKind] = [:]
     private var entries: [EntryKey: EntryID?] = [:]
     /// Reused for each row's kind; a copy is kept only for a new kind.
     private var bytes: [UInt8] = []
@@ -29,9 +29,7 @@ struct RowDiagnoses {
         bytes.reserveCapacity(512)
     }
 
-    mutating func diagnose(
-        _ row: borrowing PostgresRowView, report: PostgresConnection.StoredReport
-    ) -> (StoredRow, Diagnosis)? {
+    mutating func diagnose(_ row: borrowing PostgresRowView, report: PostgresConnection.StoredReport) -> DiagnosedRow? {
         guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6),
             let begin = row.int64(9), let end = row.int64(10)
         else { return nil }
@@ -61,24 +59,71 @@ struct RowDiagnoses {
         }
         let kind = RowKind(
             bytes: bytes, entry: entryID, origin: origin, adkim: report.policy.adkim, aspf: report.policy.aspf)
-        if var diagnosis = known[kind] {
-            diagnosis.record.sourceIP = ip
-            diagnosis.record.count = count
-            let stored = StoredRow(
-                record: diagnosis.record, reporter: report.reporter, reportID: report.reportID, begin: begin, end: end,
-                policy: report.policy, reportKey: report.key, sourceSHA256: report.sourceSHA256)
-            return (stored, diagnosis)
+        if let known = known[kind] {
+            return DiagnosedRow(kind: known, report: report, sourceIP: ip, count: count, begin: begin, end: end)
         }
         guard let stored = PostgresConnection.storedRow(row, report: report) else { return nil }
         let diagnosis = Diagnoser.diagnose(stored.record, day: stored.day, configuration: configuration, policy: stored.policy)
         if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
-        known[kind] = diagnosis
-        return (stored, diagnosis)
+        let first = DiagnosedKind(diagnosis)
+        known[kind] = first
+        return DiagnosedRow(kind: first, report: report, sourceIP: ip, count: count, begin: begin, end: end)
     }
 
     private static func append(_ value: Int64, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
+}
+
+/// A stored row and its diagnosis, as `forEachDiagnosedRow` hands them over.
+///
+/// The diagnosis is its kind's, shared by reference with every row alike (see `RowDiagnoses`): right
+/// in everything but the address and count it quotes, which are this row's `sourceIP` and `count`.
+/// The properties read it in place; `diagnosis` and `stored` make this row's own copies, for the
+/// few rows that need them whole (the first of a failure group, a report's examples).
+public struct DiagnosedRow {
+    let kind: DiagnosedKind
+    let report: PostgresConnection.StoredReport
+    public let sourceIP: String
+    public let count: Int64
+    /// The period of the row's report, epoch seconds.
+    public let begin: Int64
+    public let end: Int64
+
+    public var diagnosisClass: DiagnosisClass { kind.diagnosis.class }
+    public var tenantID: String? { kind.diagnosis.tenantID }
+    public var origin: SendingOrigin { kind.diagnosis.origin }
+    /// The configured domain the row falls under; header From when none does.
+    public var domain: String { kind.diagnosis.entry?.domain ?? kind.diagnosis.headerFrom }
+    public var disposition: Disposition? { kind.diagnosis.record.policyEvaluated.disposition }
+    public var reporter: String { report.reporter }
+    public var reportID: String { report.reportID }
+    public var reportKey: Int64 { report.key }
+    public var policy: PolicyPublished { report.policy }
+    public var sourceSHA256: String { report.sourceSHA256 }
+    /// The day the diagnosis judges the row by, as `StoredRow.day`.
+    public var day: Day { Day(epochSeconds: begin) }
+
+    /// This row's diagnosis, whole.
+    public var diagnosis: Diagnosis {
+        var diagnosis = kind.diagnosis
+        diagnosis.record.sourceIP = sourceIP
+        diagnosis.record.count = count
+        return diagnosis
+    }
+
+    /// This row as `forEachStoredRow` gives it.
+    public var stored: StoredRow {
+        StoredRow(
+            record: diagnosis.record, reporter: report.reporter, reportID: report.reportID, begin: begin, end: end,
+            policy: report.policy, reportKey: report.key, sourceSHA256: report.sourceSHA256)
+    }
+}
+
+/// The diagnosis of one kind of row, shared by reference among its rows.
+final class DiagnosedKind: Sendable {
+    let diagnosis: Diagnosis
+    init(_ diagnosis: Diagnosis) { self.diagnosis = diagnosis }
 }
 
 /// A row's kind: the configuration entry, origin and alignment modes it is judged with, and the

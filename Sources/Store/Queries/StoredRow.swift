@@ -94,16 +94,17 @@ extension PostgresConnection {
     ///
     /// A domain's rows are mostly alike: thousands of failing rows, a few dozen kinds (84 among
     /// 5,649 rows of a typical domain's month). Each kind is converted and diagnosed once; the rest
-    /// of its rows are recognised by their bytes (`RowDiagnoses`) and take that diagnosis with their
-    /// own address and count. Converting and diagnosing every row was most of `failures`' time.
+    /// of its rows are recognised by their bytes (`RowDiagnoses`) and share that diagnosis, with
+    /// their own address and count (`DiagnosedRow`). Converting and diagnosing every row, and
+    /// copying each diagnosis, was most of `failures`' and the monthly report's time.
     public func forEachDiagnosedRow(
         domain: String, period: DayRange, only selection: StoredRowSelection = .all,
         report: StoredReportColumns = .all, configuration: TenantConfiguration,
-        _ body: (StoredRow, Diagnosis) throws -> Void
+        _ body: (DiagnosedRow) throws -> Void
     ) throws {
         var diagnoses = RowDiagnoses(configuration: configuration)
         try scan(domain: domain, period: period, only: selection, report: report) { row, storedReport in
-            if let (stored, diagnosis) = diagnoses.diagnose(row, report: storedReport) { try body(stored, diagnosis) }
+            if let diagnosed = diagnoses.diagnose(row, report: storedReport) { try body(diagnosed) }
         }
     }
 
@@ -213,13 +214,22 @@ extension PostgresConnection {
         ]
     }
 
-    /// What a row needs of its report.
-    struct StoredReport {
-        var key: Int64
-        var reporter: String
-        var reportID: String
-        var policy: PolicyPublished
-        var sourceSHA256: String
+    /// What a row needs of its report; a class, so that handing it to each of the report's rows
+    /// costs one reference, not a copy of every string.
+    final class StoredReport: Sendable {
+        let key: Int64
+        let reporter: String
+        let reportID: String
+        let policy: PolicyPublished
+        let sourceSHA256: String
+
+        init(key: Int64, reporter: String, reportID: String, policy: PolicyPublished, sourceSHA256: String) {
+            self.key = key
+            self.reporter = reporter
+            self.reportID = reportID
+            self.policy = policy
+            self.sourceSHA256 = sourceSHA256
+        }
     }
 
     private static func storedReport(_ row: borrowing PostgresRowView, key: Int64) -> StoredReport {
