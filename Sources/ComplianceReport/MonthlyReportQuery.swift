@@ -2,7 +2,6 @@ import DMARC
 import Diagnosis
 import Foundation
 import Store
-import Synchronization
 
 /// Fills a `MonthlyReportInput` from the database: the one query layer behind every format.
 ///
@@ -12,7 +11,7 @@ public struct MonthlyReportQuery {
     let connection: PostgresConnection
     /// A second connection for the previous month, opened for the first report and kept for the
     /// next (`--all`); nil when it could not be opened, and the months are then read in turn.
-    private let spare = SpareConnection()
+    private let spare = SiblingConnection()
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
@@ -31,9 +30,9 @@ public struct MonthlyReportQuery {
         let current: MonthRows
         let previous: MonthRows
         if let second = spare.connection(siblingOf: connection) {
-            let connections = MonthConnections(main: connection, second: second)
+            let connections = ConnectionPair(connection, second)
             (current, previous) = try bothAtOnce(
-                { try Self.collect(on: connections.main, tenant: tenant, configuration: configuration, month: month) },
+                { try Self.collect(on: connections.first, tenant: tenant, configuration: configuration, month: month) },
                 { try Self.collect(on: connections.second, tenant: tenant, configuration: configuration, month: month.previous) })
         } else {
             current = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month)
@@ -102,48 +101,6 @@ public struct MonthlyReportQuery {
 private struct MonthRows: Sendable {
     var reports: [ReceivedReport]
     var examples: [Diagnosis]
-}
-
-/// The connections of one `input` call, handed to its two threads; each uses one of them only.
-private struct MonthConnections: @unchecked Sendable {
-    let main: PostgresConnection
-    let second: PostgresConnection
-}
-
-/// Runs `first` and `second` on two threads and returns both results, or the first one's error.
-private func bothAtOnce<A: Sendable, B: Sendable>(
-    _ first: @Sendable () throws -> A, _ second: @Sendable () throws -> B
-) throws -> (A, B) {
-    let firstResult = Mutex<Result<A, any Error>?>(nil)
-    let secondResult = Mutex<Result<B, any Error>?>(nil)
-    DispatchQueue.concurrentPerform(iterations: 2) { index in
-        if index == 0 {
-            let result = Result { try first() }
-            firstResult.withLock { $0 = result }
-        } else {
-            let result = Result { try second() }
-            secondResult.withLock { $0 = result }
-        }
-    }
-    guard let a = firstResult.withLock({ $0 }), let b = secondResult.withLock({ $0 }) else {
-        preconditionFailure("concurrentPerform returns after both iterations")
-    }
-    return (try a.get(), try b.get())
-}
-
-/// The lazily opened second connection of a `MonthlyReportQuery`.
-private final class SpareConnection {
-    private var opened: PostgresConnection?
-    private var failed = false
-
-    /// The second connection, opened on first use; nil when the server refused it (too many
-    /// clients, say): the report is then read on one connection, only slower.
-    func connection(siblingOf connection: PostgresConnection) -> PostgresConnection? {
-        if opened == nil, !failed {
-            do { opened = try connection.sibling() } catch { failed = true }
-        }
-        return opened
-    }
 }
 
 private struct ExampleKey: Hashable {

@@ -202,6 +202,40 @@ struct SupportQueryTests {
         #expect((first["recommendationGerman"] as? String)?.contains("50 Nachrichten") == true)
     }
 
+    @Test("read in two halves or in one, the report is the same, down to which row's advice a group shows")
+    func halvesAgreeWithOneScan() throws {
+        // 192.0.2.21 fails with two selectors: hr2 for 19 + 2 messages, hr1 for 20; 192.0.2.22 with
+        // two kinds of equal size, so the advice that sorts first is shown.
+        var rows: [Row] = []
+        for (index, selector) in ["hr2", "hr1", "hr2"].enumerated() {
+            rows.append(Row(ip: "192.0.2.21", count: [19, 20, 2][index], dkim: "fail", spf: "fail", from: "beispiel-ag.de",
+                signatures: [("beispiel-ag.de", selector, "fail")]))
+        }
+        rows.append(Row(ip: "192.0.2.22", count: 7, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr2", "fail")]))
+        rows.append(Row(ip: "192.0.2.22", count: 7, dkim: "fail", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr1", "fail")]))
+        for index in 0..<40 {
+            rows.append(Row(ip: "203.0.113.\(index)", count: index % 5 + 1, dkim: "fail", spf: "fail", from: "beispiel-ag.de"))
+        }
+        let report = Self.reportXML(id: "halves", reporter: "Outlook.com", domain: "beispiel-ag.de", rows: rows)
+        let other = Self.reportXML(id: "halves-2", domain: "beispiel-ag.de", rows: Array(rows.reversed()))
+        let (_, connection) = try Self.prepared([report, other])
+        var one = SupportQueries(connection: connection)
+        one.readsInTwoHalves = false
+        let query = FailureQuery(domain: "beispiel-ag.de", period: Self.november)
+        let single = try one.failures(query)
+        let twoHalves = SupportQueries(connection: connection)
+        let halves = try twoHalves.failures(query)
+        #expect(twoHalves.hasSecondConnection && !one.hasSecondConnection)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(try encoder.encode(halves) == encoder.encode(single))
+        let mixed = try #require(single.groups.first { $0.sourceIP == "192.0.2.21" })
+        #expect(mixed.messages == 82)
+        #expect(mixed.recommendation(.en).contains("selector hr2"), "\(mixed.recommendation(.en))")  // 42 of the 82
+        let tied = try #require(single.groups.first { $0.sourceIP == "192.0.2.22" })
+        #expect(tied.recommendation(.en).contains("selector hr1"), "\(tied.recommendation(.en))")  // sorts before hr2
+    }
+
     @Test("filters: class, source network, and an empty period")
     func filters() throws {
         let acme = Self.reportXML(id: "g-2", domain: "acme-hr.ch", rows: [

@@ -80,6 +80,12 @@ public struct FailureGroup: Sendable, Encodable {
 /// Answers support's questions from stored rows and the tenant configuration in force.
 public struct SupportQueries {
     let connection: PostgresConnection
+    /// For reading a domain's failing rows in two halves at once; kept for the next query.
+    private let sibling = SiblingConnection()
+    /// False: one connection reads all failing rows (tests compare both ways).
+    var readsInTwoHalves = true
+    /// Whether a second connection is open (tests).
+    var hasSecondConnection: Bool { sibling.isOpen }
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
@@ -95,44 +101,67 @@ public struct SupportQueries {
                 throw QueryError(.badArgument, "\(domain) is not a domain of tenant \(tenantID)")
             }
         }
-        var rowCount = 0
-        var total: Int64 = 0
-        var groups = FailureGrouping()
-        func add(_ row: DiagnosedRow) {
-            rowCount += 1
-            total += row.count
-            guard row.diagnosisClass.isDMARCFailure else { return }
-            if let wanted = query.diagnosisClass, row.diagnosisClass != wanted { return }
-            if let tenantID = query.tenantID, row.tenantID != tenantID { return }
-            if let network = query.source, !network.contains(ip: row.sourceIP) { return }
-            groups.add(row)
-        }
-        // Rows the receiver reported as passing are passes wherever their domain is configured on
-        // their day: only their messages count. Elsewhere (an unknown subdomain, a day before the
-        // tenant's `since`) they are unknown-domain failures and are read one by one after all.
-        for volume in try connection.reportedPassVolumes(domain: domain, period: query.period) {
-            if Diagnoser.reportedPassOwner(headerFrom: volume.headerFrom, day: volume.day, configuration: configuration) != nil {
-                rowCount += 1
-                total += volume.messages
+        // The failing rows are most of the work: a second connection, opened meanwhile, reads and
+        // diagnoses half of them (by record number) on a second thread and server backend, while
+        // this one sums the passes and reads the other half. Without one, one scan reads them all.
+        var tally: FailureTally
+        if !readsInTwoHalves || sibling.isUnavailable {
+            tally = try Self.reportedPasses(on: connection, domain: domain, query, configuration)
+            try tally.addFailing(on: connection, domain: domain, query, configuration, part: nil)
+        } else {
+            let main = SharedConnection(connection)
+            let sibling = self.sibling
+            let (first, second) = try bothAtOnce(
+                {
+                    var tally = try Self.reportedPasses(on: main.connection, domain: domain, query, configuration)
+                    try tally.addFailing(on: main.connection, domain: domain, query, configuration, part: RowPart(0, of: 2))
+                    return tally
+                },
+                { () throws -> FailureTally? in
+                    guard let other = sibling.connection(siblingOf: main.connection) else { return nil }
+                    var tally = FailureTally()
+                    try tally.addFailing(on: other, domain: domain, query, configuration, part: RowPart(1, of: 2))
+                    return tally
+                })
+            tally = first
+            if let second {
+                tally = first.merged(with: second)
             } else {
-                try connection.forEachDiagnosedRow(
-                    domain: domain, period: query.period, only: .reportedPasses(headerFrom: volume.headerFrom, begin: volume.begin),
-                    report: .forDiagnosis, configuration: configuration, add)
+                try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(1, of: 2))
             }
         }
-        try connection.forEachDiagnosedRow(
-            domain: domain, period: query.period, only: .exceptReportedPasses, report: .forDiagnosis,
-            configuration: configuration, add)
+        let rowCount = tally.rows, total = tally.messages
         if rowCount == 0, configuration.entry(forDomain: domain, onDay: query.period.from) == nil,
             configuration.entry(forDomain: domain, onDay: Day(daysSinceEpoch: query.period.to.daysSinceEpoch - 1)) == nil
         {
             throw try unknownDomain(domain, configuration: configuration)
         }
-        let built = groups.build(total: total)
+        let built = tally.groups.build(total: total)
         return FailureReport(
             domain: domain, tenantID: query.tenantID ?? configuration.entry(forDomain: domain, onDay: query.period.from)?.0.id,
             period: query.period, totalMessages: total, failingMessages: built.reduce(0) { $0 + $1.messages },
             groups: built)
+    }
+
+    /// Rows the receiver reported as passing are passes wherever their domain is configured on
+    /// their day: only their messages count. Elsewhere (an unknown subdomain, a day before the
+    /// tenant's `since`) they are unknown-domain failures and are read one by one after all.
+    private static func reportedPasses(
+        on connection: PostgresConnection, domain: String, _ query: FailureQuery, _ configuration: TenantConfiguration
+    ) throws -> FailureTally {
+        var tally = FailureTally()
+        for volume in try connection.reportedPassVolumes(domain: domain, period: query.period) {
+            if Diagnoser.reportedPassOwner(headerFrom: volume.headerFrom, day: volume.day, configuration: configuration) != nil {
+                tally.rows += 1
+                tally.messages += volume.messages
+            } else {
+                try connection.forEachDiagnosedRow(
+                    domain: domain, period: query.period, only: .reportedPasses(headerFrom: volume.headerFrom, begin: volume.begin),
+                    report: .forDiagnosis, configuration: configuration
+                ) { tally.add($0, query) }
+            }
+        }
+        return tally
     }
 
     func requireConfiguration() throws -> TenantConfiguration {
@@ -156,6 +185,44 @@ public struct SupportQueries {
     }
 }
 
+/// What `failures` adds up over a domain's rows, or a part of them.
+private struct FailureTally: Sendable {
+    var rows = 0
+    /// All messages, passing or not: the base of every share.
+    var messages: Int64 = 0
+    var groups = FailureGrouping()
+
+    mutating func add(_ row: DiagnosedRow, _ query: FailureQuery) {
+        rows += 1
+        messages += row.count
+        guard row.diagnosisClass.isDMARCFailure else { return }
+        if let wanted = query.diagnosisClass, row.diagnosisClass != wanted { return }
+        if let tenantID = query.tenantID, row.tenantID != tenantID { return }
+        if let network = query.source, !network.contains(ip: row.sourceIP) { return }
+        groups.add(row)
+    }
+
+    /// The rows the receiver did not report as passing (of `part`, or all).
+    mutating func addFailing(
+        on connection: PostgresConnection, domain: String, _ query: FailureQuery, _ configuration: TenantConfiguration,
+        part: RowPart?
+    ) throws {
+        try connection.forEachDiagnosedRow(
+            domain: domain, period: query.period, only: .exceptReportedPasses, report: .forDiagnosis, part: part,
+            configuration: configuration
+        ) { add($0, query) }
+    }
+
+    /// This tally and `other`'s, as if one had read both parts; a group in both keeps this one's diagnosis.
+    func merged(with other: FailureTally) -> FailureTally {
+        var merged = self
+        merged.rows += other.rows
+        merged.messages += other.messages
+        merged.groups.merge(other.groups)
+        return merged
+    }
+}
+
 private struct GroupKey: Hashable {
     let ip: String
     let diagnosisClass: DiagnosisClass
@@ -163,57 +230,114 @@ private struct GroupKey: Hashable {
 
 /// Failing rows grouped by source IP and class as they arrive.
 ///
-/// The sums and the one diagnosis kept per group (for its texts) live in two arrays found through
-/// a dictionary of positions: with the diagnosis inside the dictionary's values, growing it moved
-/// thousands of these large values, a tenth of the query.
-private struct FailureGrouping {
+/// The sums live in an array found through a dictionary of positions (growing a dictionary of
+/// large values moved them all, a tenth of the query). A group's texts are written from one of its
+/// kinds of row: the one with the most messages, among equals the one whose advice sorts first,
+/// so that the texts do not depend on the order the rows were read in.
+private struct FailureGrouping: Sendable {
     private var positions: [GroupKey: Int] = [:]
     private var sums: [GroupSums] = []
-    private var evidence: [Diagnosis] = []
+    private var addresses: [String] = []
+    private var kinds: [[KindShare]] = []
 
     init() {
         positions.reserveCapacity(1024)
         sums.reserveCapacity(1024)
-        evidence.reserveCapacity(1024)
+        addresses.reserveCapacity(1024)
+        kinds.reserveCapacity(1024)
     }
 
     mutating func add(_ row: DiagnosedRow) {
         let key = GroupKey(ip: row.sourceIP, diagnosisClass: row.diagnosisClass)
         if let position = positions[key] {
             sums[position].add(row)
+            if let same = kinds[position].firstIndex(where: { $0.kind === row.kind }) {
+                kinds[position][same].messages += row.count
+            } else {
+                kinds[position].append(KindShare(kind: row.kind, messages: row.count))
+            }
         } else {
             positions[key] = sums.count
             var first = GroupSums()
             first.add(row)
             sums.append(first)
-            evidence.append(row.diagnosis)
+            addresses.append(row.sourceIP)
+            kinds.append([KindShare(kind: row.kind, messages: row.count)])
+        }
+    }
+
+    /// Adds the groups of another part of the rows (read with kinds of its own).
+    mutating func merge(_ other: FailureGrouping) {
+        for (key, otherPosition) in other.positions.sorted(by: { $0.value < $1.value }) {
+            guard let position = positions[key] else {
+                positions[key] = sums.count
+                sums.append(other.sums[otherPosition])
+                addresses.append(other.addresses[otherPosition])
+                kinds.append(other.kinds[otherPosition])
+                continue
+            }
+            sums[position].merge(other.sums[otherPosition])
+            for share in other.kinds[otherPosition] {
+                if let same = kinds[position].firstIndex(where: { $0.isSameKind(as: share) }) {
+                    kinds[position][same].messages += share.messages
+                } else {
+                    kinds[position].append(share)
+                }
+            }
         }
     }
 
     /// The groups, largest first, then by address and class, so that equal groups always print in
     /// one order. Positions are sorted, not the groups: moving these large values was slow too.
     func build(total: Int64) -> [FailureGroup] {
+        let classes = kinds.map { $0[0].kind.diagnosis.class.rawValue }
         let order = sums.indices.sorted { a, b in
-            (sums[a].messages, evidence[b].record.sourceIP, evidence[b].class.rawValue)
-                > (sums[b].messages, evidence[a].record.sourceIP, evidence[a].class.rawValue)
+            (sums[a].messages, addresses[b], classes[b]) > (sums[b].messages, addresses[a], classes[a])
         }
         return order.map { position in
             let sums = sums[position]
-            // The texts quote the row's count ("… sent 12 messages …"); for a group that is the group's.
-            var diagnosis = evidence[position]
+            // The texts quote the row's address and count ("… sent 12 messages …"): the group's.
+            var diagnosis = Self.evidence(kinds[position])
+            diagnosis.record.sourceIP = addresses[position]
             diagnosis.record.count = sums.messages
             return FailureGroup(
-                sourceIP: diagnosis.record.sourceIP, diagnosisClass: diagnosis.class, origin: diagnosis.origin,
+                sourceIP: addresses[position], diagnosisClass: diagnosis.class, origin: diagnosis.origin,
                 responsible: diagnosis.responsible, messages: sums.messages,
                 share: total > 0 ? Double(sums.messages) / Double(total) : 0, receivers: sums.receivers.sorted(),
                 firstSeen: Day(daysSinceEpoch: sums.firstSeen), lastSeen: Day(daysSinceEpoch: sums.lastSeen),
                 dispositions: sums.dispositionsByName, evidence: diagnosis)
         }
     }
+
+    /// The kind with the most messages; among equals, the one whose advice sorts first.
+    private static func evidence(_ shares: [KindShare]) -> Diagnosis {
+        guard shares.count > 1 else { return shares[0].kind.diagnosis }
+        let most = shares.map(\.messages).max() ?? 0
+        let candidates = shares.filter { $0.messages == most }
+        guard candidates.count > 1 else { return candidates[0].kind.diagnosis }
+        return candidates.map(\.kind.diagnosis).min { $0.recommendation(.en) < $1.recommendation(.en) } ?? candidates[0].kind.diagnosis
+    }
+}
+
+/// Messages of one kind of row in a group.
+private struct KindShare: Sendable {
+    let kind: DiagnosedKind
+    var messages: Int64
+
+    /// The same kind read in another part: equal diagnoses but for the representative row's address and count.
+    func isSameKind(as other: KindShare) -> Bool {
+        if kind === other.kind { return true }
+        var mine = kind.diagnosis, theirs = other.kind.diagnosis
+        mine.record.sourceIP = ""
+        mine.record.count = 0
+        theirs.record.sourceIP = ""
+        theirs.record.count = 0
+        return mine == theirs
+    }
 }
 
 /// What one group adds up.
-private struct GroupSums {
+private struct GroupSums: Sendable {
     var messages: Int64 = 0
     /// A handful at most (one per receiver), so a list searched in order beats a set.
     var receivers: [String] = []
@@ -240,6 +364,18 @@ private struct GroupSums {
         case .some(.pass): pass += count
         case nil: unreported += count
         }
+    }
+
+    mutating func merge(_ other: GroupSums) {
+        messages += other.messages
+        for receiver in other.receivers where !receivers.contains(receiver) { receivers.append(receiver) }
+        firstSeen = min(firstSeen, other.firstSeen)
+        lastSeen = max(lastSeen, other.lastSeen)
+        none += other.none
+        quarantine += other.quarantine
+        reject += other.reject
+        pass += other.pass
+        unreported += other.unreported
     }
 
     /// As `FailureGroup.dispositions` has them: by the receivers' word, `unknown` where there was none.

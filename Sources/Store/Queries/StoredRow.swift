@@ -40,6 +40,19 @@ public enum StoredReportColumns: Sendable {
     case forDiagnosis
 }
 
+/// One of `count` parts of a domain's rows, split by record number: for reading them on several
+/// connections at once.
+public struct RowPart: Sendable {
+    public let index: Int
+    public let count: Int
+
+    public init(_ index: Int, of count: Int) {
+        precondition(count > 0 && (0..<count).contains(index), "part \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
+}
+
 /// Messages reported as DMARC pass for one header From in reports beginning at one time.
 public struct ReportedPassVolume: Sendable, Equatable {
     public var headerFrom: String
@@ -99,11 +112,11 @@ extension PostgresConnection {
     /// copying each diagnosis, was most of `failures`' and the monthly report's time.
     public func forEachDiagnosedRow(
         domain: String, period: DayRange, only selection: StoredRowSelection = .all,
-        report: StoredReportColumns = .all, configuration: TenantConfiguration,
+        report: StoredReportColumns = .all, part: RowPart? = nil, configuration: TenantConfiguration,
         _ body: (DiagnosedRow) throws -> Void
     ) throws {
         var diagnoses = RowDiagnoses(configuration: configuration)
-        try scan(domain: domain, period: period, only: selection, report: report) { row, storedReport in
+        try scan(domain: domain, period: period, only: selection, report: report, part: part) { row, storedReport in
             if let diagnosed = diagnoses.diagnose(row, report: storedReport) { try body(diagnosed) }
         }
     }
@@ -134,16 +147,16 @@ extension PostgresConnection {
     /// rows; they are converted once per report.
     func scan(
         domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
-        _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
+        part: RowPart? = nil, _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
     ) throws {
         var parameters = Self.domainAndPeriod(domain, period)
-        var filter = ""
+        var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
         var slim: Set<Int> = []
         switch selection {
         case .all: break
-        case .exceptReportedPasses: filter = "AND NOT \(Self.reportedPass)"
+        case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
         case .reportedPasses(let headerFrom, let begin):
-            filter = "AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
+            filter += " AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
             parameters += [headerFrom, String(begin)]
         case .allWithReportedPassesSlim: slim = Self.passWithoutResults
         }
