@@ -123,9 +123,9 @@ public struct SupportQueries {
                     try tally.addFailing(on: other, domain: domain, query, configuration, part: RowPart(1, of: 2))
                     return tally
                 })
-            tally = first
+            tally = consume first
             if let second {
-                tally = first.merged(with: second)
+                tally.merge(second)
             } else {
                 try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(1, of: 2))
             }
@@ -213,13 +213,11 @@ private struct FailureTally: Sendable {
         ) { add($0, query) }
     }
 
-    /// This tally and `other`'s, as if one had read both parts; a group in both keeps this one's diagnosis.
-    func merged(with other: FailureTally) -> FailureTally {
-        var merged = self
-        merged.rows += other.rows
-        merged.messages += other.messages
-        merged.groups.merge(other.groups)
-        return merged
+    /// Adds `other`'s, as if one had read both parts.
+    mutating func merge(_ other: FailureTally) {
+        rows += other.rows
+        messages += other.messages
+        groups.merge(other.groups)
     }
 }
 
@@ -236,12 +234,14 @@ private struct GroupKey: Hashable {
 /// so that the texts do not depend on the order the rows were read in.
 private struct FailureGrouping: Sendable {
     private var positions: [GroupKey: Int] = [:]
+    private var keys: [GroupKey] = []
     private var sums: [GroupSums] = []
     private var addresses: [String] = []
     private var kinds: [[KindShare]] = []
 
     init() {
         positions.reserveCapacity(1024)
+        keys.reserveCapacity(1024)
         sums.reserveCapacity(1024)
         addresses.reserveCapacity(1024)
         kinds.reserveCapacity(1024)
@@ -258,6 +258,7 @@ private struct FailureGrouping: Sendable {
             }
         } else {
             positions[key] = sums.count
+            keys.append(key)
             var first = GroupSums()
             first.add(row)
             sums.append(first)
@@ -268,9 +269,10 @@ private struct FailureGrouping: Sendable {
 
     /// Adds the groups of another part of the rows (read with kinds of its own).
     mutating func merge(_ other: FailureGrouping) {
-        for (key, otherPosition) in other.positions.sorted(by: { $0.value < $1.value }) {
+        for (otherPosition, key) in other.keys.enumerated() {
             guard let position = positions[key] else {
                 positions[key] = sums.count
+                keys.append(key)
                 sums.append(other.sums[otherPosition])
                 addresses.append(other.addresses[otherPosition])
                 kinds.append(other.kinds[otherPosition])
@@ -380,11 +382,13 @@ private struct GroupSums: Sendable {
 
     /// As `FailureGroup.dispositions` has them: by the receivers' word, `unknown` where there was none.
     var dispositionsByName: [String: Int64] {
-        let all: [(String, Int64)] = [
-            (Disposition.none.rawValue, none), (Disposition.quarantine.rawValue, quarantine),
-            (Disposition.reject.rawValue, reject), (Disposition.pass.rawValue, pass), ("unknown", unreported),
-        ]
-        return Dictionary(uniqueKeysWithValues: all.filter { $0.1 > 0 })
+        var named: [String: Int64] = Dictionary(minimumCapacity: 2)
+        if none > 0 { named[Disposition.none.rawValue] = none }
+        if quarantine > 0 { named[Disposition.quarantine.rawValue] = quarantine }
+        if reject > 0 { named[Disposition.reject.rawValue] = reject }
+        if pass > 0 { named[Disposition.pass.rawValue] = pass }
+        if unreported > 0 { named["unknown"] = unreported }
+        return named
     }
 }
 

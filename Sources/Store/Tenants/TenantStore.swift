@@ -1,5 +1,6 @@
 import Diagnosis
 import Foundation
+import Synchronization
 
 /// The tenants' configuration in the database: applied from a YAML file, versioned, read back for
 /// every query so that a change shows at once.
@@ -8,13 +9,21 @@ public struct TenantStore {
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
+    /// The text read last and what it parsed to. It is read again for every query, so that a change
+    /// shows at once, but parsed only when it changed: parsing was 4 ms of a 70 ms `failures`, and
+    /// `report monthly --all` reads it once per tenant.
+    private static let lastParsed = Mutex<(yaml: String, configuration: TenantConfiguration)?>(nil)
+
     /// The configuration in force, or nil before the first `tenants apply`.
     public func current() throws -> TenantConfiguration? {
         guard let row = try connection.query("SELECT yaml FROM tenant_configurations ORDER BY version DESC LIMIT 1").first,
             let yaml = row.string(0)
         else { return nil }
+        if let parsed = Self.lastParsed.withLock({ $0 }), parsed.yaml == yaml { return parsed.configuration }
         do {
-            return try TenantConfiguration(yaml: yaml)
+            let configuration = try TenantConfiguration(yaml: yaml)
+            Self.lastParsed.withLock { $0 = (yaml, configuration) }
+            return configuration
         } catch {
             // Stored files were valid when applied; a newer, stricter loader may disagree.
             throw QueryError(.noConfiguration, "the stored tenants configuration no longer loads: \(error)")
