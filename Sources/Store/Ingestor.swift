@@ -133,8 +133,8 @@ public final class Ingestor {
     /// The body of a file's transaction.
     private func storeFile(_ path: String, digest: [UInt8], size: Int64) throws -> FileOutcome {
         let sha = FileDigest.byteaLiteral(digest)
-        try connection.query("SELECT pg_advisory_xact_lock($1)", [String(FileDigest.lockKey(digest))])
-        if try !connection.query("SELECT 1 FROM originals WHERE sha256 = $1::bytea", [sha]).rows.isEmpty {
+        try connection.query("SELECT pg_advisory_xact_lock($1)", [String(FileDigest.lockKey(digest))], prepared: true)
+        if try !connection.query("SELECT 1 FROM originals WHERE sha256 = $1::bytea", [sha], prepared: true).rows.isEmpty {
             try ledger(path, sha: sha, size: size, status: .duplicate, reason: "same file (SHA-256) ingested before")
             return FileOutcome(status: .duplicate)
         }
@@ -172,7 +172,7 @@ public final class Ingestor {
             [
                 sha, path, String(size), outcome.status.rawValue, reason, String(outcome.reports), String(outcome.rows),
                 String(outcome.duplicateReports), String(outcome.conflicts.count),
-            ])
+            ], prepared: true)
         return outcome
     }
 

@@ -74,7 +74,7 @@ struct ReportStorer: ReportHandler {
             identityHasher.update(data: [0])
         }
         let key = FileDigest.lockKey(identityHasher.finalize())
-        try connection.query("SELECT pg_advisory_xact_lock($1)", [String(key)])
+        try connection.query("SELECT pg_advisory_xact_lock($1)", [String(key)], prepared: true)
 
         // The content hash covers everything but warnings (a newer reader may word those differently).
         line.reset()
@@ -105,7 +105,7 @@ struct ReportStorer: ReportHandler {
                       AND begin_time = to_timestamp($4::double precision)
                       AND end_time = to_timestamp($5::double precision)),
                    nextval(pg_get_serial_sequence('reports', 'id'))::text
-            """, identity, binaryResults: true)
+            """, identity, binaryResults: true, prepared: true)
         guard let row = stored.first, let id = row.int64(1) else {
             throw PostgresError(.unexpectedResult, "nextval returned no report id")
         }
@@ -265,7 +265,7 @@ struct ReportStorer: ReportHandler {
                 message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
                 FileDigest.byteaLiteral(contentSHA256), String(records), String(messages),
                 PostgresArray.textLiteral(passes.map(\.key)), "{" + passes.map { String($0.value) }.joined(separator: ",") + "}",
-            ])
+            ], prepared: true)
     }
 
     mutating func abandonReport(_ error: ReadError) throws {

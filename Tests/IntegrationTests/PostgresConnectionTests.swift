@@ -31,6 +31,18 @@ struct PostgresConnectionTests {
         #expect(try connection.query("SELECT count(*) FROM t").first?.int(0) == 1)
     }
 
+    @Test("a prepared statement is reused after a rolled-back transaction and after its own error")
+    func preparedStatements() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        let sql = "SELECT 10 / $1::int"
+        #expect(try connection.query(sql, ["2"], prepared: true).first?.int(0) == 5)
+        #expect(throws: PostgresError.self) {
+            try connection.transaction { _ = try connection.query(sql, ["0"], prepared: true) }
+        }
+        #expect(try connection.query(sql, ["5"], prepared: true).first?.int(0) == 2)
+        #expect(try connection.query("SELECT count(*) FROM pg_prepared_statements").first?.int(0) == 1)
+    }
+
     @Test("a NUL byte in a parameter is refused, not silently cut")
     func nulByte() throws {
         let connection = try TestCluster.get().freshDatabase().connect()
