@@ -67,9 +67,7 @@ enum MailFixtures {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dmarc-mail-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestDirectories.make("mail")
     }
 
     /// Reads a file through the public entry point, as `dmarc parse` does.

@@ -9,8 +9,7 @@ import Testing
 /// `HostileInputTests` and `MailTests`.
 @Suite struct ReadingLimitTests {
     func temporaryFile(_ bytes: [UInt8], name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dmarc-limits-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestDirectories.make("limits")
         let url = directory.appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url.path

@@ -49,3 +49,22 @@ let defaultRecord = """
     </identifiers><auth_results><dkim><domain>example.com</domain><selector>s1</selector><result>pass</result></dkim>
     <spf><domain>example.com</domain><scope>mfrom</scope><result>softfail</result></spf></auth_results></record>
     """
+
+/// One directory per test process for the files tests write, removed when the process exits
+/// (Swift Testing has no global teardown): runs used to leave a directory in /tmp per test.
+enum TestDirectories {
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dmarc-reader-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestDirectories.root) }
+        return url
+    }()
+
+    /// A new, empty directory inside `root`.
+    static func make(_ prefix: String) throws -> URL {
+        let url = root.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
