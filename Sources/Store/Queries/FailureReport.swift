@@ -251,10 +251,14 @@ private struct FailureGrouping: Sendable {
         let key = GroupKey(ip: row.sourceIP, diagnosisClass: row.diagnosisClass)
         if let position = positions[key] {
             sums[position].add(row)
-            if let same = kinds[position].firstIndex(where: { $0.kind === row.kind }) {
+            // By identity first (the common case); by content when the memory of kinds started over.
+            let share = KindShare(kind: row.kind, messages: row.count)
+            if let same = kinds[position].firstIndex(where: { $0.kind === row.kind })
+                ?? kinds[position].firstIndex(where: { $0.isSameKind(as: share) })
+            {
                 kinds[position][same].messages += row.count
             } else {
-                kinds[position].append(KindShare(kind: row.kind, messages: row.count))
+                kinds[position].append(share)
             }
         } else {
             positions[key] = sums.count
