@@ -229,6 +229,10 @@ struct SupportQueryTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         #expect(try encoder.encode(halves) == encoder.encode(single))
+        // Remembering one kind of row at a time, the same kinds come back as new ones: still counted together.
+        var forgetful = one
+        forgetful.rememberedKinds = 1
+        #expect(try encoder.encode(forgetful.failures(query)) == encoder.encode(single))
         let mixed = try #require(single.groups.first { $0.sourceIP == "192.0.2.21" })
         #expect(mixed.messages == 82)
         #expect(mixed.recommendation(.en).contains("selector hr2"), "\(mixed.recommendation(.en))")  // 42 of the 82

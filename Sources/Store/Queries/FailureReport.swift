@@ -84,6 +84,8 @@ public struct SupportQueries {
     private let sibling = SiblingConnection()
     /// False: one connection reads all failing rows (tests compare both ways).
     var readsInTwoHalves = true
+    /// Kinds of row remembered while reading (`RowDiagnoses`); tests make it small.
+    var rememberedKinds = RowDiagnoses.defaultCapacity
     /// Whether a second connection is open (tests).
     var hasSecondConnection: Bool { sibling.isOpen }
 
@@ -107,27 +109,28 @@ public struct SupportQueries {
         var tally: FailureTally
         if !readsInTwoHalves || sibling.isUnavailable {
             tally = try Self.reportedPasses(on: connection, domain: domain, query, configuration)
-            try tally.addFailing(on: connection, domain: domain, query, configuration, part: nil)
+            try tally.addFailing(on: connection, domain: domain, query, configuration, part: nil, kinds: rememberedKinds)
         } else {
             let main = SharedConnection(connection)
             let sibling = self.sibling
+            let kinds = rememberedKinds
             let (first, second) = try bothAtOnce(
                 {
                     var tally = try Self.reportedPasses(on: main.connection, domain: domain, query, configuration)
-                    try tally.addFailing(on: main.connection, domain: domain, query, configuration, part: RowPart(0, of: 2))
+                    try tally.addFailing(on: main.connection, domain: domain, query, configuration, part: RowPart(0, of: 2), kinds: kinds)
                     return tally
                 },
                 { () throws -> FailureTally? in
                     guard let other = sibling.connection(siblingOf: main.connection) else { return nil }
                     var tally = FailureTally()
-                    try tally.addFailing(on: other, domain: domain, query, configuration, part: RowPart(1, of: 2))
+                    try tally.addFailing(on: other, domain: domain, query, configuration, part: RowPart(1, of: 2), kinds: kinds)
                     return tally
                 })
             tally = consume first
             if let second {
                 tally.merge(second)
             } else {
-                try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(1, of: 2))
+                try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(1, of: 2), kinds: kinds)
             }
         }
         let rowCount = tally.rows, total = tally.messages
@@ -205,11 +208,11 @@ private struct FailureTally: Sendable {
     /// The rows the receiver did not report as passing (of `part`, or all).
     mutating func addFailing(
         on connection: PostgresConnection, domain: String, _ query: FailureQuery, _ configuration: TenantConfiguration,
-        part: RowPart?
+        part: RowPart?, kinds: Int
     ) throws {
         try connection.forEachDiagnosedRow(
             domain: domain, period: query.period, only: .exceptReportedPasses, report: .forDiagnosis, part: part,
-            configuration: configuration
+            configuration: configuration, rememberingKinds: kinds
         ) { add($0, query) }
     }
 

@@ -9,7 +9,7 @@ import Diagnosis
 /// same diagnosis but for the address and count it quotes — exactly, not by likeness: the key holds
 /// every byte of those columns. A later row of a known kind takes the first one's diagnosis with its
 /// own address and count, and skips the conversion into a `Record` and the classification.
-struct RowDiagnoses {
+public struct RowDiagnoses {
     let configuration: TenantConfiguration
     private var known: [RowKind: DiagnosedKind] = [:]
     private var entries: [EntryKey: EntryID?] = [:]
@@ -18,14 +18,16 @@ struct RowDiagnoses {
 
     /// Kinds kept at most; then the memory starts over (a domain whose rows are all different gains
     /// nothing from it and should not hold them all).
-    static let capacity = 8_192
+    let capacity: Int
+    public static let defaultCapacity = 8_192
 
     /// The row's columns that `diagnose` reads or the diagnosis carries (see `PostgresConnection.scan`):
     /// disposition, DMARC DKIM and SPF, header From, envelope from and to, and the result arrays.
     private static let kindColumns = [3, 4, 5, 6, 7, 8] + Array(11...18)
 
-    init(configuration: TenantConfiguration) {
+    init(configuration: TenantConfiguration, capacity: Int = RowDiagnoses.defaultCapacity) {
         self.configuration = configuration
+        self.capacity = max(1, capacity)
         bytes.reserveCapacity(512)
     }
 
@@ -64,7 +66,7 @@ struct RowDiagnoses {
         }
         guard let stored = PostgresConnection.storedRow(row, report: report) else { return nil }
         let diagnosis = Diagnoser.diagnose(stored.record, day: stored.day, configuration: configuration, policy: stored.policy)
-        if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+        if known.count >= capacity { known.removeAll(keepingCapacity: true) }
         let first = DiagnosedKind(diagnosis)
         known[kind] = first
         return DiagnosedRow(kind: first, report: report, sourceIP: ip, count: count, begin: begin, end: end)

@@ -113,9 +113,9 @@ extension PostgresConnection {
     public func forEachDiagnosedRow(
         domain: String, period: DayRange, only selection: StoredRowSelection = .all,
         report: StoredReportColumns = .all, part: RowPart? = nil, configuration: TenantConfiguration,
-        _ body: (DiagnosedRow) throws -> Void
+        rememberingKinds: Int = RowDiagnoses.defaultCapacity, _ body: (DiagnosedRow) throws -> Void
     ) throws {
-        var diagnoses = RowDiagnoses(configuration: configuration)
+        var diagnoses = RowDiagnoses(configuration: configuration, capacity: rememberingKinds)
         try scan(domain: domain, period: period, only: selection, report: report, part: part) { row, storedReport in
             if let diagnosed = diagnoses.diagnose(row, report: storedReport) { try body(diagnosed) }
         }
