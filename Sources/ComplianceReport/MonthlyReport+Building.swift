@@ -81,17 +81,12 @@ private struct Accumulator {
             && max(report.period.end, report.period.begin + 1) > Int64(month.firstDay.daysSinceEpoch) * 86_400
         var inMonth: Int64 = 0
         var domainsInMonth: Set<String> = []
-        // Most reports cover one UTC day: their rows need no splitting.
-        let singleDay = DayApportioning.singleDay(of: report.period)
         for row in report.rows {
-            let shares =
-                singleDay.map { row.messages > 0 ? [DayShare(day: $0, messages: row.messages)] : [] }
-                ?? DayApportioning.split(row.messages, over: report.period)
-            for share in shares {
+            for share in DayApportioning.split(row.messages, over: report.period) {
                 if window.contains(share.day) { addReadiness(row, share) }
                 guard month.contains(share.day) else { continue }
                 inMonth += share.messages
-                if !domainsInMonth.contains(row.domain) { domainsInMonth.insert(row.domain) }
+                domainsInMonth.insert(row.domain)
                 addMonth(row, share, receiver: report.receiver)
             }
         }

@@ -30,10 +30,10 @@ public struct MonthlyReportQuery {
         let current: MonthRows
         let previous: MonthRows
         if let second = spare.connection(siblingOf: connection) {
-            let connections = ConnectionPair(connection, second)
+            let first = SharedConnection(connection), other = SharedConnection(second)
             (current, previous) = try bothAtOnce(
-                { try Self.collect(on: connections.first, tenant: tenant, configuration: configuration, month: month) },
-                { try Self.collect(on: connections.second, tenant: tenant, configuration: configuration, month: month.previous) })
+                { try Self.collect(on: first.connection, tenant: tenant, configuration: configuration, month: month) },
+                { try Self.collect(on: other.connection, tenant: tenant, configuration: configuration, month: month.previous) })
         } else {
             current = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month)
             previous = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month.previous)

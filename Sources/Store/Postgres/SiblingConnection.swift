@@ -35,21 +35,11 @@ public final class SiblingConnection: @unchecked Sendable {
     }
 }
 
-/// A connection handed to another thread that uses it alone, or only to open a sibling of it.
+/// A connection handed to another thread (`bothAtOnce`) that uses it alone, or only to open a
+/// sibling of it.
 public struct SharedConnection: @unchecked Sendable {
     public let connection: PostgresConnection
     public init(_ connection: PostgresConnection) { self.connection = connection }
-}
-
-/// Two connections handed to the two threads of `bothAtOnce`; each thread uses one of them only.
-public struct ConnectionPair: @unchecked Sendable {
-    public let first: PostgresConnection
-    public let second: PostgresConnection
-
-    public init(_ first: PostgresConnection, _ second: PostgresConnection) {
-        self.first = first
-        self.second = second
-    }
 }
 
 /// Runs `first` and `second` on two threads and returns both results, or the first one's error.

@@ -12,7 +12,8 @@ import Diagnosis
 public struct RowDiagnoses {
     let configuration: TenantConfiguration
     private var known: [RowKind: DiagnosedKind] = [:]
-    private var entries: [EntryKey: EntryID?] = [:]
+    /// The entry in force per header From and day, looked up once each.
+    private var entries: [EntryKey: EntryInForce] = [:]
     /// Reused for each row's kind; a copy is kept only for a new kind.
     private var bytes: [UInt8] = []
 
@@ -37,15 +38,16 @@ public struct RowDiagnoses {
         else { return nil }
         let day = Day(epochSeconds: begin)
         let entryKey = EntryKey(headerFrom: headerFrom, day: day.daysSinceEpoch)
-        let entryID: EntryID?
+        let entry: EntryInForce
         if let found = entries[entryKey] {
-            entryID = found
+            entry = found
         } else {
-            entryID = Diagnoser.entryID(headerFrom: headerFrom, day: day, configuration: configuration)
-            entries[entryKey] = entryID
+            let id = Diagnoser.entryID(headerFrom: headerFrom, day: day, configuration: configuration)
+            entry = EntryInForce(id: id, domain: id.map { configuration.entry($0).1 })
+            entries[entryKey] = entry
         }
-        let origin = Diagnoser.origin(
-            ofSourceIP: ip, entry: entryID.map { configuration.entry($0).1 }, provider: configuration.provider)
+        let entryID = entry.id
+        let origin = Diagnoser.origin(ofSourceIP: ip, entry: entry.domain, provider: configuration.provider)
 
         bytes.removeAll(keepingCapacity: true)
         bytes.append(count > 0 ? 1 : 0)
@@ -150,6 +152,12 @@ private struct RowKind: Hashable {
         hasher.combine(aspf)
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
+}
+
+/// The configuration entry a header From falls under on a day, and the entry itself (for the origin).
+private struct EntryInForce {
+    let id: EntryID?
+    let domain: TenantDomain?
 }
 
 private struct EntryKey: Hashable {

@@ -201,7 +201,7 @@ extension PostgresConnection {
         "r.spf_scope", "r.spf_result", "r.reason_type", "r.reason_comment",
     ]
     /// A pass row without its results: no envelope identifiers, no result arrays.
-    static let passWithoutResults = Set([7, 8] + Array(11...18))
+    private static let passWithoutResults = Set([7, 8] + Array(11...18))
 
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
     private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"
