@@ -113,8 +113,9 @@ struct InflateStream<Upstream: ByteStream>: ByteStream {
     private mutating func startNextMember() throws(ReadError) -> Bool {
         guard format == .gzip else { return false }
         let stream = state.pointer
-        if stream.pointee.avail_in < 2, !upstreamEnded {
-            // Pull more so the next member's magic can be seen.
+        while stream.pointee.avail_in < 2, !upstreamEnded {
+            // Pull more so the next member's magic can be seen: reads may be as short as one byte,
+            // and one byte of magic read as junk dropped the whole next member.
             let leftover = Int(stream.pointee.avail_in)
             if leftover > 0, let next = stream.pointee.next_in {
                 input.baseAddress?.copyMemory(from: next, byteCount: leftover)

@@ -96,3 +96,18 @@ extension FuzzRegressionTests {
         #expect(origin.date == "\u{FFFD}1m")
     }
 }
+
+extension FuzzRegressionTests {
+    /// After a gzip member ends, the next one is recognised by its two magic bytes. With reads as
+    /// short as one byte, only one more byte was pulled, so the next member was taken for trailing
+    /// junk and dropped: a report split over two members came out truncated, and the fuzzer's input
+    /// (a member whose checksum is wrong after one without `report_id`) gave another reason.
+    @Test(arguments: chunkings)
+    func nextGzipMemberIsFoundInAnyChunking(chunkSizes: [Int]) throws {
+        let whole = try readDocument(try fixture("report-in-two-gzip-members.xml.gz"), chunkSizes: chunkSizes)
+        #expect(whole.rejections.isEmpty, "\(whole.rejections.map(\.error.message))")
+        #expect(whole.reports.count == 1)
+        let damaged = try readDocument(try fixture("report-then-bad-second-member.gz"), chunkSizes: chunkSizes)
+        #expect(damaged.rejections.map(\.error.code) == [.badCompression])
+    }
+}
