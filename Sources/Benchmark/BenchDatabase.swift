@@ -160,10 +160,11 @@ enum StorePhases {
                             dkim_domain, dkim_selector, dkim_result, dkim_human_result, spf_domain, spf_scope,
                             spf_result, spf_human_result, reason_type, reason_comment
                         FROM records WHERE report <= \(maxID);
-                        INSERT INTO reported_passes (report, header_from, begin_time, end_time, messages)
+                        INSERT INTO report_from_domains (report, header_from, begin_time, end_time, record_count,
+                            message_count, passed_messages)
                         SELECT report + \(Int64(k) * offset), header_from, begin_time - \(shift), end_time - \(shift),
-                            messages
-                        FROM reported_passes WHERE report <= \(maxID);
+                            record_count, message_count, passed_messages
+                        FROM report_from_domains WHERE report <= \(maxID);
                         """)
                 }
             }
@@ -171,7 +172,7 @@ enum StorePhases {
                 "SELECT setval(pg_get_serial_sequence('reports', 'id'), (SELECT max(id) FROM reports))")
             // Settled, as the nights before leave a real database: otherwise autovacuum starts on the
             // 10 M new rows while the queries are timed, and the timings measure it (seen in the log).
-            try connection.execute("VACUUM (ANALYZE) records, reports, reported_passes")
+            try connection.execute("VACUUM (ANALYZE) records, reports, report_from_domains")
         }
         let rows = Int(try connection.query("SELECT count(*) FROM records").first?.int64(0) ?? 0)
         return (rows, seconds)

@@ -45,8 +45,8 @@ struct ReportStorer: ReportHandler {
     private var hasher = SHA256()
     private var recordNumber = 0
     private var messages: Int64 = 0
-    /// Messages the receiver reported as DMARC pass, by header From (`reported_passes`, sql/021).
-    private var passedMessages: [String: Int64] = [:]
+    /// The report's rows by header From (`report_from_domains`, sql/022).
+    private var fromDomains: [String: FromDomainVolume] = [:]
 
     init(connection: PostgresConnection, sourceSHA256: [UInt8]) {
         self.connection = connection
@@ -60,7 +60,7 @@ struct ReportStorer: ReportHandler {
         source = report.source
         recordNumber = 0
         messages = 0
-        passedMessages = [:]
+        fromDomains = [:]
         hasher = SHA256()
         let meta = report.metadata
         let policy = report.policy
@@ -190,7 +190,7 @@ struct ReportStorer: ReportHandler {
             hashLine(tag: 3)
         }
         guard storing, var copy = records else { return }
-        if record.count > 0, record.dmarcPass { passedMessages[record.identifiers.headerFrom, default: 0] &+= record.count }
+        fromDomains[record.identifiers.headerFrom, default: FromDomainVolume()].add(record)
         records = nil  // one owner of the buffer while it grows: no copy on write
         copy.encoder.arrayField(authResults.dkim) { $0.domain }
         copy.encoder.arrayField(authResults.dkim) { $0.selector }
@@ -238,8 +238,11 @@ struct ReportStorer: ReportHandler {
     ) throws {
         let meta = report.metadata
         let policy = report.policy
-        // The report's pass volumes go in with it, in the same statement: one round trip.
-        let passes = passedMessages.sorted { $0.key < $1.key }
+        // The report's header From domains go in with it, in the same statement: one round trip.
+        let domains = fromDomains.sorted { $0.key < $1.key }
+        func integers(_ value: (FromDomainVolume) -> Int64) -> String {
+            "{" + domains.map { String(value($0.value)) }.joined(separator: ",") + "}"
+        }
         try connection.query(
             """
             WITH report AS (
@@ -251,9 +254,12 @@ struct ReportStorer: ReportHandler {
                 $8, $9, $10::text[], $11, $12, $13, $14, $15, $16, $17::integer, $18, $19,
                 $20, $21::bytea, $22, $23, $24, $25,
                 to_timestamp($26::double precision), $27::text[], $28::bytea, $29, $30))
-            INSERT INTO reported_passes (report, header_from, begin_time, end_time, messages)
-            SELECT $1, v.header_from, to_timestamp($5::double precision), to_timestamp($6::double precision), v.messages
-            FROM unnest($31::text[], $32::bigint[]) AS v(header_from, messages)
+            INSERT INTO report_from_domains (report, header_from, begin_time, end_time, record_count, message_count,
+                passed_messages)
+            SELECT $1, v.header_from, to_timestamp($5::double precision), to_timestamp($6::double precision),
+                v.record_count, v.message_count, v.passed_messages
+            FROM unnest($31::text[], $32::integer[], $33::bigint[], $34::bigint[])
+                AS v(header_from, record_count, message_count, passed_messages)
             """,
             [
                 String(id), meta.orgName, meta.reportID, policy.domain, String(meta.dateRange.begin),
@@ -264,7 +270,7 @@ struct ReportStorer: ReportHandler {
                 report.source, message?.messageID, message?.subject, message?.from,
                 message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
                 FileDigest.byteaLiteral(contentSHA256), String(records), String(messages),
-                PostgresArray.textLiteral(passes.map(\.key)), "{" + passes.map { String($0.value) }.joined(separator: ",") + "}",
+                PostgresArray.textLiteral(domains.map(\.key)), integers(\.rows), integers(\.messages), integers(\.passed),
             ], prepared: true)
     }
 
@@ -281,5 +287,19 @@ struct ReportStorer: ReportHandler {
     mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws {
         if outcome.hasNoAggregateReport { messagesWithoutReport += 1 }
         message = nil
+    }
+}
+
+/// One header From's share of a report: a row of `report_from_domains`.
+private struct FromDomainVolume {
+    var rows: Int64 = 0
+    var messages: Int64 = 0
+    /// Messages the receiver reported as DMARC pass (`Record.dmarcPass`, with messages).
+    var passed: Int64 = 0
+
+    mutating func add(_ record: Record) {
+        rows += 1
+        messages &+= record.count
+        if record.count > 0, record.dmarcPass { passed &+= record.count }
     }
 }

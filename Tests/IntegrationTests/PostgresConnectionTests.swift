@@ -267,14 +267,25 @@ struct RowLayoutMigrationTests {
         #expect(signed?.record.authResults.dkim.map(\.selector) == ["s1", nil])
         #expect(signed?.record.authResults.dkim.map(\.result) == [.fail, .pass])
         #expect(rows.first { $0.record.sourceIP == "2001:db8::1" }?.record.policyEvaluated.reasons.map(\.type) == [.localPolicy])
-        // 021 sums what the receiver reported as passing per report and header From.
-        #expect(applied.map(\.version).contains(21))
+        // 021 sums what the receiver reported as passing per report and header From; 022 keeps that
+        // with the report's rows and messages per header From, and the old table as a view.
+        #expect(applied.map(\.version).contains(21) && applied.map(\.version).contains(22))
         let passes = try connection.query("SELECT report, header_from, messages FROM reported_passes")
         #expect(passes.rows.map { "\($0.int(0) ?? 0) \($0.string(1) ?? "") \($0.int(2) ?? 0)" } == ["7 example.com 3"])
-        // Deleting a report still deletes its rows, and its pass volumes.
+        let domains = try connection.query(
+            """
+            SELECT header_from, record_count, message_count, passed_messages, extract(epoch FROM end_time)::bigint
+            FROM report_from_domains WHERE report = 7 ORDER BY header_from
+            """)
+        #expect(domains.rows.map { row in (0...4).map { row.string($0) ?? "NULL" }.joined(separator: " ") } == [
+            "example.com 1 3 3 1796083199", "mail.example.com 1 1 0 1796083199",
+        ])
+        // The records' own index is gone: they are found through report_from_domains.
+        #expect(try connection.query("SELECT count(*) FROM pg_indexes WHERE tablename = 'records'").first?.int(0) == 1)
+        // Deleting a report still deletes its rows, and its header From volumes.
         try connection.execute("DELETE FROM reports WHERE id = 7")
         #expect(try connection.query("SELECT count(*) FROM records").first?.int(0) == 0)
-        #expect(try connection.query("SELECT count(*) FROM reported_passes").first?.int(0) == 0)
+        #expect(try connection.query("SELECT count(*) FROM report_from_domains").first?.int(0) == 0)
     }
 }
 

@@ -108,6 +108,8 @@ struct SupportQueryTests {
             Row(ip: "192.0.2.14", count: 4, dkim: "fail", spf: "fail", from: "acme-hr.ch", envelope: "acme-hr.ch",
                 spfResults: [("acme-hr.ch", "temperror")]),
             Row(ip: "192.0.2.15", count: 0, dkim: "fail", spf: "fail", from: "acme-hr.ch"),
+            // Another domain in the same report, whose name ends like the tenant's: not acme's.
+            Row(ip: "192.0.2.16", count: 50, dkim: "fail", spf: "fail", from: "notacme-hr.ch"),
         ])
         let beispiel = Self.reportXML(id: "o-1", reporter: "Outlook.com", domain: "beispiel-ag.de", rows: [
             Row(ip: "192.0.2.20", count: 280, dkim: "pass", spf: "fail", from: "beispiel-ag.de", signatures: [("beispiel-ag.de", "hr1", "pass")]),
@@ -135,6 +137,7 @@ struct SupportQueryTests {
         #expect(try classes("beispiel-ag.de") == ["dkim-key-missing": 19, "dkim-not-aligned": 5, "dkim-selector-unknown": 6])
         #expect(try classes("contoso-talent.com") == ["relay-bypassed": 8, "relay-failure": 7, "forwarded": 2])
         #expect(try classes("unknown-customer.example") == ["unknown-domain": 1])
+        #expect(try classes("notacme-hr.ch") == ["unknown-domain": 50])
 
         let acmeReport = try queries.failures(FailureQuery(domain: "acme-hr.ch", period: Self.november))
         #expect(acmeReport.totalMessages == 465)

@@ -122,17 +122,17 @@ extension PostgresConnection {
     }
 
     /// Messages the receivers reported as DMARC pass, summed by header From and report begin, from
-    /// `reported_passes` (sql/021): a few rows per report instead of most of its records. Such a row
+    /// `report_from_domains` (sql/022): a few rows per report instead of most of its records. Such a row
     /// is a pass for the diagnosis whenever its header From has a configuration entry on its day
     /// (`Diagnoser.reportedPassOwner`), so `failures` needs only its count.
     public func reportedPassVolumes(domain: String, period: DayRange) throws -> [ReportedPassVolume] {
         var volumes: [ReportedPassVolume] = []
         try forEachRow(
             """
-            SELECT r.header_from, extract(epoch FROM r.begin_time)::bigint, sum(r.messages)::bigint
-            FROM reported_passes r
-            WHERE \(Self.domainAndPeriodCondition)
-            GROUP BY r.header_from, r.begin_time
+            SELECT d.header_from, extract(epoch FROM d.begin_time)::bigint, sum(d.passed_messages)::bigint
+            FROM report_from_domains d
+            WHERE \(Self.domainAndPeriodCondition) AND d.passed_messages > 0
+            GROUP BY d.header_from, d.begin_time
             """, Self.domainAndPeriod(domain, period)
         ) { row in
             guard let headerFrom = row.string(0), let begin = row.int64(1), let messages = row.int64(2) else { return }
@@ -177,9 +177,10 @@ extension PostgresConnection {
         try forEachRow(
             """
             SELECT \(columns.joined(separator: ", "))
-            FROM records r
-            JOIN reports p ON p.id = r.report
-            WHERE \(Self.domainAndPeriodCondition) \(filter)
+            FROM (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition)) found
+            JOIN reports p ON p.id = found.report
+            JOIN records r ON r.report = found.report
+            WHERE (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2) \(filter)
             """, parameters
         ) { row in
             guard let key = row.int64(0) else { return }
@@ -206,17 +207,19 @@ extension PostgresConnection {
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
     private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"
 
-    /// `domain` and its subdomains, reports overlapping the period: parameters $1 to $4.
+    /// Reports with rows of `domain` or its subdomains, overlapping the period, in
+    /// `report_from_domains d`: parameters $1 to $4.
     ///
-    /// The index `records_from_period` (reversed header From, end of period) is read twice: for the
-    /// domain itself (an equality) and for its subdomains (a prefix), each only from the period's
+    /// The index `report_from_domains_period` (reversed header From, end of period) is read twice: for
+    /// the domain itself (an equality) and for its subdomains (a prefix), each only from the period's
     /// start to its end plus the longest report period stored (`reports_span`), so old and new
-    /// periods alike read only their own rows.
+    /// periods alike read only their own reports. Their records are then read by the primary key,
+    /// a report's rows together (sql/022).
     private static let domainAndPeriodCondition = """
-        (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2)
-          AND r.end_time >= to_timestamp($3)
-          AND r.end_time < to_timestamp($4) + (SELECT greatest(max(end_time - begin_time), interval '0') FROM reports)
-          AND r.begin_time < to_timestamp($4)
+        (reverse(d.header_from) = $1 OR reverse(d.header_from) LIKE $2)
+          AND d.end_time >= to_timestamp($3)
+          AND d.end_time < to_timestamp($4) + (SELECT greatest(max(end_time - begin_time), interval '0') FROM reports)
+          AND d.begin_time < to_timestamp($4)
         """
 
     private static func domainAndPeriod(_ domain: String, _ period: DayRange) -> [String?] {
