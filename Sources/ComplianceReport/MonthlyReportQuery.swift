@@ -33,10 +33,15 @@ public struct MonthlyReportQuery {
             let first = SharedConnection(connection), other = SharedConnection(second)
             (current, previous) = try bothAtOnce(
                 { try Self.collect(on: first.connection, tenant: tenant, configuration: configuration, month: month) },
-                { try Self.collect(on: other.connection, tenant: tenant, configuration: configuration, month: month.previous) })
+                {
+                    try Self.collect(
+                        on: other.connection, tenant: tenant, configuration: configuration, month: month.previous,
+                        report: .forDiagnosis)
+                })
         } else {
             current = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month)
-            previous = try Self.collect(on: connection, tenant: tenant, configuration: configuration, month: month.previous)
+            previous = try Self.collect(
+                on: connection, tenant: tenant, configuration: configuration, month: month.previous, report: .forDiagnosis)
         }
         var previousTotals: ComplianceTotals?
         if !previous.reports.isEmpty {
@@ -55,8 +60,11 @@ public struct MonthlyReportQuery {
         try TenantStore(connection: connection).current()?.tenants.map(\.id) ?? []
     }
 
+    /// `report: .forDiagnosis` leaves out what only the evidence shows (report ids, file hashes,
+    /// published policies): enough for `MonthlyReport.totals`.
     private static func collect(
-        on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth
+        on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth,
+        report columns: StoredReportColumns = .all
     ) throws -> MonthRows {
         // The month, and the 30 days before its end for the readiness check.
         let from = Day(daysSinceEpoch: min(month.firstDay.daysSinceEpoch, month.lastDay.daysSinceEpoch - 29))
@@ -72,10 +80,12 @@ public struct MonthlyReportQuery {
                 sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
         }
         for domain in roots {
-            // Rows the receiver reported as passing are read without their results (a pass needs none)
-            // in the same pass as the others; each kind of row is diagnosed once (`forEachDiagnosedRow`).
+            // Rows the receiver reported as passing are summed without their results (a pass needs
+            // none), in the same query as the others; each kind of row is diagnosed once
+            // (`forEachDiagnosedRow`).
             try connection.forEachDiagnosedRow(
-                domain: domain, period: period, only: .allWithReportedPassesSlim, configuration: configuration
+                domain: domain, period: period, only: .allWithReportedPassesSummed, report: columns,
+                configuration: configuration
             ) { row in
                 // Another tenant may own a subdomain of this tenant's domain; rows of no tenant
                 // (unknown-domain) are not this report's.

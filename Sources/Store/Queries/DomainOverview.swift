@@ -36,7 +36,7 @@ extension SupportQueries {
         var lastEnd: Int64 = .min
         var lastReporter: String?
         try connection.forEachDiagnosedRow(
-            domain: domain, period: period, only: .allWithReportedPassesSlim, report: .forDiagnosis,
+            domain: domain, period: period, only: .allWithReportedPassesSummed, report: .forDiagnosis,
             configuration: configuration
         ) { row in
             rowCount += 1
