@@ -1,4 +1,5 @@
--- Issue 7: reports are found by domain and period through a small table, not an index on `records`.
+-- Issue 7: reports are found by domain and period through a small table, not an index on `records`;
+-- `records` loses that index and the copy of its report's period.
 --
 -- Before: `records_from_period` (reversed header From, end of period) indexed every stored row. It
 -- was the most expensive part of storing a row: its keys arrive in random order, so every COPY
@@ -10,7 +11,9 @@
 -- reported as DMARC pass (the `reported_passes` of 021, now a view). A domain-and-period question
 -- finds the reports here, a few index entries per report, and then reads their records through the
 -- primary key, which keeps each report's rows together: a report's rows are one stretch of the
--- key and, written by one COPY, of the heap. `records` keeps only its primary key.
+-- key and, written by one COPY, of the heap. `records` keeps only its primary key, and no longer
+-- needs the period on every row (020 put it there for the index): the report has it, and every
+-- query joins the report. Converting two timestamps per row was 2 % of ingest's CPU time.
 
 CREATE TABLE report_from_domains (
     report          bigint      NOT NULL,
@@ -48,3 +51,4 @@ END
 $$;
 
 DROP INDEX records_from_period;
+ALTER TABLE records DROP COLUMN begin_time, DROP COLUMN end_time;

@@ -39,7 +39,7 @@ struct ReportStorer: ReportHandler {
     private var mode: Mode?
     private var source = ""
     private var records: CopyWriter?
-    /// `<report id>\t<begin>\t<end>`: the key and period every row of the current report starts with.
+    /// `<report id>`: the key every row of the current report starts with.
     private var prefix: [UInt8] = []
     private var line = CopyTextEncoder(capacity: 4096)
     private var hasher = SHA256()
@@ -118,13 +118,11 @@ struct ReportStorer: ReportHandler {
         mode = .store(id: id, report: report)
         var rowKey = CopyTextEncoder(capacity: 64)
         rowKey.field(id)
-        rowKey.timestampField(epochSeconds: meta.dateRange.begin)
-        rowKey.timestampField(epochSeconds: meta.dateRange.end)
         prefix = rowKey.buffer
         records = try CopyWriter(
             connection,
             """
-            COPY records (report, begin_time, end_time, record_no, source_ip, count, disposition, dkim, spf, \
+            COPY records (report, record_no, source_ip, count, disposition, dkim, spf, \
             header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result, dkim_human_result, \
             spf_domain, spf_scope, spf_result, spf_human_result, reason_type, reason_comment) FROM STDIN
             """)

@@ -189,7 +189,7 @@ struct EndToEndTests {
             """
             SELECT count(*), md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM (
                 SELECT concat_ws('|', p.org_name, p.report_id, p.policy_domain, p.begin_time, p.end_time,
-                    p.content_sha256, r.record_no, r.begin_time, r.end_time, r.source_ip, r.count, r.disposition,
+                    p.content_sha256, r.record_no, r.source_ip, r.count, r.disposition,
                     r.dkim, r.spf, r.header_from, r.envelope_from, r.dkim_domain::text, r.dkim_selector::text,
                     r.dkim_result::text, r.spf_domain::text, r.spf_scope::text, r.spf_result::text,
                     r.reason_type::text, r.reason_comment::text) AS line

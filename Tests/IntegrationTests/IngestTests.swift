@@ -239,9 +239,9 @@ struct IngestTests {
         // the records, their messages and what the receiver said passed — both ways, nothing more.
         #expect(try database.count("SELECT count(*) FROM report_from_domains WHERE passed_messages > 0") > 0)
         let volumesFromRecords = """
-            SELECT report, header_from, begin_time, end_time, count(*)::integer, sum(count)::bigint,
+            SELECT report, header_from, p.begin_time, p.end_time, count(*)::integer, sum(count)::bigint,
                 coalesce(sum(count) FILTER (WHERE count > 0 AND (dkim = 'pass' OR spf = 'pass')), 0)::bigint
-            FROM records GROUP BY report, header_from, begin_time, end_time
+            FROM records JOIN reports p ON p.id = report GROUP BY report, header_from, p.begin_time, p.end_time
             """
         let storedVolumes = """
             SELECT report, header_from, begin_time, end_time, record_count, message_count, passed_messages

@@ -158,7 +158,7 @@ extension PostgresConnection {
         case .all: break
         case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
         case .reportedPasses(let headerFrom, let begin):
-            filter += " AND \(Self.reportedPass) AND r.header_from = $5 AND r.begin_time = to_timestamp($6)"
+            filter += " AND \(Self.reportedPass) AND r.header_from = $5 AND p.begin_time = to_timestamp($6)"
             parameters += [headerFrom, String(begin)]
         case .allWithReportedPassesSummed: summedPasses = true
         }
@@ -192,7 +192,7 @@ extension PostgresConnection {
                 UNION ALL
                 SELECT \((Self.summedPassColumns + reportColumns).joined(separator: ", "))
                 \(rows) AND \(Self.reportedPass)
-                GROUP BY p.id, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, r.begin_time, r.end_time
+                GROUP BY p.id, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf
                 """
         }
         var reports: [Int64: StoredReport] = [:]
@@ -211,14 +211,14 @@ extension PostgresConnection {
     /// Columns 0 to 18 of `scan`; the report's follow.
     private static let recordColumns = [
         "r.report", "host(r.source_ip)", "r.count", "r.disposition", "r.dkim", "r.spf", "r.header_from",
-        "r.envelope_from", "r.envelope_to", "extract(epoch FROM r.begin_time)::bigint",
-        "extract(epoch FROM r.end_time)::bigint", "r.dkim_domain", "r.dkim_selector", "r.dkim_result", "r.spf_domain",
+        "r.envelope_from", "r.envelope_to", "extract(epoch FROM p.begin_time)::bigint",
+        "extract(epoch FROM p.end_time)::bigint", "r.dkim_domain", "r.dkim_selector", "r.dkim_result", "r.spf_domain",
         "r.spf_scope", "r.spf_result", "r.reason_type", "r.reason_comment",
     ]
     /// `recordColumns` of the sum of pass rows alike: no envelope identifiers, no result arrays.
     private static let summedPassColumns = [
         "p.id", "host(r.source_ip)", "sum(r.count)::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
-        "NULL", "NULL", "extract(epoch FROM r.begin_time)::bigint", "extract(epoch FROM r.end_time)::bigint",
+        "NULL", "NULL", "extract(epoch FROM p.begin_time)::bigint", "extract(epoch FROM p.end_time)::bigint",
     ] + Array(repeating: "NULL", count: 8)
 
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
