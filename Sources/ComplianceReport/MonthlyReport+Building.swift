@@ -229,7 +229,7 @@ private struct Accumulator {
             DomainReport(
                 domain: domain, methods: methods(of: domain, in: month),
                 policies: (policies[domain] ?? [:]).map { ReportedPolicy(policy: $0.key, reports: $0.value) }
-                    .sorted { ($1.reports, $0.policy.p ?? "") < ($0.reports, $1.policy.p ?? "") },
+                    .sorted { $0.reports != $1.reports ? $0.reports > $1.reports : $0.policy.precedes($1.policy) },
                 traffic: byDomain[domain] ?? PassCount(),
                 providerInfrastructure: providerByDomain[domain] ?? PassCount(),
                 dispositions: Accumulator.dispositionOrder.compactMap { name in

@@ -130,4 +130,12 @@ public struct PublishedPolicy: Sendable, Hashable, Codable {
 
     /// True while only part of the mail is subject to the policy (pct below 100, or RFC 9990 testing).
     public var isPartial: Bool { (pct.map { $0 < 100 } ?? false) || testing == "y" }
+
+    /// A fixed order over all fields, for listing policies reported equally often always alike.
+    func precedes(_ other: PublishedPolicy) -> Bool {
+        func key(_ policy: PublishedPolicy) -> [String] {
+            [policy.p, policy.sp, policy.np, policy.pct.map { String($0) }, policy.testing, policy.domain].map { $0 ?? "" }
+        }
+        return key(self).lexicographicallyPrecedes(key(other))
+    }
 }

@@ -32,6 +32,32 @@ import Testing
         }
     }
 
+    @Test("policies reported equally often are listed in one fixed order, whatever the reports' order")
+    func equallyReportedPoliciesInFixedOrder() throws {
+        var input = SampleReport.input()
+        // Six policies, all `p=quarantine`, each on the same number of one domain's reports.
+        let variants = [
+            PublishedPolicy(domain: "beispiel-ag.de", p: "quarantine", sp: "none", pct: 100),
+            PublishedPolicy(domain: "beispiel-ag.de", p: "quarantine", sp: "quarantine"),
+            PublishedPolicy(domain: "beispiel-ag.de", p: "quarantine", sp: "reject", np: "reject"),
+            PublishedPolicy(domain: "beispiel-ag.de", p: "quarantine", pct: 50),
+            PublishedPolicy(domain: "beispiel-ag.de", p: "quarantine", testing: "y"),
+            PublishedPolicy(domain: "beispiel-ag.de", p: "quarantine"),
+        ]
+        let indices = input.reports.indices.filter { input.reports[$0].policy.domain == "beispiel-ag.de" }
+        let used = indices.prefix(indices.count / variants.count * variants.count)
+        for (position, index) in used.enumerated() { input.reports[index].policy = variants[position % variants.count] }
+        input.reports.removeAll { $0.policy.domain == "beispiel-ag.de" && !variants.contains($0.policy) }
+        let listed = try #require(MonthlyReport.build(input).domains.first { $0.domain == "beispiel-ag.de" }).policies
+        // Most of them tie (the month's first report is February's, and not counted).
+        #expect(listed.count == variants.count)
+        #expect(Dictionary(grouping: listed, by: \.reports).values.contains { $0.count >= 4 })
+        let expected = listed.sorted { $0.reports != $1.reports ? $0.reports > $1.reports : $0.policy.precedes($1.policy) }
+        #expect(listed == expected)
+        input.reports.reverse()
+        #expect(try #require(MonthlyReport.build(input).domains.first { $0.domain == "beispiel-ag.de" }).policies == listed)
+    }
+
     @Test func everyClassOfTheSampleIsFound() {
         let classes = Set(Self.report.classes.map(\.class))
         #expect(
