@@ -243,6 +243,24 @@ struct SupportQueryTests {
         #expect(tied.recommendation(.en).contains("selector hr1"), "\(tied.recommendation(.en))")  // sorts before hr2
     }
 
+    @Test("a domain holding LIKE's wildcards finds its own rows and its subdomains', no others")
+    func wildcardCharactersInDomains() throws {
+        let report = Self.reportXML(id: "g-wild", domain: "a_b.example", rows: [
+            Row(ip: "203.0.113.1", count: 1, dkim: "fail", spf: "fail", from: "a_b.example"),
+            Row(ip: "203.0.113.2", count: 2, dkim: "fail", spf: "fail", from: "news.a_b.example"),
+            // "_" is any character to LIKE: these would match a pattern left unescaped or escaped backwards.
+            Row(ip: "203.0.113.3", count: 4, dkim: "fail", spf: "fail", from: "x.aqb.example"),
+            Row(ip: "203.0.113.4", count: 8, dkim: "fail", spf: "fail", from: "aqb.example"),
+        ])
+        let (_, connection) = try Self.prepared([report])
+        let queries = SupportQueries(connection: connection)
+        let found = try queries.failures(FailureQuery(domain: "a_b.example", period: Self.november))
+        #expect(found.groups.map(\.sourceIP).sorted() == ["203.0.113.1", "203.0.113.2"])
+        #expect(found.totalMessages == 3)
+        let other = try queries.failures(FailureQuery(domain: "aqb.example", period: Self.november))
+        #expect(other.totalMessages == 12)
+    }
+
     @Test("filters: class, source network, and an empty period")
     func filters() throws {
         let acme = Self.reportXML(id: "g-2", domain: "acme-hr.ch", rows: [

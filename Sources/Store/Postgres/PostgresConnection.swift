@@ -147,13 +147,26 @@ public final class PostgresConnection {
     /// The next batch is asked for before this one is visited, so the server produces it while the
     /// client works (two cores instead of one taking turns), and batches start small and double, so
     /// the first rows arrive before the server has produced thousands.
+    ///
+    /// `settings` are planner settings for this query (`SET LOCAL`; inside the caller's transaction
+    /// they stay until its end): names and values from the code, never from input.
     public func forEachRow(
         _ sql: String, _ parameters: [String?] = [], batchSize: Int = 2_000,
-        _ visit: (borrowing PostgresRowView) throws -> Void
+        settings: KeyValuePairs<String, String> = [:], _ visit: (borrowing PostgresRowView) throws -> Void
     ) throws {
         try checkIdle()
         let ownTransaction = PQtransactionStatus(handle) == PQTRANS_IDLE
-        if ownTransaction { try execute("BEGIN") }
+        // One round trip for the transaction and its settings.
+        let set = settings.map { "SET LOCAL \($0.key) = '\($0.value)'" }
+        let opening = (ownTransaction ? ["BEGIN"] : []) + set
+        if !opening.isEmpty {
+            do {
+                try execute(opening.joined(separator: "; "))
+            } catch {
+                if ownTransaction { rollbackQuietly() }
+                throw error
+            }
+        }
         cursorCount &+= 1
         let cursor = "dmarc_rows_\(cursorCount)"
         var inFlight = false

@@ -151,14 +151,15 @@ extension PostgresConnection {
         domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
         part: RowPart? = nil, _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
     ) throws {
-        var parameters = Self.domainAndPeriod(domain, period)
+        // $5 and $6: the rows of `domain` and its subdomains in those reports.
+        var parameters = Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
         var summedPasses = false
         switch selection {
         case .all: break
         case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
         case .reportedPasses(let headerFrom, let begin):
-            filter += " AND \(Self.reportedPass) AND r.header_from = $5 AND p.begin_time = to_timestamp($6)"
+            filter += " AND \(Self.reportedPass) AND r.header_from = $7 AND p.begin_time = to_timestamp($8)"
             parameters += [headerFrom, String(begin)]
         case .allWithReportedPassesSummed: summedPasses = true
         }
@@ -177,13 +178,14 @@ extension PostgresConnection {
             FROM found
             JOIN reports p ON p.id = found.report
             JOIN records r ON r.report = found.report
-            WHERE (reverse(r.header_from) = $1 OR reverse(r.header_from) LIKE $2) \(filter)
+            WHERE (r.header_from = $5 OR r.header_from LIKE $6) \(filter)
             """
         var sql = """
             WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))
             SELECT \((Self.recordColumns + reportColumns).joined(separator: ", "))
             \(rows)
             """
+        var settings: KeyValuePairs<String, String> = [:]
         if summedPasses {
             // Rows alike in all the columns read of a pass add up to one row: a big tenant's month is
             // 600,000 rows, most of them passes, and reading them one by one was most of its report's time.
@@ -191,12 +193,21 @@ extension PostgresConnection {
                  AND NOT \(Self.reportedPass)
                 UNION ALL
                 SELECT \((Self.summedPassColumns + reportColumns).joined(separator: ", "))
-                \(rows) AND \(Self.reportedPass)
-                GROUP BY p.id, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf
+                FROM (
+                    SELECT r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, sum(r.count) AS count
+                    FROM found JOIN records r ON r.report = found.report
+                    WHERE (r.header_from = $5 OR r.header_from LIKE $6) \(filter) AND \(Self.reportedPass)
+                    GROUP BY r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf) r
+                JOIN reports p ON p.id = r.report
                 """
+            // The planner cannot know how many passes are alike: it plans for none, and sorts the
+            // big tenant's 380,000 passes (on disk, at the default work_mem) instead of hashing them
+            // into their 8,445 sums — 1.6 s against 0.9 s of server time. A cursor is also planned
+            // for its first tenth by default, while every row is read.
+            settings = ["work_mem": "32MB", "cursor_tuple_fraction": "1"]
         }
         var reports: [Int64: StoredReport] = [:]
-        try forEachRow(sql, parameters) { row in
+        try forEachRow(sql, parameters, settings: settings) { row in
             guard let key = row.int64(0) else { return }
             if let known = reports[key] {
                 try visit(row, known)
@@ -217,7 +228,7 @@ extension PostgresConnection {
     ]
     /// `recordColumns` of the sum of pass rows alike: no envelope identifiers, no result arrays.
     private static let summedPassColumns = [
-        "p.id", "host(r.source_ip)", "sum(r.count)::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
+        "p.id", "host(r.source_ip)", "r.count::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
         "NULL", "NULL", "extract(epoch FROM p.begin_time)::bigint", "extract(epoch FROM p.end_time)::bigint",
     ] + Array(repeating: "NULL", count: 8)
 
@@ -240,11 +251,16 @@ extension PostgresConnection {
         """
 
     private static func domainAndPeriod(_ domain: String, _ period: DayRange) -> [String?] {
-        let escaped = domain.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
-        return [
-            String(domain.reversed()), String(("." + escaped).reversed()) + "%", String(period.fromSeconds),
+        // Reversed first, then escaped: an escape reversed would follow the character it escapes.
+        [
+            String(domain.reversed()), likeEscaped(String(("." + domain).reversed())) + "%", String(period.fromSeconds),
             String(period.toSeconds),
         ]
+    }
+
+    /// `text` as a LIKE pattern matching itself only.
+    private static func likeEscaped(_ text: String) -> String {
+        text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
     }
 
     /// What a row needs of its report; a class, so that handing it to each of the report's rows
