@@ -81,6 +81,23 @@ struct IngestTests {
                 "SELECT count(*) FROM input_files WHERE status = 'rejected' AND reason LIKE '%truncated%'") == 1)
     }
 
+    @Test("a report dated beyond PostgreSQL's range rejects its file, not the run")
+    func periodOutOfRange() throws {
+        let database = try TestCluster.get().freshDatabase()
+        var inputs = try FakeInputs()
+        var far = Synthetic.report(id: "far", records: 3)
+        // Year 35 million: PostgreSQL's timestamps end in 294276 AD.
+        far.metadata.dateRange = DateRange(begin: 1 << 50, end: (1 << 50) + 86_399)
+        let bad = inputs.add("far.xml", [.report(far)])
+        let good = inputs.add("good.xml", [.report(Synthetic.report(id: "fine", records: 5))])
+        let summary = try inputs.ingestor(database.connect()).ingest(files: [bad, good])
+        #expect(summary.reports == 1 && summary.rows == 5)
+        #expect(summary.rejections.map(\.path) == [bad])
+        #expect(summary.exitCode == 65)
+        #expect(try database.count("SELECT count(*) FROM records") == 5)
+        #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == 1)
+    }
+
     @Test("a resent report is a duplicate; the same identity with other content is a conflict")
     func duplicateAndConflict() throws {
         let database = try TestCluster.get().freshDatabase()

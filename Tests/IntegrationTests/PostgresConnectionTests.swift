@@ -178,35 +178,6 @@ struct CopyTextValueTests {
         #expect(rows.rows.map { PostgresArray.parseTextWithNulls($0.string(0) ?? "") } == cases)
         #expect(try connection.query("SELECT a[1] IS NULL FROM t WHERE n = 2").first?.bool(0) == true)
     }
-
-    @Test("timestamps from epoch seconds are the instants to_timestamp gives, BC years included")
-    func timestamps() throws {
-        let connection = try TestCluster.get().freshDatabase().connect()
-        try connection.execute("CREATE TEMP TABLE t (n integer, at timestamptz)")
-        let instants: [Int64] = [
-            0, 1, 86_399, 86_400, -1, -86_401, 1_795_996_800, 951_782_400 /* 2000-02-29 */, 253_402_300_799,
-            -62_135_596_800 /* 0001-01-01 */, -62_135_596_801, -100_000_000_000,
-        ]
-        var copy = try CopyWriter(connection, "COPY t (n, at) FROM STDIN")
-        for (index, instant) in instants.enumerated() {
-            copy.encoder.field(index)
-            copy.encoder.timestampField(epochSeconds: instant)
-            try copy.endRow()
-        }
-        try copy.finish()
-        let stored = try connection.query("SELECT extract(epoch FROM at)::bigint FROM t ORDER BY n").rows.map { $0.int64(0) }
-        #expect(stored == instants)
-    }
-
-    @Test("an instant beyond PostgreSQL's range is refused, not wrapped")
-    func outOfRange() throws {
-        let connection = try TestCluster.get().freshDatabase().connect()
-        try connection.execute("CREATE TEMP TABLE t (at timestamptz)")
-        var copy = try CopyWriter(connection, "COPY t (at) FROM STDIN")
-        copy.encoder.timestampField(epochSeconds: Int64.max)
-        try copy.endRow()
-        #expect(throws: PostgresError.self) { try copy.finish() }
-    }
 }
 
 @Suite("migrations 020 to 022: results on the record, reports found by domain")

@@ -1,5 +1,3 @@
-import Diagnosis
-
 /// Builds rows in PostgreSQL's COPY text format: fields separated by TAB, rows ended by LF,
 /// `\N` for NULL, and backslash, TAB, LF and CR escaped inside values.
 ///
@@ -83,31 +81,6 @@ public struct CopyTextEncoder: Sendable {
         }
     }
 
-    /// A `timestamptz` in UTC from epoch seconds, in the form PostgreSQL reads whatever its DateStyle:
-    /// `2026-11-01 00:00:00+00` (years before 1 as `… BC`, the proleptic Gregorian calendar).
-    public mutating func timestampField(epochSeconds: Int64) {
-        separate()
-        // Far outside PostgreSQL's range (4713 BC – 294276 AD) either way: it refuses the value,
-        // and the arithmetic below stays clear of overflow.
-        let epochSeconds = min(max(epochSeconds, -(1 << 50)), 1 << 50)
-        let days = epochSeconds >= 0 ? epochSeconds / 86_400 : -((-epochSeconds + 86_399) / 86_400)
-        let seconds = Int(epochSeconds - days * 86_400)
-        let (year, month, day) = Day(daysSinceEpoch: Int(days)).components
-        appendDecimal(Int64(year <= 0 ? 1 - year : year), width: 4)
-        buffer.append(UInt8(ascii: "-"))
-        appendDecimal(Int64(month), width: 2)
-        buffer.append(UInt8(ascii: "-"))
-        appendDecimal(Int64(day), width: 2)
-        buffer.append(UInt8(ascii: " "))
-        appendDecimal(Int64(seconds / 3600), width: 2)
-        buffer.append(UInt8(ascii: ":"))
-        appendDecimal(Int64(seconds / 60 % 60), width: 2)
-        buffer.append(UInt8(ascii: ":"))
-        appendDecimal(Int64(seconds % 60), width: 2)
-        buffer.append(contentsOf: "+00".utf8)
-        if year <= 0 { buffer.append(contentsOf: " BC".utf8) }
-    }
-
     /// A `bytea` value streamed in pieces: call `beginBytea`, then `byteaChunk` any number of times.
     /// The hex form `\x…` is written with its backslash escaped, as the text format wants.
     public mutating func beginBytea() {
@@ -172,17 +145,6 @@ public struct CopyTextEncoder: Sendable {
             default: buffer.append(byte)
             }
         }
-    }
-
-    private mutating func appendDecimal(_ value: Int64, width: Int) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        for _ in digits..<max(digits, width) { buffer.append(UInt8(ascii: "0")) }
-        appendDecimal(value)
     }
 
     private mutating func appendDecimal(_ value: Int64) {
