@@ -283,6 +283,31 @@ struct ForEachRowTests {
         #expect(texts.prefix(3) == ["x1", nil, "x3"])
     }
 
+    @Test("planner settings hold for the query only, or to the end of the caller's transaction; a bad one changes nothing")
+    func settings() throws {
+        let connection = try TestCluster.get().freshDatabase().connect()
+        func workMem() throws -> String? { try connection.query("SHOW work_mem").first?.string(0) }
+        let before = try workMem()
+        var seen: [String?] = []
+        try connection.forEachRow("SELECT current_setting('work_mem')", settings: ["work_mem": "32MB"]) {
+            seen.append($0.string(0))
+        }
+        #expect(seen == ["32MB"])
+        #expect(try workMem() == before)
+        // Inside a transaction of the caller's: until it ends.
+        try connection.transaction {
+            try connection.forEachRow("SELECT 1", settings: ["work_mem": "48MB"]) { _ in }
+            #expect(try workMem() == "48MB")
+        }
+        #expect(try workMem() == before)
+        // A setting the server refuses: the error, no transaction left open, the connection usable.
+        #expect(throws: PostgresError.self) {
+            try connection.forEachRow("SELECT 1", settings: ["work_mem": "lots"]) { _ in }
+        }
+        #expect(try connection.query("SELECT 2").first?.int(0) == 2)
+        #expect(try workMem() == before)
+    }
+
     @Test("batches that grow from small to batchSize, each asked for before the last is visited, keep every row once and in order")
     func growingPrefetchedBatches() throws {
         let connection = try TestCluster.get().freshDatabase().connect()
