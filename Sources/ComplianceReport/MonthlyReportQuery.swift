@@ -1,6 +1,5 @@
 import DMARC
 import Diagnosis
-import Foundation
 import Store
 
 /// Fills a `MonthlyReportInput` from the database: the one query layer behind every format.

@@ -44,7 +44,6 @@ struct ReportStorer: ReportHandler {
     private var line = CopyTextEncoder(capacity: 4096)
     private var hasher = SHA256()
     private var recordNumber = 0
-    private var messages: Int64 = 0
     /// The report's rows by header From (`report_from_domains`, sql/022).
     private var fromDomains: [String: FromDomainVolume] = [:]
 
@@ -59,7 +58,6 @@ struct ReportStorer: ReportHandler {
         reportsSeen += 1
         source = report.source
         recordNumber = 0
-        messages = 0
         fromDomains = [:]
         hasher = SHA256()
         let meta = report.metadata
@@ -131,7 +129,6 @@ struct ReportStorer: ReportHandler {
     mutating func record(_ record: Record) throws {
         guard let mode else { return }
         recordNumber += 1
-        messages &+= record.count
         let storing: Bool
         if case .store = mode { storing = true } else { storing = false }
 
@@ -267,7 +264,8 @@ struct ReportStorer: ReportHandler {
                 policy.pct.map { String($0) }, policy.fo, policy.testing, policy.discoveryMethod, sourceSHA256,
                 report.source, message?.messageID, message?.subject, message?.from,
                 message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
-                FileDigest.byteaLiteral(contentSHA256), String(records), String(messages),
+                FileDigest.byteaLiteral(contentSHA256), String(records),
+                String(fromDomains.values.reduce(Int64(0)) { $0 &+ $1.messages }),
                 PostgresArray.textLiteral(domains.map(\.key)), integers(\.rows), integers(\.messages), integers(\.passed),
             ], prepared: true)
     }

@@ -151,7 +151,7 @@ extension PostgresConnection {
         domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
         part: RowPart? = nil, _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
     ) throws {
-        // $5 and $6: the rows of `domain` and its subdomains in those reports.
+        // $5 and $6 for `domainRows`.
         var parameters = Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
         var summedPasses = false
@@ -178,7 +178,7 @@ extension PostgresConnection {
             FROM found
             JOIN reports p ON p.id = found.report
             JOIN records r ON r.report = found.report
-            WHERE (r.header_from = $5 OR r.header_from LIKE $6) \(filter)
+            WHERE \(Self.domainRows) \(filter)
             """
         var sql = """
             WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))
@@ -196,7 +196,7 @@ extension PostgresConnection {
                 FROM (
                     SELECT r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, sum(r.count) AS count
                     FROM found JOIN records r ON r.report = found.report
-                    WHERE (r.header_from = $5 OR r.header_from LIKE $6) \(filter) AND \(Self.reportedPass)
+                    WHERE \(Self.domainRows) \(filter) AND \(Self.reportedPass)
                     GROUP BY r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf) r
                 JOIN reports p ON p.id = r.report
                 """
@@ -231,6 +231,9 @@ extension PostgresConnection {
         "p.id", "host(r.source_ip)", "r.count::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
         "NULL", "NULL", "extract(epoch FROM p.begin_time)::bigint", "extract(epoch FROM p.end_time)::bigint",
     ] + Array(repeating: "NULL", count: 8)
+
+    /// The rows of `domain` and its subdomains in the reports found: parameters $5 and $6.
+    private static let domainRows = "(r.header_from = $5 OR r.header_from LIKE $6)"
 
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
     private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"
