@@ -17,6 +17,17 @@ public enum Diagnoser {
         configuration.entry(forDomain: IdentifierAlignment.normalised(headerFrom), onDay: day)
     }
 
+    /// The receiver's own DMARC verdict (`policy_evaluated`): pass when DKIM or SPF passed; nil when
+    /// the report gave neither result, and the auth results decide instead.
+    ///
+    /// For a row with a verdict and messages, `diagnose` gives the class `pass` exactly when this is
+    /// true and the row's header From has a configuration entry on its day (`reportedPassOwner`); with
+    /// false, never. The monthly report's previous month is summed by it in SQL, rows unread.
+    public static func reportedVerdict(_ evaluated: PolicyEvaluated) -> Bool? {
+        guard evaluated.dkim != nil || evaluated.spf != nil else { return nil }
+        return evaluated.dkim == .pass || evaluated.spf == .pass
+    }
+
     /// The configuration entry `diagnose` judges a row by: the one for its header From on its day.
     /// Rows alike in everything `diagnose` reads, with the same entry and origin, get the same
     /// diagnosis whatever their day, which lets a reader of many rows diagnose each kind once.
@@ -66,7 +77,7 @@ public enum Diagnoser {
 
         // The common case, most rows: the receiver says DMARC passed. Find the evidence without copying.
         let evaluated = record.policyEvaluated
-        if evaluated.dkim != nil || evaluated.spf != nil, record.dmarcPass {
+        if reportedVerdict(evaluated) == true {
             let signature =
                 evaluated.dkim == .pass
                 ? record.authResults.dkim.first { $0.result == .pass && dkimAlignment.aligns($0.domain) } : nil
@@ -164,8 +175,7 @@ public enum Diagnoser {
     /// The receiver's `policy_evaluated` verdict; when a report omits it, aligned passes in the auth results.
     static func passedDMARC(_ record: Record, alignedSignatures: [DKIMAuthResult], alignedSPF: [SPFAuthResult]) -> Bool
     {
-        let evaluated = record.policyEvaluated
-        if evaluated.dkim != nil || evaluated.spf != nil { return record.dmarcPass }
+        if let verdict = reportedVerdict(record.policyEvaluated) { return verdict }
         return alignedSignatures.contains { $0.result == .pass } || alignedSPF.contains { $0.result == .pass }
     }
 

@@ -219,4 +219,53 @@ struct DiagnoserEdgeCaseTests {
         #expect(february.map(\.class) == [.dkimKeyMissing, .dkimKeyMissing])
         #expect(january.first?.spfAlignment == .strict)
     }
+
+    /// What lets the monthly report sum a month's rows by verdict in SQL without reading their results:
+    /// a row with a verdict and messages is a pass exactly when the verdict passed and its header From
+    /// has an entry; without a verdict, the auth results decide.
+    @Test func theReceiversVerdictAloneDecidesPass() {
+        let verdicts: [DMARCResult?] = [nil, .pass, .fail]
+        let signatureSets: [[DKIMAuthResult]] = [
+            [], [DKIMAuthResult(domain: "acme-hr.ch", selector: "hr1", result: .pass)],
+            [DKIMAuthResult(domain: "mail.provider.example", selector: "p1", result: .pass)],
+            [DKIMAuthResult(domain: "acme-hr.ch", selector: "hr1", result: .temperror)],
+        ]
+        let spfSets: [[SPFAuthResult]] = [
+            [], [SPFAuthResult(domain: "acme-hr.ch", scope: .mfrom, result: .pass)],
+            [SPFAuthResult(domain: "acme-hr.ch", scope: .mfrom, result: .permerror)],
+        ]
+        let reasonSets: [[PolicyOverrideReason]] = [[], [PolicyOverrideReason(type: .forwarded, comment: nil)]]
+        var checked = 0
+        for from in ["acme-hr.ch", "jobs.acme-hr.ch", "nobody.example"] {
+            for ip in ["192.0.2.7", "198.51.100.7", "203.0.113.7"] {
+                for count: Int64 in [0, 3] {
+                    for dkim in verdicts {
+                        for spf in verdicts {
+                            for signatures in signatureSets {
+                                for spfResults in spfSets {
+                                    for reasons in reasonSets {
+                                        let record = Record(
+                                            sourceIP: ip, count: count,
+                                            policyEvaluated: PolicyEvaluated(disposition: .none, dkim: dkim, spf: spf, reasons: reasons),
+                                            identifiers: Identifiers(headerFrom: from, envelopeFrom: nil, envelopeTo: nil),
+                                            authResults: AuthResults(dkim: signatures, spf: spfResults))
+                                        let diagnosis = Diagnoser.diagnose(record, day: Fixtures.march, configuration: configuration)
+                                        guard let verdict = Diagnoser.reportedVerdict(record.policyEvaluated) else { continue }
+                                        let owner = Diagnoser.reportedPassOwner(headerFrom: from, day: Fixtures.march, configuration: configuration)
+                                        #expect(diagnosis.tenantID == owner?.0.id)
+                                        guard count > 0 else { continue }
+                                        #expect(
+                                            (diagnosis.class == .pass) == (verdict && owner != nil),
+                                            "\(from) \(ip) \(String(describing: dkim)) \(String(describing: spf)) → \(diagnosis.class)")
+                                        checked += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked == 3 * 3 * 8 * 4 * 3 * 2)
+    }
 }
