@@ -57,7 +57,9 @@ struct SupportQueryTests {
             """
         for row in rows {
             xml += "<record><row><source_ip>\(row.ip)</source_ip><count>\(row.count)</count><policy_evaluated><disposition>none</disposition>"
-            xml += "<dkim>\(row.dkim)</dkim><spf>\(row.spf)</spf>"
+            // An empty verdict is left out, as some receivers do.
+            if !row.dkim.isEmpty { xml += "<dkim>\(row.dkim)</dkim>" }
+            if !row.spf.isEmpty { xml += "<spf>\(row.spf)</spf>" }
             for reason in row.reasons { xml += "<reason><type>\(reason)</type></reason>" }
             xml += "</policy_evaluated></row><identifiers><header_from>\(row.from)</header_from>"
             if let envelope = row.envelope { xml += "<envelope_from>\(envelope)</envelope_from>" }

@@ -40,6 +40,18 @@ public struct PostgresRowView: ~Copyable {
 
     public func int(_ column: Int) -> Int? { int64(column).flatMap { Int(exactly: $0) } }
 
+    /// A text-format boolean column (`t` / `f`); nil for NULL or anything else.
+    public func bool(_ column: Int) -> Bool? {
+        withBytes(column) { bytes -> Bool? in
+            guard bytes.count == 1 else { return nil }
+            switch bytes[0] {
+            case UInt8(ascii: "t"): return true
+            case UInt8(ascii: "f"): return false
+            default: return nil
+            }
+        } ?? nil
+    }
+
     /// The value's bytes, valid only inside `body`; nil for SQL NULL or a column past the end.
     public func withBytes<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
         guard !isNull(column), let pointer = PQgetvalue(result, row, Int32(column)) else { return nil }

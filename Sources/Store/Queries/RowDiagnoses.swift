@@ -33,9 +33,8 @@ public struct RowDiagnoses {
     }
 
     mutating func diagnose(_ row: borrowing PostgresRowView, report: PostgresConnection.StoredReport) -> DiagnosedRow? {
-        guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6),
-            let begin = row.int64(9), let end = row.int64(10)
-        else { return nil }
+        guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6) else { return nil }
+        let begin = report.begin, end = report.end
         let day = Day(epochSeconds: begin)
         let entryKey = EntryKey(headerFrom: headerFrom, day: day.daysSinceEpoch)
         let entry: EntryInForce
@@ -94,12 +93,12 @@ public struct DiagnosedRow {
     public let begin: Int64
     public let end: Int64
 
-    public var diagnosisClass: DiagnosisClass { kind.diagnosis.class }
-    public var tenantID: String? { kind.diagnosis.tenantID }
-    public var origin: SendingOrigin { kind.diagnosis.origin }
+    public var diagnosisClass: DiagnosisClass { kind.diagnosisClass }
+    public var tenantID: String? { kind.tenantID }
+    public var origin: SendingOrigin { kind.origin }
     /// The configured domain the row falls under; header From when none does.
-    public var domain: String { kind.diagnosis.entry?.domain ?? kind.diagnosis.headerFrom }
-    public var disposition: Disposition? { kind.diagnosis.record.policyEvaluated.disposition }
+    public var domain: String { kind.domain }
+    public var disposition: Disposition? { kind.disposition }
     public var reporter: String { report.reporter }
     public var reportID: String { report.reportID }
     public var reportKey: Int64 { report.key }
@@ -127,7 +126,22 @@ public struct DiagnosedRow {
 /// The diagnosis of one kind of row, shared by reference among its rows.
 final class DiagnosedKind: Sendable {
     let diagnosis: Diagnosis
-    init(_ diagnosis: Diagnosis) { self.diagnosis = diagnosis }
+    // What callers read of every row, held apart: read through `diagnosis`, each cost a copy of the
+    // optional configuration entry or the record (retains and releases, per row of a big month).
+    let diagnosisClass: DiagnosisClass
+    let tenantID: String?
+    let origin: SendingOrigin
+    let domain: String
+    let disposition: Disposition?
+
+    init(_ diagnosis: Diagnosis) {
+        self.diagnosis = diagnosis
+        diagnosisClass = diagnosis.class
+        tenantID = diagnosis.tenantID
+        origin = diagnosis.origin
+        domain = diagnosis.entry?.domain ?? diagnosis.headerFrom
+        disposition = diagnosis.record.policyEvaluated.disposition
+    }
 }
 
 /// A row's kind: the configuration entry, origin and alignment modes it is judged with, and the
@@ -155,9 +169,15 @@ private struct RowKind: Hashable {
 }
 
 /// The configuration entry a header From falls under on a day, and the entry itself (for the origin).
-private struct EntryInForce {
+/// A class: taken out of the memory for each row, a struct copied the entry's arrays' references.
+private final class EntryInForce {
     let id: EntryID?
     let domain: TenantDomain?
+
+    init(id: EntryID?, domain: TenantDomain?) {
+        self.id = id
+        self.domain = domain
+    }
 }
 
 private struct EntryKey: Hashable {

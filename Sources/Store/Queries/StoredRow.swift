@@ -32,6 +32,12 @@ public enum StoredRowSelection: Sendable {
     /// domain is configured (`Diagnoser.reportedPassOwner`), and which add up: the monthly report,
     /// the domain overview.
     case allWithReportedPassesSummed
+    /// The sums of `allWithReportedPassesSummed` alone: for reading them beside the other rows, on a
+    /// second connection.
+    case reportedPassesSummed
+    /// The rows `forEachVerdictVolume` leaves out: those whose report gave no DMARC verdict
+    /// (`policy_evaluated` without a DKIM or SPF result), whose class only their auth results decide.
+    case outsideVerdictVolumes
 }
 
 /// What `forEachStoredRow` reads of each row's report.
@@ -146,7 +152,7 @@ extension PostgresConnection {
 
     /// The query behind `forEachStoredRow`: the domain's rows in the period that `selection` picks
     /// (for `allWithReportedPassesSummed`, the sums of the rows reported as pass follow the other
-    /// rows). A report's own columns repeat on each of its rows; they are converted once per report.
+    /// rows), each with its report, read first.
     func scan(
         domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
         part: RowPart? = nil, _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
@@ -154,7 +160,7 @@ extension PostgresConnection {
         // $5 and $6 for `domainRows`.
         var parameters = Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
-        var summedPasses = false
+        var summedPasses = false, othersToo = true
         switch selection {
         case .all: break
         case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
@@ -162,18 +168,12 @@ extension PostgresConnection {
             filter += " AND \(Self.reportedPass) AND r.header_from = $7 AND p.begin_time = to_timestamp($8)"
             parameters += [headerFrom, String(begin)]
         case .allWithReportedPassesSummed: summedPasses = true
-        }
-        let reportColumns: [String]
-        switch report {
-        case .all:
-            reportColumns = [
-                "p.org_name", "p.report_id", "p.policy_domain", "p.adkim", "p.aspf", "p.p", "p.sp", "p.np", "p.pct",
-                "p.testing", "encode(p.source_sha256, 'hex')",
-            ]
-        case .forDiagnosis:
-            reportColumns = ["p.org_name", "NULL", "NULL", "p.adkim", "p.aspf", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"]
+        case .reportedPassesSummed: (summedPasses, othersToo) = (true, false)
+        case .outsideVerdictVolumes: filter += " AND \(Self.inVerdictVolumes) IS NOT TRUE"
         }
         // The domain's reports are found in `report_from_domains`, their rows through the primary key (sql/022).
+        let found = "WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))"
+        let reports = try self.reports(found: found, Array(parameters.prefix(4)), columns: report)
         let rows = """
             FROM found
             JOIN reports p ON p.id = found.report
@@ -181,24 +181,22 @@ extension PostgresConnection {
             WHERE \(Self.domainRows) \(filter)
             """
         var sql = """
-            WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))
-            SELECT \((Self.recordColumns + reportColumns).joined(separator: ", "))
+            \(found)
+            SELECT \(Self.recordColumns.joined(separator: ", "))
             \(rows)
             """
         var settings: KeyValuePairs<String, String> = [:]
         if summedPasses {
             // Rows alike in all the columns read of a pass add up to one row: a big tenant's month is
             // 600,000 rows, most of them passes, and reading them one by one was most of its report's time.
+            sql = othersToo ? sql + " AND NOT \(Self.reportedPass)\nUNION ALL\n" : found + "\n"
             sql += """
-                 AND NOT \(Self.reportedPass)
-                UNION ALL
-                SELECT \((Self.summedPassColumns + reportColumns).joined(separator: ", "))
+                SELECT \(Self.summedPassColumns.joined(separator: ", "))
                 FROM (
                     SELECT r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, sum(r.count) AS count
                     FROM found JOIN records r ON r.report = found.report
                     WHERE \(Self.domainRows) \(filter) AND \(Self.reportedPass)
                     GROUP BY r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf) r
-                JOIN reports p ON p.id = r.report
                 """
             // The planner cannot know how many passes are alike: it plans for none, and sorts the
             // big tenant's 380,000 passes (on disk, at the default work_mem) instead of hashing them
@@ -206,37 +204,76 @@ extension PostgresConnection {
             // for its first tenth by default, while every row is read.
             settings = ["work_mem": "32MB", "cursor_tuple_fraction": "1"]
         }
-        var reports: [Int64: StoredReport] = [:]
         try forEachRow(sql, parameters, settings: settings) { row in
-            guard let key = row.int64(0) else { return }
-            if let known = reports[key] {
-                try visit(row, known)
-            } else {
-                let report = Self.storedReport(row, key: key)
-                reports[key] = report
-                try visit(row, report)
-            }
+            // A report stored after the first query is left out, as if read before it.
+            guard let key = row.int64(0), let report = reports[key] else { return }
+            try visit(row, report)
         }
     }
 
-    /// Columns 0 to 18 of `scan`; the report's follow.
+    /// The reports `found` (a CTE over parameters $1 to $4) names, by key. A report's columns are
+    /// read once here, not on each of its rows: converting and sending them, a file hash in hex among
+    /// them, on each of a big tenant's 240,000 rows was a sixth of the server's time.
+    private func reports(
+        found: String, _ parameters: [String?], columns: StoredReportColumns
+    ) throws -> [Int64: StoredReport] {
+        let policyColumns: [String]
+        switch columns {
+        case .all:
+            policyColumns = [
+                "p.report_id", "p.policy_domain", "p.adkim", "p.aspf", "p.p", "p.sp", "p.np", "p.pct", "p.testing",
+                "encode(p.source_sha256, 'hex')",
+            ]
+        case .forDiagnosis:
+            policyColumns = ["NULL", "NULL", "p.adkim", "p.aspf", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"]
+        }
+        var reports: [Int64: StoredReport] = [:]
+        try forEachRow(
+            """
+            \(found)
+            SELECT p.id, extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, p.org_name,
+                   \(policyColumns.joined(separator: ", "))
+            FROM found JOIN reports p ON p.id = found.report
+            """, parameters
+        ) { row in
+            guard let key = row.int64(0), let begin = row.int64(1), let end = row.int64(2) else { return }
+            var policy = PolicyPublished(domain: row.string(5) ?? "")
+            policy.adkim = row.string(6).flatMap(Alignment.init(rawValue:))
+            policy.aspf = row.string(7).flatMap(Alignment.init(rawValue:))
+            policy.p = row.string(8).flatMap(PolicyAction.init(rawValue:))
+            policy.sp = row.string(9).flatMap(PolicyAction.init(rawValue:))
+            policy.np = row.string(10).flatMap(PolicyAction.init(rawValue:))
+            policy.pct = row.int(11)
+            policy.testing = row.string(12)
+            reports[key] = StoredReport(
+                key: key, begin: begin, end: end, reporter: row.string(3) ?? "", reportID: row.string(4) ?? "",
+                policy: policy, sourceSHA256: row.string(13) ?? "")
+        }
+        return reports
+    }
+
+    /// The columns of `scan`'s rows: 0 the report's key, 1 to 8 and 11 to 18 the record's. 9 and 10
+    /// are empty: they held the report's period, which `StoredReport` carries.
     private static let recordColumns = [
         "r.report", "host(r.source_ip)", "r.count", "r.disposition", "r.dkim", "r.spf", "r.header_from",
-        "r.envelope_from", "r.envelope_to", "extract(epoch FROM p.begin_time)::bigint",
-        "extract(epoch FROM p.end_time)::bigint", "r.dkim_domain", "r.dkim_selector", "r.dkim_result", "r.spf_domain",
-        "r.spf_scope", "r.spf_result", "r.reason_type", "r.reason_comment",
+        "r.envelope_from", "r.envelope_to", "NULL", "NULL", "r.dkim_domain", "r.dkim_selector", "r.dkim_result",
+        "r.spf_domain", "r.spf_scope", "r.spf_result", "r.reason_type", "r.reason_comment",
     ]
     /// `recordColumns` of the sum of pass rows alike: no envelope identifiers, no result arrays.
     private static let summedPassColumns = [
-        "p.id", "host(r.source_ip)", "r.count::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
-        "NULL", "NULL", "extract(epoch FROM p.begin_time)::bigint", "extract(epoch FROM p.end_time)::bigint",
-    ] + Array(repeating: "NULL", count: 8)
+        "r.report", "host(r.source_ip)", "r.count::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
+    ] + Array(repeating: "NULL", count: 12)
 
     /// The rows of `domain` and its subdomains in the reports found: parameters $5 and $6.
-    private static let domainRows = "(r.header_from = $5 OR r.header_from LIKE $6)"
+    static let domainRows = "(r.header_from = $5 OR r.header_from LIKE $6)"
 
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
     private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"
+
+    /// The report gave a DMARC verdict for the row (`Diagnoser.reportedVerdict` is not nil), as the
+    /// row is read back: a stored verdict other than `pass` or `fail` reads as none. Compared with `IS
+    /// TRUE` or `IS NOT TRUE`, since NULL results make it NULL.
+    static let reportedVerdict = "(r.dkim IN ('pass', 'fail') OR r.spf IN ('pass', 'fail'))"
 
     /// Reports with rows of `domain` or its subdomains, overlapping the period, in
     /// `report_from_domains d`: parameters $1 to $4.
@@ -246,14 +283,14 @@ extension PostgresConnection {
     /// start to its end plus the longest report period stored (`reports_span`), so old and new
     /// periods alike read only their own reports. Their records are then read by the primary key,
     /// a report's rows together (sql/022).
-    private static let domainAndPeriodCondition = """
+    static let domainAndPeriodCondition = """
         (reverse(d.header_from) = $1 OR reverse(d.header_from) LIKE $2)
           AND d.end_time >= to_timestamp($3)
           AND d.end_time < to_timestamp($4) + (SELECT greatest(max(end_time - begin_time), interval '0') FROM reports)
           AND d.begin_time < to_timestamp($4)
         """
 
-    private static func domainAndPeriod(_ domain: String, _ period: DayRange) -> [String?] {
+    static func domainAndPeriod(_ domain: String, _ period: DayRange) -> [String?] {
         // Reversed first, then escaped: an escape reversed would follow the character it escapes.
         [
             String(domain.reversed()), likeEscaped(String(("." + domain).reversed())) + "%", String(period.fromSeconds),
@@ -262,7 +299,7 @@ extension PostgresConnection {
     }
 
     /// `text` as a LIKE pattern matching itself only.
-    private static func likeEscaped(_ text: String) -> String {
+    static func likeEscaped(_ text: String) -> String {
         text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
     }
 
@@ -270,32 +307,26 @@ extension PostgresConnection {
     /// costs one reference, not a copy of every string.
     final class StoredReport: Sendable {
         let key: Int64
+        /// The report's period, epoch seconds.
+        let begin: Int64
+        let end: Int64
         let reporter: String
         let reportID: String
         let policy: PolicyPublished
         let sourceSHA256: String
 
-        init(key: Int64, reporter: String, reportID: String, policy: PolicyPublished, sourceSHA256: String) {
+        init(
+            key: Int64, begin: Int64, end: Int64, reporter: String, reportID: String, policy: PolicyPublished,
+            sourceSHA256: String
+        ) {
             self.key = key
+            self.begin = begin
+            self.end = end
             self.reporter = reporter
             self.reportID = reportID
             self.policy = policy
             self.sourceSHA256 = sourceSHA256
         }
-    }
-
-    private static func storedReport(_ row: borrowing PostgresRowView, key: Int64) -> StoredReport {
-        var policy = PolicyPublished(domain: row.string(21) ?? "")
-        policy.adkim = row.string(22).flatMap(Alignment.init(rawValue:))
-        policy.aspf = row.string(23).flatMap(Alignment.init(rawValue:))
-        policy.p = row.string(24).flatMap(PolicyAction.init(rawValue:))
-        policy.sp = row.string(25).flatMap(PolicyAction.init(rawValue:))
-        policy.np = row.string(26).flatMap(PolicyAction.init(rawValue:))
-        policy.pct = row.int(27)
-        policy.testing = row.string(28)
-        return StoredReport(
-            key: key, reporter: row.string(19) ?? "", reportID: row.string(20) ?? "", policy: policy,
-            sourceSHA256: row.string(29) ?? "")
     }
 
     static func storedRow(_ row: borrowing PostgresRowView, report: StoredReport) -> StoredRow? {
@@ -328,8 +359,8 @@ extension PostgresConnection {
             identifiers: Identifiers(headerFrom: headerFrom, envelopeFrom: row.string(7), envelopeTo: row.string(8)),
             authResults: AuthResults(dkim: dkim, spf: spf))
         return StoredRow(
-            record: record, reporter: report.reporter, reportID: report.reportID, begin: row.int64(9) ?? 0,
-            end: row.int64(10) ?? 0, policy: report.policy, reportKey: report.key, sourceSHA256: report.sourceSHA256)
+            record: record, reporter: report.reporter, reportID: report.reportID, begin: report.begin,
+            end: report.end, policy: report.policy, reportKey: report.key, sourceSHA256: report.sourceSHA256)
     }
 
     /// Policy domains and header From domains seen in reports, for "did you mean" suggestions.
