@@ -1,8 +1,8 @@
-import ComplianceReport
 import DMARC
 import Diagnosis
 import Foundation
 import Testing
+@testable import ComplianceReport
 @testable import Store
 
 /// The monthly report built from the database: its totals are the stored rows', one tenant's only.
@@ -85,6 +85,70 @@ struct MonthlyReportQueryTests {
             "c 192.0.2.32 empty 0", "c 192.0.2.33 pass 4", "c 198.51.100.7 pass 200", "c 198.51.100.7 pass 5",
             "c 203.0.113.5 pass 3", "g 198.51.100.7 pass 70",
         ], "\(rows)")
+    }
+
+    @Test("the previous month's totals, summed by verdict on the server, are those of every stored row diagnosed alone")
+    func previousMonthTotalsAsDiagnosed() throws {
+        let october: Int64 = 1_792_022_400  // 2026-10-15
+        let contoso = SupportQueryTests.reportXML(id: "c", reporter: "Yahoo", domain: "contoso-talent.com", begin: october, rows: [
+            Row(ip: "198.51.100.7", count: 150, dkim: "pass", spf: "pass", from: "contoso-talent.com"),  // relay
+            Row(ip: "198.51.100.7", count: 20, dkim: "pass", spf: "pass", from: "contoso-talent.com"),
+            Row(ip: "192.0.2.30", count: 8, dkim: "pass", spf: "fail", from: "contoso-talent.com"),  // provider
+            Row(ip: "192.0.2.31", count: 9, dkim: "fail", spf: "fail", from: "contoso-talent.com",
+                signatures: [("mail.provider.example", "p1", "pass")]),
+            Row(ip: "2001:db8:100::5", count: 6, dkim: "fail", spf: "fail", from: "contoso-talent.com"),
+            Row(ip: "203.0.113.5", count: 3, dkim: "fail", spf: "fail", from: "contoso-talent.com"),  // elsewhere
+            Row(ip: "192.0.2.32", count: 0, dkim: "pass", spf: "pass", from: "contoso-talent.com"),  // empty
+            Row(ip: "192.0.2.33", count: 4, dkim: "pass", spf: "pass", from: "news.contoso-talent.com"),  // subdomain
+            // No verdict: the auth results decide, pass by an aligned signature, or not.
+            Row(ip: "192.0.2.34", count: 11, dkim: "", spf: "", from: "contoso-talent.com",
+                signatures: [("contoso-talent.com", "relay2026", "pass")]),
+            Row(ip: "192.0.2.35", count: 12, dkim: "", spf: "", from: "contoso-talent.com",
+                spfResults: [("contoso-talent.com", "softfail")]),
+            Row(ip: "192.0.2.36", count: 13, dkim: "fail", spf: "", from: "contoso-talent.com"),
+            // Stored by something other than ingest as IPv4-mapped IPv6: still the provider's network.
+            Row(ip: "192.0.2.40", count: 14, dkim: "pass", spf: "pass", from: "contoso-talent.com"),
+            Row(ip: "192.0.2.41", count: 15, dkim: "pass", spf: "pass", from: "beispiel-ag.de"),  // another tenant
+            Row(ip: "192.0.2.42", count: 16, dkim: "pass", spf: "pass", from: "nobody.example"),  // no tenant
+        ])
+        // 2026-10-31 12:00 to 2026-11-01 12:00 UTC: half of it in October.
+        let crossing = SupportQueryTests.reportXML(id: "x", reporter: "GMX", domain: "contoso-talent.com", begin: 1_793_448_000, rows: [
+            Row(ip: "192.0.2.30", count: 101, dkim: "pass", spf: "pass", from: "contoso-talent.com"),
+            Row(ip: "203.0.113.9", count: 7, dkim: "fail", spf: "fail", from: "contoso-talent.com"),
+        ])
+        let (_, connection) = try SupportQueryTests.prepared([contoso, crossing])
+        try connection.execute("UPDATE records SET source_ip = '::ffff:192.0.2.40' WHERE source_ip = '192.0.2.40'")
+        let configuration = try #require(try TenantStore(connection: connection).current())
+        let tenant = try #require(configuration.tenants.first { $0.id == "contoso" })
+        let month = try #require(ReportMonth("2026-10"))
+        // The reference: each stored row read whole and diagnosed alone, as `collect` reads a month.
+        var reports: [Int64: ReceivedReport] = [:]
+        let period = DayRange(from: Day("2026-10-02")!, to: Day("2026-11-01")!)
+        for row in try connection.storedRows(domain: "contoso-talent.com", period: period) {
+            let diagnosis = Diagnoser.diagnose(row.record, day: row.day, configuration: configuration, policy: row.policy)
+            guard diagnosis.tenantID == "contoso" else { continue }
+            reports[row.reportKey, default: ReceivedReport(
+                receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
+                sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])].rows.append(ReportedRow(diagnosis))
+        }
+        let reference = MonthlyReport.totals(
+            MonthlyReportInput(tenant: tenant, providerName: "", month: month, reports: Array(reports.values)))
+        let totals = try MonthlyReportQuery.totals(on: connection, tenant: tenant, configuration: configuration, month: month)
+        #expect(totals == reference)
+        // Spelled out: the provider's 8 + 9 + 6 + 4 (subdomain) + 11 + 12 + 13 + 14 + 51 (half of 101, the
+        // earlier day rounding up), passed 8 + 4 + 11 + 14 + 51; elsewhere the relay's 170 + 3 + 4 (half of
+        // 7), passed 170.
+        #expect(
+            reference.providerInfrastructure
+                == PassCount(messages: 8 + 9 + 6 + 4 + 11 + 12 + 13 + 14 + 51, passed: 8 + 4 + 11 + 14 + 51))
+        #expect(reference.other == PassCount(messages: 170 + 3 + 4, passed: 170))
+        // And as the report of November reads it.
+        let input = try MonthlyReportQuery(connection: connection).input(tenantID: "contoso", month: try #require(ReportMonth("2026-11")))
+        #expect(input.previousMonth == reference)
+        // A month with only other tenants' rows has no totals, as a month without reports.
+        let beispiel = try #require(configuration.tenants.first { $0.id == "beispiel" })
+        #expect(try MonthlyReportQuery.totals(on: connection, tenant: beispiel, configuration: configuration, month: month)?.messages == 15)
+        #expect(try MonthlyReportQuery.totals(on: connection, tenant: tenant, configuration: configuration, month: try #require(ReportMonth("2026-09"))) == nil)
     }
 
     @Test("an empty month says so")
