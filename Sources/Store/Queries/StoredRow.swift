@@ -160,13 +160,14 @@ extension PostgresConnection {
         // $5 and $6 for `domainRows`.
         var parameters = Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
-        var summedPasses = false, othersToo = true
+        var summedPasses = false, othersToo = true, byBegin = false
         switch selection {
         case .all: break
         case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
         case .reportedPasses(let headerFrom, let begin):
             filter += " AND \(Self.reportedPass) AND r.header_from = $7 AND p.begin_time = to_timestamp($8)"
             parameters += [headerFrom, String(begin)]
+            byBegin = true
         case .allWithReportedPassesSummed: summedPasses = true
         case .reportedPassesSummed: (summedPasses, othersToo) = (true, false)
         case .outsideVerdictVolumes: filter += " AND \(Self.inVerdictVolumes) IS NOT TRUE"
@@ -176,7 +177,7 @@ extension PostgresConnection {
         let reports = try self.reports(found: found, Array(parameters.prefix(4)), columns: report)
         let rows = """
             FROM found
-            JOIN reports p ON p.id = found.report
+            \(byBegin ? "JOIN reports p ON p.id = found.report" : "")
             JOIN records r ON r.report = found.report
             WHERE \(Self.domainRows) \(filter)
             """
