@@ -202,8 +202,7 @@ enum QueryPhase {
             ).first?.int64(0) ?? 0)
         var bytes = 0
         func once() throws {
-            let input = try query.input(tenantID: tenant, month: month, today: month.next.firstDay)
-            let report = MonthlyReport.build(input)
+            let report = try query.report(tenantID: tenant, month: month, today: month.next.firstDay)
             bytes = try ReportRenderer().render(report, as: .html).count
         }
         try once()  // warm-up, as for the failures query

@@ -21,8 +21,27 @@ extension MonthlyReport {
     /// Each report's counts are first split by UTC day (`DayApportioning`); only days inside the month
     /// count towards the month, and the days of the 30-day window before the month's end towards readiness.
     public static func build(_ input: MonthlyReportInput) -> MonthlyReport {
-        var accumulator = Accumulator(input: input)
-        for report in input.reports { accumulator.add(report) }
+        var tally = MonthlyReportTally(month: input.month, thresholds: input.thresholds)
+        for (index, report) in input.reports.enumerated() {
+            tally.add(report, key: Int64(index))
+            for row in report.rows { tally.add(row, ofReport: Int64(index), report) }
+        }
+        return build(input, from: tally)
+    }
+
+    /// `build` of an input whose rows were tallied as they were read (`MonthlyReportTally`, of the
+    /// same month and thresholds); `input.reports` is not read.
+    public static func build(_ input: MonthlyReportInput, from tally: MonthlyReportTally) -> MonthlyReport {
+        precondition(
+            tally.window == MonthlyReportTally(month: input.month, thresholds: input.thresholds).window,
+            "a tally of \(tally.month) or of another readiness window than the report of \(input.month)")
+        var accumulator = Accumulator(input: input, tally: tally)
+        // In the order of the evidence list, so that equal entries keep the order of their keys.
+        let reports = tally.reports.sorted { a, b in
+            let (x, y) = (a.value.report, b.value.report)
+            return (x.period.begin, x.receiver, x.reportID, a.key) < (y.period.begin, y.receiver, y.reportID, b.key)
+        }
+        for (_, report) in reports { accumulator.close(report) }
         return accumulator.finish()
     }
 }
@@ -54,57 +73,16 @@ public struct MonthTotalsTally: Sendable {
     }
 }
 
-/// The running sums of `MonthlyReport.build`.
+/// The running sums of `MonthlyReport.build`: a tally's rows, and its reports closed one by one.
 private struct Accumulator {
-    struct RowKey: Hashable {
-        var domain: String
-        var day: Day
-        var sourceIP: String
-        var origin: SendingOrigin
-        var `class`: DiagnosisClass
-    }
-
-    struct ReadinessSums {
-        var days: Set<Day> = []
-        var authorised = PassCount()
-        var problems: Set<DiagnosisClass> = []
-    }
-
-    /// One report's sums, per domain of its rows.
-    struct ReportSums {
-        struct Domain {
-            let name: String
-            var inMonth = false
-            var inWindow = false
-            /// Messages in the month by disposition, in `dispositionOrder`.
-            var dispositions: [Int64] = Array(repeating: 0, count: Accumulator.dispositionOrder.count)
-            var provider = PassCount()
-            var readiness = ReadinessSums()
-        }
-
-        var domains: [Domain] = []
-        /// The report's messages in the month: its receiver's traffic.
-        var traffic = PassCount()
-        private var last = 0
-
-        /// The index of `name` in `domains`, added when new. A report has a domain or two, and its rows
-        /// share one string per domain, so comparing with the previous row's is mostly a pointer test.
-        mutating func slot(of name: String) -> Int {
-            if last < domains.count, domains[last].name == name { return last }
-            if let found = domains.firstIndex(where: { $0.name == name }) {
-                last = found
-            } else {
-                domains.append(Domain(name: name))
-                last = domains.count - 1
-            }
-            return last
-        }
-    }
+    typealias RowKey = MonthlyReportTally.RowKey
+    typealias ReadinessSums = MonthlyReportTally.ReadinessSums
 
     let input: MonthlyReportInput
     let language: Language
+    let rows: [RowKey: Int64]
+    /// The readiness window: the days before the month's end that readiness is judged on.
     let window: ClosedRange<Day>
-    var rows: [RowKey: Int64] = [:]
     var dispositions: [String: [String: Int64]] = [:]
     var providerByDomain: [String: PassCount] = [:]
     var receivers: [String: (traffic: PassCount, reports: Int)] = [:]
@@ -114,109 +92,55 @@ private struct Accumulator {
     /// The domains of `rows`.
     var domainsInMonth: Set<String> = []
 
-    init(input: MonthlyReportInput) {
+    init(input: MonthlyReportInput, tally: MonthlyReportTally) {
         self.input = input
         self.language = input.language ?? input.tenant.language
-        let end = input.month.lastDay
-        let days = max(input.thresholds.readinessWindowDays, 1)
-        window = Day(daysSinceEpoch: end.daysSinceEpoch - days + 1)...end
-        rows.reserveCapacity(input.reports.reduce(0) { $0 + $1.rows.count })
+        self.rows = tally.rows
+        self.window = tally.window
     }
 
-    mutating func add(_ report: ReceivedReport) {
+    /// Adds a report's sums to the month's, once: a big tenant's report has 150,000 rows of one or
+    /// two domains, and a lookup per row and sum was most of building.
+    mutating func close(_ report: MonthlyReportTally.ReportTally) {
         let month = input.month
+        let period = report.report.period
         let overlapsMonth =
-            report.period.begin < Int64(month.lastDay.daysSinceEpoch + 1) * 86_400
-            && max(report.period.end, report.period.begin + 1) > Int64(month.firstDay.daysSinceEpoch) * 86_400
-        // Summed per report first and added to the month's dictionaries once: a big tenant's report
-        // has 150,000 rows of one or two domains, and a lookup per row and sum was most of building.
-        var sums = ReportSums()
-        let singleDay = DayApportioning.singleDay(of: report.period)
-        for row in report.rows where row.messages > 0 {
-            if let day = singleDay {
-                add(row, DayShare(day: day, messages: row.messages), to: &sums)
-            } else {
-                for share in DayApportioning.split(row.messages, over: report.period) { add(row, share, to: &sums) }
-            }
-        }
-        for domain in sums.domains {
+            period.begin < Int64(month.lastDay.daysSinceEpoch + 1) * 86_400
+            && max(period.end, period.begin + 1) > Int64(month.firstDay.daysSinceEpoch) * 86_400
+        for domain in report.domains {
             if domain.inMonth { domainsInMonth.insert(domain.name) }
-            if domain.inWindow { Self.merge(domain.readiness, into: &readiness[domain.name, default: ReadinessSums()]) }
+            if domain.inWindow { readiness[domain.name, default: ReadinessSums()].add(domain.readiness) }
             guard domain.inMonth else { continue }
             for (index, messages) in domain.dispositions.enumerated() where messages > 0 {
-                dispositions[domain.name, default: [:]][Accumulator.dispositionOrder[index], default: 0] += messages
+                dispositions[domain.name, default: [:]][MonthlyReportTally.dispositionOrder[index], default: 0] +=
+                    messages
             }
             if domain.provider.messages > 0 {
                 providerByDomain[domain.name, default: PassCount()] =
                     providerByDomain[domain.name, default: PassCount()] + domain.provider
             }
         }
-        if sums.traffic.messages > 0 {
-            receivers[report.receiver, default: (PassCount(), 0)].traffic =
-                receivers[report.receiver, default: (PassCount(), 0)].traffic + sums.traffic
+        let receiver = report.report.receiver
+        if report.traffic.messages > 0 {
+            receivers[receiver, default: (PassCount(), 0)].traffic =
+                receivers[receiver, default: (PassCount(), 0)].traffic + report.traffic
         }
-        let inMonth = sums.traffic.messages
+        let inMonth = report.traffic.messages
         // Apportioned: the period crosses a UTC day boundary, so its counts were split by day.
-        let apportioned =
-            Day(epochSeconds: report.period.begin) != Day(epochSeconds: max(report.period.begin, report.period.end - 1))
+        let apportioned = Day(epochSeconds: period.begin) != Day(epochSeconds: max(period.begin, period.end - 1))
         // A report belongs to the month when some of its messages do, or when it reports nothing at all
         // for a period in the month (it still shows the receiver saw no mail).
         guard inMonth > 0 || (report.messages == 0 && overlapsMonth) else { return }
-        receivers[report.receiver, default: (PassCount(), 0)].reports += 1
-        let domainsInMonth = Set(sums.domains.filter(\.inMonth).map(\.name))
-        for domain in domainsInMonth.isEmpty ? Set(report.rows.map(\.domain)) : domainsInMonth {
-            policies[domain, default: [:]][report.policy, default: 0] += 1
+        receivers[receiver, default: (PassCount(), 0)].reports += 1
+        let domainsInMonth = Set(report.domains.filter(\.inMonth).map(\.name))
+        for domain in domainsInMonth.isEmpty ? report.rowDomains : domainsInMonth {
+            policies[domain, default: [:]][report.report.policy, default: 0] += 1
         }
         evidence.append(
             EvidenceReport(
-                receiver: report.receiver, reportID: report.reportID, begin: report.period.begin,
-                end: report.period.end, sha256: report.sha256, messages: report.messages, messagesInMonth: inMonth,
+                receiver: receiver, reportID: report.report.reportID, begin: period.begin, end: period.end,
+                sha256: report.report.sha256, messages: report.messages, messagesInMonth: inMonth,
                 isApportioned: apportioned))
-    }
-
-    private mutating func add(_ row: ReportedRow, _ share: DayShare, to sums: inout ReportSums) {
-        let slot = sums.slot(of: row.domain)
-        if window.contains(share.day) {
-            sums.domains[slot].inWindow = true
-            Self.update(&sums.domains[slot].readiness, row, share)
-        }
-        guard input.month.contains(share.day) else { return }
-        sums.domains[slot].inMonth = true
-        let key = RowKey(
-            domain: row.domain, day: share.day, sourceIP: row.sourceIP, origin: row.origin, class: row.class)
-        rows[key, default: 0] += share.messages
-        sums.domains[slot].dispositions[Self.dispositionIndex(row.disposition)] += share.messages
-        let count = PassCount(messages: share.messages, passed: row.class == .pass ? share.messages : 0)
-        if row.origin == .providerNetwork { sums.domains[slot].provider = sums.domains[slot].provider + count }
-        sums.traffic = sums.traffic + count
-    }
-
-    /// Position in `dispositionOrder`.
-    private static func dispositionIndex(_ disposition: Disposition?) -> Int {
-        switch disposition {
-        case .none?: 0
-        case .pass?: 1
-        case .quarantine?: 2
-        case .reject?: 3
-        case nil: 4
-        }
-    }
-
-    private static func merge(_ report: ReadinessSums, into sums: inout ReadinessSums) {
-        sums.days.formUnion(report.days)
-        sums.authorised = sums.authorised + report.authorised
-        sums.problems.formUnion(report.problems)
-    }
-
-    private static func update(_ sums: inout ReadinessSums, _ row: ReportedRow, _ share: DayShare) {
-        sums.days.insert(share.day)
-        // Forwarders and DNS hiccups are outside anyone's control; foreign senders are what the next
-        // policy step is meant to stop. What remains is the mail the tenant authorised.
-        if row.origin != .other, row.class != .forwarded, row.class != .transient, row.class != .empty {
-            sums.authorised =
-                sums.authorised + PassCount(messages: share.messages, passed: row.class == .pass ? share.messages : 0)
-            if row.class.isActionable { sums.problems.insert(row.class) }
-        }
     }
 
     func finish() -> MonthlyReport {
@@ -322,7 +246,7 @@ private struct Accumulator {
                     .sorted { $0.reports != $1.reports ? $0.reports > $1.reports : $0.policy.precedes($1.policy) },
                 traffic: domainRank[domain].map { byDomain[$0] } ?? PassCount(),
                 providerInfrastructure: providerByDomain[domain] ?? PassCount(),
-                dispositions: Accumulator.dispositionOrder.compactMap { name in
+                dispositions: MonthlyReportTally.dispositionOrder.compactMap { name in
                     (dispositions[domain]?[name]).map { DispositionVolume(disposition: name, messages: $0) }
                 })
         }
@@ -374,7 +298,6 @@ private struct Accumulator {
         var origin: SendingOrigin
     }
 
-    static let dispositionOrder = ["none", "pass", "quarantine", "reject", "unreported"]
 
     /// The methods of the entries valid on some day of the month: the one in force on its first day
     /// and any that start later in it.

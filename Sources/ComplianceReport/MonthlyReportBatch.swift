@@ -21,21 +21,26 @@ public struct MonthlyReportBatch: Sendable {
 
     /// Builds and writes each input's report as `DIR/<tenant>-<YYYY-MM>.<format>`, in the order given.
     public func write(_ inputs: [MonthlyReportInput], as format: ReportFormat, into directory: String) -> [Outcome] {
+        write(inputs.map(MonthlyReport.build), as: format, into: directory)
+    }
+
+    /// Writes each report as `DIR/<tenant>-<YYYY-MM>.<format>`, in the order given.
+    public func write(_ reports: [MonthlyReport], as format: ReportFormat, into directory: String) -> [Outcome] {
         var outcomes: [Outcome] = []
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             let failure = ComplianceReportError(code: .writeFailed, message: "cannot create \(directory): \(error)")
-            return inputs.map { Outcome(tenantID: $0.tenant.id, path: directory, error: failure) }
+            return reports.map { Outcome(tenantID: $0.tenant.id, path: directory, error: failure) }
         }
-        for input in inputs {
-            let name = ReportRenderer.fileName(tenantID: input.tenant.id, month: input.month, format: format)
+        for report in reports {
+            let name = ReportRenderer.fileName(tenantID: report.tenant.id, month: report.month, format: format)
             let path = (directory as NSString).appendingPathComponent(name)
             do {
-                try renderer.write(MonthlyReport.build(input), as: format, to: path)
-                outcomes.append(Outcome(tenantID: input.tenant.id, path: path, error: nil))
+                try renderer.write(report, as: format, to: path)
+                outcomes.append(Outcome(tenantID: report.tenant.id, path: path, error: nil))
             } catch {
-                outcomes.append(Outcome(tenantID: input.tenant.id, path: path, error: error))
+                outcomes.append(Outcome(tenantID: report.tenant.id, path: path, error: error))
             }
         }
         return outcomes

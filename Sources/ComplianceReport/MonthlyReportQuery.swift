@@ -2,20 +2,72 @@ import DMARC
 import Diagnosis
 import Store
 
-/// Fills a `MonthlyReportInput` from the database: the one query layer behind every format.
+/// Reads a tenant's month from the database: the one query layer behind every format.
 ///
 /// Rows are diagnosed here with the configuration in force (history by `since`), exactly as
 /// `dmarc failures` does, so the report and support never disagree.
 public struct MonthlyReportQuery {
     let connection: PostgresConnection
-    /// A second connection for the previous month, opened for the first report and kept for the
-    /// next (`--all`); nil when it could not be opened, and the months are then read in turn.
+    /// A second connection, opened for the first report and kept for the next (`--all`); nil when it
+    /// could not be opened, and the parts are then read in turn.
     private let spare = SiblingConnection()
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
+    /// The tenant's monthly report: `MonthlyReport.build(input(…))`, with the rows summed as they are
+    /// read (`MonthlyReportTally`) instead of collected first. What `report monthly` prints.
+    ///
+    /// Errors: no configuration, unknown tenant (`QueryError`), or PostgreSQL's own.
+    public func report(tenantID: String, month: ReportMonth, language: Language? = nil, today: Day? = nil) throws -> MonthlyReport {
+        let (configuration, tenant) = try configuration(of: tenantID)
+        let (rows, previousTotals) = try read(tenant: tenant, configuration: configuration, month: month) {
+            connection, selection in
+            var rows = TalliedRows(month: month)
+            try Self.forEachRow(on: connection, tenant: tenant, configuration: configuration, month: month, only: selection) { row in
+                rows.tally.add(
+                    ReportedRow(
+                        domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
+                        disposition: row.disposition, messages: row.count),
+                    ofReport: row.reportKey, Self.report(of: row))
+                rows.examples.consider(row)
+            }
+            return rows
+        } merge: { $0.add($1) }
+        let input = MonthlyReportInput(
+            tenant: tenant, providerName: configuration.provider.name, month: month, language: language, reports: [],
+            previousMonth: previousTotals, examples: rows.examples.ordered, generatedOn: today)
+        return MonthlyReport.build(input, from: rows.tally)
+    }
+
+    /// The facts behind `report`: every report of the month with its diagnosed rows.
+    ///
     /// Errors: no configuration, unknown tenant (`QueryError`), or PostgreSQL's own.
     public func input(tenantID: String, month: ReportMonth, language: Language? = nil, today: Day? = nil) throws -> MonthlyReportInput {
+        let (configuration, tenant) = try configuration(of: tenantID)
+        let (rows, previousTotals) = try read(tenant: tenant, configuration: configuration, month: month) {
+            connection, selection in
+            var rows = MonthRows()
+            try Self.forEachRow(on: connection, tenant: tenant, configuration: configuration, month: month, only: selection) { row in
+                rows.reports[row.reportKey, default: Self.report(of: row)].rows.append(
+                    ReportedRow(
+                        domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
+                        disposition: row.disposition, messages: row.count))
+                rows.examples.consider(row)
+            }
+            return rows
+        } merge: { $0.add($1) }
+        return MonthlyReportInput(
+            tenant: tenant, providerName: configuration.provider.name, month: month, language: language,
+            reports: rows.orderedReports, previousMonth: previousTotals, examples: rows.examples.ordered,
+            generatedOn: today)
+    }
+
+    /// Tenant ids in configuration order, for `--all`.
+    public func tenantIDs() throws -> [String] {
+        try TenantStore(connection: connection).current()?.tenants.map(\.id) ?? []
+    }
+
+    private func configuration(of tenantID: String) throws -> (TenantConfiguration, Tenant) {
         guard let configuration = try TenantStore(connection: connection).current() else {
             throw QueryError(.noConfiguration, "no tenants configured yet: run `dmarc tenants apply tenants.yaml` first")
         }
@@ -23,47 +75,64 @@ public struct MonthlyReportQuery {
             let known = configuration.tenants.map(\.id).joined(separator: ", ")
             throw QueryError(.unknownTenant, "no tenant \"\(tenantID)\" (configured: \(known))")
         }
-        // A big tenant's month is 600,000 rows. Its failing rows are read on this connection while a
-        // second one reads the sums of its passes and then the previous month, wanted only for its
-        // totals and read summed by verdict (`totals(on:…)`): two server backends and two client
-        // threads share the work.
-        var current: MonthRows
-        let previousTotals: ComplianceTotals?
-        if let second = spare.connection(siblingOf: connection) {
-            let first = SharedConnection(connection), other = SharedConnection(second)
-            let (failing, (passing, previous)) = try bothAtOnce(
-                {
-                    try Self.collect(
-                        on: first.connection, tenant: tenant, configuration: configuration, month: month,
-                        only: .exceptReportedPasses)
-                },
-                {
-                    let passing = try Self.collect(
-                        on: other.connection, tenant: tenant, configuration: configuration, month: month,
-                        only: .reportedPassesSummed)
-                    let previous = try Self.totals(
-                        on: other.connection, tenant: tenant, configuration: configuration, month: month.previous)
-                    return (passing, previous)
-                })
-            current = failing
-            current.add(passing)
-            previousTotals = previous
-        } else {
-            current = try Self.collect(
-                on: connection, tenant: tenant, configuration: configuration, month: month,
-                only: .allWithReportedPassesSummed)
-            previousTotals = try Self.totals(
-                on: connection, tenant: tenant, configuration: configuration, month: month.previous)
-        }
-        return MonthlyReportInput(
-            tenant: tenant, providerName: configuration.provider.name, month: month, language: language,
-            reports: current.orderedReports, previousMonth: previousTotals, examples: current.orderedExamples,
-            generatedOn: today)
+        return (configuration, tenant)
     }
 
-    /// Tenant ids in configuration order, for `--all`.
-    public func tenantIDs() throws -> [String] {
-        try TenantStore(connection: connection).current()?.tenants.map(\.id) ?? []
+    /// The month's rows, in parts that `part` reads and `merge` adds up, and the previous month's
+    /// totals.
+    ///
+    /// A big tenant's month is 600,000 rows. Its failing rows are read on this connection while a
+    /// second one reads the sums of its passes and then the previous month, wanted only for its
+    /// totals and read summed by verdict (`totals(on:…)`): two server backends and two client
+    /// threads share the work.
+    private func read<Part: Sendable>(
+        tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth,
+        _ part: @escaping @Sendable (PostgresConnection, StoredRowSelection) throws -> Part,
+        merge: (inout Part, Part) -> Void
+    ) throws -> (Part, ComplianceTotals?) {
+        guard let second = spare.connection(siblingOf: connection) else {
+            return (
+                try part(connection, .allWithReportedPassesSummed),
+                try Self.totals(on: connection, tenant: tenant, configuration: configuration, month: month.previous)
+            )
+        }
+        let first = SharedConnection(connection), other = SharedConnection(second)
+        var (failing, (passing, previous)) = try bothAtOnce(
+            { try part(first.connection, .exceptReportedPasses) },
+            {
+                let passing = try part(other.connection, .reportedPassesSummed)
+                let previous = try Self.totals(
+                    on: other.connection, tenant: tenant, configuration: configuration, month: month.previous)
+                return (passing, previous)
+            })
+        merge(&failing, passing)
+        return (failing, previous)
+    }
+
+    /// The month's rows of the tenant that `selection` picks (rows reported as passing come summed,
+    /// without their results: a pass needs none), each kind diagnosed once (`forEachDiagnosedRow`).
+    private static func forEachRow(
+        on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth,
+        only selection: StoredRowSelection, _ body: (DiagnosedRow) throws -> Void
+    ) throws {
+        for domain in rootDomains(of: tenant) {
+            try connection.forEachDiagnosedRow(
+                domain: domain, period: readPeriod(of: month), only: selection, report: .all,
+                configuration: configuration
+            ) { row in
+                // Another tenant may own a subdomain of this tenant's domain; rows of no tenant
+                // (unknown-domain) are not this report's.
+                guard row.tenantID == tenant.id else { return }
+                try body(row)
+            }
+        }
+    }
+
+    /// The report a row came in, without rows.
+    private static func report(of row: DiagnosedRow) -> ReceivedReport {
+        ReceivedReport(
+            receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
+            sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
     }
 
     /// `MonthlyReport.totals` of the month's input, nil when it would have no reports, without reading
@@ -123,53 +192,14 @@ public struct MonthlyReportQuery {
         return domains.filter { domain in !domains.contains { domain.hasSuffix("." + $0) } }.sorted()
     }
 
-    /// The month's rows that `selection` picks (rows reported as passing come summed, without their
-    /// results: a pass needs none), diagnosed (each kind once, `forEachDiagnosedRow`), by report.
-    private static func collect(
-        on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth,
-        only selection: StoredRowSelection
-    ) throws -> MonthRows {
-        var rows = MonthRows()
-        func report(of row: DiagnosedRow) -> ReceivedReport {
-            ReceivedReport(
-                receiver: row.reporter, reportID: row.reportID, period: DateRange(begin: row.begin, end: row.end),
-                sha256: row.sourceSHA256, policy: PublishedPolicy(row.policy), rows: [])
-        }
-        for domain in rootDomains(of: tenant) {
-            try connection.forEachDiagnosedRow(
-                domain: domain, period: readPeriod(of: month), only: selection, report: .all,
-                configuration: configuration
-            ) { row in
-                // Another tenant may own a subdomain of this tenant's domain; rows of no tenant
-                // (unknown-domain) are not this report's.
-                guard row.tenantID == tenant.id else { return }
-                rows.reports[row.reportKey, default: report(of: row)].rows.append(
-                    ReportedRow(
-                        domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
-                        disposition: row.disposition, messages: row.count))
-                if row.diagnosisClass.isDMARCFailure {
-                    let key = ExampleKey(domain: row.domain, diagnosisClass: row.diagnosisClass)
-                    // The counts apart: reading one out of a stored diagnosis copied all of it, per row.
-                    if (rows.exampleCounts[key] ?? -1) < row.count {
-                        rows.exampleCounts[key] = row.count
-                        rows.examples[key] = row.diagnosis
-                    }
-                }
-            }
-        }
-        return rows
-    }
 }
 
-/// One month's diagnosed reports, by key, and the examples for its recommendation texts: per domain
-/// and class, the failing row with the most messages (the first read of equals).
+/// One month's diagnosed reports, by key, and the examples for its recommendation texts.
 private struct MonthRows: Sendable {
     var reports: [Int64: ReceivedReport] = [:]
-    var examples: [ExampleKey: Diagnosis] = [:]
-    /// The count of each example's row.
-    var exampleCounts: [ExampleKey: Int64] = [:]
+    var examples = Examples()
 
-    /// Adds rows read apart, after these: `collect` of another selection of the same month.
+    /// Adds rows read apart, after these: another selection of the same month.
     mutating func add(_ other: MonthRows) {
         for (key, report) in other.reports {
             if reports[key] == nil {
@@ -178,17 +208,52 @@ private struct MonthRows: Sendable {
                 reports[key]?.rows.append(contentsOf: report.rows)
             }
         }
-        for (key, count) in other.exampleCounts where (exampleCounts[key] ?? -1) < count {
-            exampleCounts[key] = count
-            examples[key] = other.examples[key]
-        }
+        examples.add(other.examples)
     }
 
     var orderedReports: [ReceivedReport] {
         reports.values.sorted { ($0.period.begin, $0.receiver, $0.reportID) < ($1.period.begin, $1.receiver, $1.reportID) }
     }
+}
 
-    var orderedExamples: [Diagnosis] {
+/// One month's rows tallied as read, and the examples for its recommendation texts.
+private struct TalliedRows: Sendable {
+    var tally: MonthlyReportTally
+    var examples = Examples()
+
+    init(month: ReportMonth) { tally = MonthlyReportTally(month: month) }
+
+    mutating func add(_ other: TalliedRows) {
+        tally.add(other.tally)
+        examples.add(other.examples)
+    }
+}
+
+/// Per domain and class, the failing row with the most messages (the first read of equals): the
+/// example its recommendation text is written from.
+private struct Examples: Sendable {
+    private var examples: [ExampleKey: Diagnosis] = [:]
+    /// The count of each example's row, apart: reading it out of a stored diagnosis copied all of it.
+    private var counts: [ExampleKey: Int64] = [:]
+
+    mutating func consider(_ row: DiagnosedRow) {
+        guard row.diagnosisClass.isDMARCFailure else { return }
+        let key = ExampleKey(domain: row.domain, diagnosisClass: row.diagnosisClass)
+        if (counts[key] ?? -1) < row.count {
+            counts[key] = row.count
+            examples[key] = row.diagnosis
+        }
+    }
+
+    /// Adds examples of rows read after these.
+    mutating func add(_ other: Examples) {
+        for (key, count) in other.counts where (counts[key] ?? -1) < count {
+            counts[key] = count
+            examples[key] = other.examples[key]
+        }
+    }
+
+    var ordered: [Diagnosis] {
         examples.values.sorted { ($0.headerFrom, $0.class.rawValue) < ($1.headerFrom, $1.class.rawValue) }
     }
 }

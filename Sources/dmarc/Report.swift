@@ -67,8 +67,8 @@ struct Report: ParsableCommand {
                 if all {
                     try runAll(query, month: reportMonth, language: language, today: today)
                 } else if let tenant {
-                    let input = try query.input(tenantID: tenant, month: reportMonth, language: language, today: today)
-                    try write(MonthlyReport.build(input), tenant: tenant, month: reportMonth)
+                    let report = try query.report(tenantID: tenant, month: reportMonth, language: language, today: today)
+                    try write(report, tenant: tenant, month: reportMonth)
                 }
             } catch let error as QueryError {
                 Terminal.error(error.message)
@@ -101,17 +101,17 @@ struct Report: ParsableCommand {
 
         private func runAll(_ query: MonthlyReportQuery, month: ReportMonth, language: Language?, today: Day) throws {
             let directory = out ?? "."
-            let inputs = try query.tenantIDs().map { try query.input(tenantID: $0, month: month, language: language, today: today) }
+            let reports = try query.tenantIDs().map { try query.report(tenantID: $0, month: month, language: language, today: today) }
             var failed = 0
             for chosen in format.isEmpty ? [.html, .pdf] : format {
-                for outcome in MonthlyReportBatch().write(inputs, as: chosen, into: directory) {
+                for outcome in MonthlyReportBatch().write(reports, as: chosen, into: directory) {
                     if let error = outcome.error {
                         failed += 1
                         Terminal.error("\(outcome.tenantID): \(error.message)")
                     }
                 }
             }
-            print("wrote \(inputs.count) tenant report(s) for \(month) into \(directory)" + (failed > 0 ? " · \(failed) failed" : ""))
+            print("wrote \(reports.count) tenant report(s) for \(month) into \(directory)" + (failed > 0 ? " · \(failed) failed" : ""))
             if failed > 0 { throw ExitCode(73) }
         }
     }

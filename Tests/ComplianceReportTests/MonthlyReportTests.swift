@@ -8,6 +8,30 @@ import Testing
 @Suite struct MonthlyReportTests {
     static let report = SampleReport.report()
 
+    /// A month read in parts (failing rows on one connection, passes on another), tallied apart and
+    /// added up, is the month read whole; the reports split include ones across the month's start.
+    @Test func tallyOfPartsIsTheWhole() {
+        let input = SampleReport.input()
+        var failing = MonthlyReportTally(month: input.month)
+        var passing = MonthlyReportTally(month: input.month)
+        for (index, report) in input.reports.enumerated() {
+            for (position, row) in report.rows.enumerated() {
+                // Passes apart from the rest; every third report's rows alternate instead.
+                let first = index % 3 == 0 ? position % 2 == 0 : row.class != .pass
+                if first {
+                    failing.add(row, ofReport: Int64(index), report)
+                } else {
+                    passing.add(row, ofReport: Int64(index), report)
+                }
+            }
+        }
+        #expect(input.reports.contains { DayApportioning.singleDay(of: $0.period) == nil })
+        failing.add(passing)
+        var facts = input
+        facts.reports = []
+        #expect(MonthlyReport.build(facts, from: failing) == MonthlyReport.build(input))
+    }
+
     @Test func totalsAgreeEverywhere() {
         let report = Self.report
         let total = report.summary.totals.messages

@@ -77,6 +77,8 @@ struct MonthlyReportQueryTests {
         var reference = input
         reference.reports = reports.values.sorted { $0.reportID < $1.reportID }
         #expect(MonthlyReport.build(reference) == MonthlyReport.build(input))
+        // And as `report monthly` reads it: tallied as read, on two connections.
+        #expect(try MonthlyReportQuery(connection: connection).report(tenantID: "contoso", month: month) == MonthlyReport.build(input))
         #expect(MonthlyReport.totals(reference) == MonthlyReport.totals(input))
         // The three alike passes are one row of 200 messages; the rest stay as they were.
         let rows = input.reports.flatMap { report in report.rows.map { "\(report.reportID) \($0.sourceIP) \($0.class) \($0.messages)" } }
@@ -145,6 +147,9 @@ struct MonthlyReportQueryTests {
         // And as the report of November reads it.
         let input = try MonthlyReportQuery(connection: connection).input(tenantID: "contoso", month: try #require(ReportMonth("2026-11")))
         #expect(input.previousMonth == reference)
+        #expect(
+            try MonthlyReportQuery(connection: connection).report(tenantID: "contoso", month: try #require(ReportMonth("2026-11")))
+                == MonthlyReport.build(input))
         // A month with only other tenants' rows has no totals, as a month without reports.
         let beispiel = try #require(configuration.tenants.first { $0.id == "beispiel" })
         #expect(try MonthlyReportQuery.totals(on: connection, tenant: beispiel, configuration: configuration, month: month)?.messages == 15)
