@@ -146,7 +146,7 @@ public struct MonthlyReportQuery {
         var reported = false
         var owners: [OwnerKey: String?] = [:]
         for domain in rootDomains(of: tenant) {
-            try connection.forEachVerdictVolume(
+            let leftOut = try connection.forEachVerdictVolume(
                 domain: domain, period: readPeriod(of: month), providerNetworks: configuration.provider.networks
             ) { volume in
                 let key = OwnerKey(headerFrom: volume.headerFrom, day: volume.day)
@@ -165,6 +165,7 @@ public struct MonthlyReportQuery {
                     volume.messages, over: DateRange(begin: volume.begin, end: volume.end),
                     passed: volume.reportedPass, providerNetwork: volume.fromProviderNetworks)
             }
+            guard leftOut else { continue }
             try connection.forEachDiagnosedRow(
                 domain: domain, period: readPeriod(of: month), only: .outsideVerdictVolumes, report: .forDiagnosis,
                 configuration: configuration

@@ -21,15 +21,18 @@ public struct VerdictVolume: Sendable, Equatable {
 
 extension PostgresConnection {
     /// The rows of `forEachStoredRow(domain:period:)` that have a verdict, summed as `VerdictVolume`s
-    /// on the server. The others (`StoredRowSelection.outsideVerdictVolumes`) must be read whole.
+    /// on the server. Returns whether there were others (`StoredRowSelection.outsideVerdictVolumes`),
+    /// which must then be read whole; the same scan tells, so that they cost a second one only when
+    /// they exist.
     ///
     /// A big tenant's month is 600,000 rows, a third of them failing with results each, from
     /// 100,000 addresses; its previous month is read only for the change of its totals. The origin
     /// such a total needs is decided by the server, address against `providerNetworks`, so that the
     /// month comes back as a few rows per report.
+    @discardableResult
     public func forEachVerdictVolume(
         domain: String, period: DayRange, providerNetworks: [IPNetwork], _ body: (VerdictVolume) throws -> Void
-    ) throws {
+    ) throws -> Bool {
         // $5, $6 for `domainRows`; $7 the networks.
         let parameters =
             Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
@@ -37,19 +40,25 @@ extension PostgresConnection {
         let sql = """
             WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))
             SELECT extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, r.header_from,
-                   r.pass, r.provider, r.count::bigint
+                   r.pass, r.provider, r.count::bigint, r.summed
             FROM (
-                SELECT r.report, r.header_from, (r.dkim = 'pass' OR r.spf = 'pass') IS TRUE AS pass,
+                SELECT r.report, r.header_from, \(Self.inVerdictVolumes) IS TRUE AS summed,
+                       (r.dkim = 'pass' OR r.spf = 'pass') IS TRUE AS pass,
                        r.source_ip <<= ANY ($7::inet[]) AS provider, sum(r.count) AS count
                 FROM found JOIN records r ON r.report = found.report
-                WHERE \(Self.domainRows) AND \(Self.inVerdictVolumes)
-                GROUP BY 1, 2, 3, 4) r
+                WHERE \(Self.domainRows)
+                GROUP BY 1, 2, 3, 4, 5) r
             JOIN reports p ON p.id = r.report
             """
+        var leftOut = false
         // The planner expects a group per address and sorts 600,000 rows for them; there are a few per
         // report, which a hash sums at a third less of the server's time. (The memory stays small: it
         // is a limit, not an allocation.)
         try forEachRow(sql, parameters, settings: ["work_mem": "32MB", "cursor_tuple_fraction": "1"]) { row in
+            guard let summed = row.bool(6), summed else {
+                leftOut = true
+                return
+            }
             guard let begin = row.int64(0), let end = row.int64(1), let headerFrom = row.string(2),
                 let pass = row.bool(3), let provider = row.bool(4), let messages = row.int64(5)
             else { return }
@@ -58,6 +67,7 @@ extension PostgresConnection {
                     begin: begin, end: end, headerFrom: headerFrom, reportedPass: pass,
                     fromProviderNetworks: provider, messages: messages))
         }
+        return leftOut
     }
 
     /// The rows `forEachVerdictVolume` sums: those with a verdict (`reportedVerdict`), but not from an
