@@ -150,6 +150,9 @@ public final class PostgresConnection {
     ///
     /// `settings` are planner settings for this query (`SET LOCAL`; inside the caller's transaction
     /// they stay until its end): names and values from the code, never from input.
+    /// True outside any transaction (autocommit).
+    var isOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
     public func forEachRow(
         _ sql: String, _ parameters: [String?] = [], batchSize: Int = 2_000,
         settings: KeyValuePairs<String, String> = [:], _ visit: (borrowing PostgresRowView) throws -> Void

@@ -160,17 +160,38 @@ extension PostgresConnection {
         // $5 and $6 for `domainRows`.
         var parameters = Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
-        var summedPasses = false, othersToo = true, byBegin = false
         switch selection {
-        case .all: break
+        case .all, .allWithReportedPassesSummed, .reportedPassesSummed: break
         case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
         case .reportedPasses(let headerFrom, let begin):
             filter += " AND \(Self.reportedPass) AND r.header_from = $7 AND p.begin_time = to_timestamp($8)"
             parameters += [headerFrom, String(begin)]
-            byBegin = true
+        case .outsideVerdictVolumes: filter += " AND \(Self.inVerdictVolumes) IS NOT TRUE"
+        }
+        // The reports and their rows are read in two queries, from one snapshot: a report stored or
+        // replaced (reparse) meanwhile is either wholly in the result or not at all.
+        let ownTransaction = isOutsideTransaction
+        if ownTransaction { try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") }
+        do {
+            try scanRows(
+                selection: selection, report: report, parameters: parameters, filter: filter, visit)
+            if ownTransaction { try execute("COMMIT") }
+        } catch {
+            if ownTransaction { rollbackQuietly() }
+            throw error
+        }
+    }
+
+    private func scanRows(
+        selection: StoredRowSelection, report: StoredReportColumns, parameters: [String?], filter: String,
+        _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
+    ) throws {
+        var summedPasses = false, othersToo = true, byBegin = false
+        switch selection {
+        case .all, .exceptReportedPasses, .outsideVerdictVolumes: break
+        case .reportedPasses: byBegin = true
         case .allWithReportedPassesSummed: summedPasses = true
         case .reportedPassesSummed: (summedPasses, othersToo) = (true, false)
-        case .outsideVerdictVolumes: filter += " AND \(Self.inVerdictVolumes) IS NOT TRUE"
         }
         // The domain's reports are found in `report_from_domains`, their rows through the primary key (sql/022).
         let found = "WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))"
@@ -209,7 +230,6 @@ extension PostgresConnection {
             settings = ["jit": "off", "work_mem": "32MB", "cursor_tuple_fraction": "1"]
         }
         try forEachRow(sql, parameters, settings: settings) { row in
-            // A report stored after the first query is left out, as if read before it.
             guard let key = row.int64(0), let report = reports[key] else { return }
             try visit(row, report)
         }
