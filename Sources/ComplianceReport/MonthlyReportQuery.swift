@@ -24,11 +24,7 @@ public struct MonthlyReportQuery {
             connection, selection in
             var rows = TalliedRows(month: month)
             try Self.forEachRow(on: connection, tenant: tenant, configuration: configuration, month: month, only: selection) { row in
-                rows.tally.add(
-                    ReportedRow(
-                        domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
-                        disposition: row.disposition, messages: row.count),
-                    ofReport: row.reportKey, Self.report(of: row))
+                rows.tally.add(ReportedRow(row), ofReport: row.reportKey, Self.report(of: row))
                 rows.examples.consider(row)
             }
             return rows
@@ -48,10 +44,7 @@ public struct MonthlyReportQuery {
             connection, selection in
             var rows = MonthRows()
             try Self.forEachRow(on: connection, tenant: tenant, configuration: configuration, month: month, only: selection) { row in
-                rows.reports[row.reportKey, default: Self.report(of: row)].rows.append(
-                    ReportedRow(
-                        domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
-                        disposition: row.disposition, messages: row.count))
+                rows.reports[row.reportKey, default: Self.report(of: row)].rows.append(ReportedRow(row))
                 rows.examples.consider(row)
             }
             return rows
@@ -256,6 +249,15 @@ private struct Examples: Sendable {
 
     var ordered: [Diagnosis] {
         examples.values.sorted { ($0.headerFrom, $0.class.rawValue) < ($1.headerFrom, $1.class.rawValue) }
+    }
+}
+
+extension ReportedRow {
+    /// The row as diagnosed, read in place from its kind's diagnosis.
+    fileprivate init(_ row: DiagnosedRow) {
+        self.init(
+            domain: row.domain, sourceIP: row.sourceIP, origin: row.origin, class: row.diagnosisClass,
+            disposition: row.disposition, messages: row.count)
     }
 }
 
