@@ -61,6 +61,14 @@ public enum DayApportioning {
         return shares.filter { $0.floor > 0 }.map { DayShare(day: $0.day, messages: $0.floor) }
     }
 
+    /// The shares of `split`, handed to `body` one at a time, with no array for a period within one
+    /// UTC day (most reports): for callers that apportion every row of a big month.
+    public static func forEachShare(of count: Int64, over period: DateRange, _ body: (DayShare) -> Void) {
+        guard count > 0 else { return }
+        if let day = singleDay(of: period) { return body(DayShare(day: day, messages: count)) }
+        for share in split(count, over: period) { body(share) }
+    }
+
     /// The one day that `split` gives all of a count to, when the period lies within one UTC day
     /// (most reports), or ends before it begins; nil when it spans several. Callers with many rows
     /// of one report ask this once instead of splitting each row.

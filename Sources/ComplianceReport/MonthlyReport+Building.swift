@@ -55,14 +55,9 @@ public struct MonthTotalsTally: Sendable {
     public init(month: ReportMonth) { self.month = month }
 
     public mutating func add(_ messages: Int64, over period: DateRange, passed: Bool, providerNetwork: Bool) {
-        guard messages > 0 else { return }
         var inMonth: Int64 = 0
-        if let day = DayApportioning.singleDay(of: period) {
-            inMonth = month.contains(day) ? messages : 0
-        } else {
-            for share in DayApportioning.split(messages, over: period) where month.contains(share.day) {
-                inMonth += share.messages
-            }
+        DayApportioning.forEachShare(of: messages, over: period) { share in
+            if month.contains(share.day) { inMonth += share.messages }
         }
         let count = PassCount(messages: inMonth, passed: passed ? inMonth : 0)
         if providerNetwork {
@@ -132,8 +127,8 @@ private struct Accumulator {
         // for a period in the month (it still shows the receiver saw no mail).
         guard inMonth > 0 || (report.messages == 0 && overlapsMonth) else { return }
         receivers[receiver, default: (PassCount(), 0)].reports += 1
-        let domainsInMonth = Set(report.domains.filter(\.inMonth).map(\.name))
-        for domain in domainsInMonth.isEmpty ? report.rowDomains : domainsInMonth {
+        let reportDomainsInMonth = Set(report.domains.filter(\.inMonth).map(\.name))
+        for domain in reportDomainsInMonth.isEmpty ? report.rowDomains : reportDomainsInMonth {
             policies[domain, default: [:]][report.report.policy, default: 0] += 1
         }
         evidence.append(
@@ -297,7 +292,6 @@ private struct Accumulator {
         var ip: String
         var origin: SendingOrigin
     }
-
 
     /// The methods of the entries valid on some day of the month: the one in force on its first day
     /// and any that start later in it.

@@ -93,13 +93,11 @@ public struct MonthlyReportTally: Sendable {
         var traffic = PassCount()
         private var lastSlot = 0
         private var lastRowDomain: String?
-        private let singleDay: Day?
 
         init(_ report: ReceivedReport) {
             var metadata = report
             metadata.rows = []
             self.report = metadata
-            singleDay = DayApportioning.singleDay(of: report.period)
         }
 
         mutating func add(_ row: ReportedRow, month: ReportMonth, window: ClosedRange<Day>, rows: inout [RowKey: Int64]) {
@@ -109,13 +107,8 @@ public struct MonthlyReportTally: Sendable {
                 rowDomains.insert(row.domain)
                 lastRowDomain = row.domain
             }
-            guard row.messages > 0 else { return }
-            if let day = singleDay {
-                add(row, DayShare(day: day, messages: row.messages), month: month, window: window, rows: &rows)
-            } else {
-                for share in DayApportioning.split(row.messages, over: report.period) {
-                    add(row, share, month: month, window: window, rows: &rows)
-                }
+            DayApportioning.forEachShare(of: row.messages, over: report.period) { share in
+                add(row, share, month: month, window: window, rows: &rows)
             }
         }
 

@@ -66,6 +66,16 @@ import Testing
         #expect(shares.map(\.day) == shares.map(\.day).sorted())
     }
 
+    /// One at a time, the shares are `split`'s, single-day periods and empty rows included.
+    @Test(arguments: periods + [Period(count: 0, beginOffset: 0, length: 86_400), Period(count: 9, beginOffset: 60, length: 0)])
+    func sharesOneAtATimeAreTheSplit(period: Period) {
+        let begin = Self.march1 + period.beginOffset
+        let range = DateRange(begin: begin, end: begin + period.length)
+        var shares: [DayShare] = []
+        DayApportioning.forEachShare(of: period.count, over: range) { shares.append($0) }
+        #expect(shares == DayApportioning.split(period.count, over: range))
+    }
+
     @Test func degenerateInputs() {
         #expect(DayApportioning.split(0, over: DateRange(begin: Self.march1, end: Self.march1 + 86_400)).isEmpty)
         #expect(DayApportioning.split(-3, over: DateRange(begin: Self.march1, end: Self.march1 + 86_400)).isEmpty)

@@ -137,6 +137,9 @@ public final class PostgresConnection {
         return name
     }
 
+    /// True outside any transaction (autocommit).
+    var isOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
     /// Runs one query and hands each row to `visit`, read in place from libpq's memory: neither the
     /// whole result nor a copy of each value is held. The rows come through a cursor, at most
     /// `batchSize` at a time, so a query of a million rows needs the memory of two batches. Outside
@@ -150,15 +153,12 @@ public final class PostgresConnection {
     ///
     /// `settings` are planner settings for this query (`SET LOCAL`; inside the caller's transaction
     /// they stay until its end): names and values from the code, never from input.
-    /// True outside any transaction (autocommit).
-    var isOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
-
     public func forEachRow(
         _ sql: String, _ parameters: [String?] = [], batchSize: Int = 2_000,
         settings: KeyValuePairs<String, String> = [:], _ visit: (borrowing PostgresRowView) throws -> Void
     ) throws {
         try checkIdle()
-        let ownTransaction = PQtransactionStatus(handle) == PQTRANS_IDLE
+        let ownTransaction = isOutsideTransaction
         // One round trip for the transaction and its settings.
         let set = settings.map { "SET LOCAL \($0.key) = '\($0.value)'" }
         let opening = (ownTransaction ? ["BEGIN"] : []) + set

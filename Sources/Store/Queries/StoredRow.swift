@@ -36,7 +36,8 @@ public enum StoredRowSelection: Sendable {
     /// second connection.
     case reportedPassesSummed
     /// The rows `forEachVerdictVolume` leaves out: those whose report gave no DMARC verdict
-    /// (`policy_evaluated` without a DKIM or SPF result), whose class only their auth results decide.
+    /// (`policy_evaluated` without a DKIM or SPF result), whose class only their auth results decide,
+    /// and those from an IPv4-mapped IPv6 address.
     case outsideVerdictVolumes
 }
 
@@ -157,45 +158,20 @@ extension PostgresConnection {
         domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
         part: RowPart? = nil, _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
     ) throws {
-        // $5 and $6 for `domainRows`.
-        var parameters = Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
+        var parameters = Self.domainRowParameters(domain, period)
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
+        var summedPasses = false, othersToo = true, byBegin = false
         switch selection {
-        case .all, .allWithReportedPassesSummed, .reportedPassesSummed: break
+        case .all: break
         case .exceptReportedPasses: filter += " AND NOT \(Self.reportedPass)"
         case .reportedPasses(let headerFrom, let begin):
             filter += " AND \(Self.reportedPass) AND r.header_from = $7 AND p.begin_time = to_timestamp($8)"
             parameters += [headerFrom, String(begin)]
-        case .outsideVerdictVolumes: filter += " AND \(Self.inVerdictVolumes) IS NOT TRUE"
-        }
-        // The reports and their rows are read in two queries, from one snapshot: a report stored or
-        // replaced (reparse) meanwhile is either wholly in the result or not at all.
-        let ownTransaction = isOutsideTransaction
-        if ownTransaction { try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") }
-        do {
-            try scanRows(
-                selection: selection, report: report, parameters: parameters, filter: filter, visit)
-            if ownTransaction { try execute("COMMIT") }
-        } catch {
-            if ownTransaction { rollbackQuietly() }
-            throw error
-        }
-    }
-
-    private func scanRows(
-        selection: StoredRowSelection, report: StoredReportColumns, parameters: [String?], filter: String,
-        _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
-    ) throws {
-        var summedPasses = false, othersToo = true, byBegin = false
-        switch selection {
-        case .all, .exceptReportedPasses, .outsideVerdictVolumes: break
-        case .reportedPasses: byBegin = true
+            byBegin = true
         case .allWithReportedPassesSummed: summedPasses = true
         case .reportedPassesSummed: (summedPasses, othersToo) = (true, false)
+        case .outsideVerdictVolumes: filter += " AND \(Self.inVerdictVolumes) IS NOT TRUE"
         }
-        // The domain's reports are found in `report_from_domains`, their rows through the primary key (sql/022).
-        let found = "WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))"
-        let reports = try self.reports(found: found, Array(parameters.prefix(4)), columns: report)
         let rows = """
             FROM found
             \(byBegin ? "JOIN reports p ON p.id = found.report" : "")
@@ -203,7 +179,7 @@ extension PostgresConnection {
             WHERE \(Self.domainRows) \(filter)
             """
         var sql = """
-            \(found)
+            \(Self.foundReports)
             SELECT \(Self.recordColumns.joined(separator: ", "))
             \(rows)
             """
@@ -214,7 +190,7 @@ extension PostgresConnection {
         if summedPasses {
             // Rows alike in all the columns read of a pass add up to one row: a big tenant's month is
             // 600,000 rows, most of them passes, and reading them one by one was most of its report's time.
-            sql = othersToo ? sql + " AND NOT \(Self.reportedPass)\nUNION ALL\n" : found + "\n"
+            sql = othersToo ? sql + " AND NOT \(Self.reportedPass)\nUNION ALL\n" : Self.foundReports + "\n"
             sql += """
                 SELECT \(Self.summedPassColumns.joined(separator: ", "))
                 FROM (
@@ -229,18 +205,34 @@ extension PostgresConnection {
             // for its first tenth by default, while every row is read.
             settings = ["jit": "off", "work_mem": "32MB", "cursor_tuple_fraction": "1"]
         }
-        try forEachRow(sql, parameters, settings: settings) { row in
-            guard let key = row.int64(0), let report = reports[key] else { return }
-            try visit(row, report)
+        // The reports and their rows are read in two queries, from one snapshot: a report stored or
+        // replaced (reparse) meanwhile is either wholly in the result or not at all.
+        try inOneSnapshot {
+            let reports = try self.reports(Array(parameters.prefix(4)), columns: report)
+            try forEachRow(sql, parameters, settings: settings) { row in
+                guard let key = row.int64(0), let report = reports[key] else { return }
+                try visit(row, report)
+            }
         }
     }
 
-    /// The reports `found` (a CTE over parameters $1 to $4) names, by key. A report's columns are
-    /// read once here, not on each of its rows: converting and sending them, a file hash in hex among
+    /// Runs `body` in a REPEATABLE READ, READ ONLY transaction of its own, or in the caller's.
+    private func inOneSnapshot(_ body: () throws -> Void) throws {
+        guard isOutsideTransaction else { return try body() }
+        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            try body()
+            try execute("COMMIT")
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+    }
+
+    /// The reports `foundReports` names (parameters $1 to $4), by key. A report's columns are read
+    /// once here, not on each of its rows: converting and sending them, a file hash in hex among
     /// them, on each of a big tenant's 240,000 rows was a sixth of the server's time.
-    private func reports(
-        found: String, _ parameters: [String?], columns: StoredReportColumns
-    ) throws -> [Int64: StoredReport] {
+    private func reports(_ parameters: [String?], columns: StoredReportColumns) throws -> [Int64: StoredReport] {
         let policyColumns: [String]
         switch columns {
         case .all:
@@ -256,7 +248,7 @@ extension PostgresConnection {
         // `failures` four more).
         let rows = try query(
             """
-            \(found)
+            \(Self.foundReports)
             SELECT p.id, extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, p.org_name,
                    \(policyColumns.joined(separator: ", "))
             FROM found JOIN reports p ON p.id = found.report
@@ -293,6 +285,16 @@ extension PostgresConnection {
 
     /// The rows of `domain` and its subdomains in the reports found: parameters $5 and $6.
     static let domainRows = "(r.header_from = $5 OR r.header_from LIKE $6)"
+
+    /// The CTE `found`: the domain's reports in the period (`domainAndPeriodCondition`), whose records
+    /// are then read through the primary key (sql/022).
+    static let foundReports =
+        "WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(domainAndPeriodCondition))"
+
+    /// Parameters $1 to $6 of a query over `foundReports` and `domainRows`.
+    static func domainRowParameters(_ domain: String, _ period: DayRange) -> [String?] {
+        domainAndPeriod(domain, period) + [domain, "%" + likeEscaped("." + domain)]
+    }
 
     /// The receiver's own verdict was DMARC pass, for a row with messages (`Record.dmarcPass`).
     private static let reportedPass = "(r.count > 0 AND (r.dkim = 'pass' OR r.spf = 'pass'))"

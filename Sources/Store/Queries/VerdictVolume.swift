@@ -35,10 +35,9 @@ extension PostgresConnection {
     ) throws -> Bool {
         // $5, $6 for `domainRows`; $7 the networks.
         let parameters =
-            Self.domainAndPeriod(domain, period) + [domain, "%" + Self.likeEscaped("." + domain)]
-            + [PostgresArray.textLiteral(providerNetworks.map(\.description))]
+            Self.domainRowParameters(domain, period) + [PostgresArray.textLiteral(providerNetworks.map(\.description))]
         let sql = """
-            WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(Self.domainAndPeriodCondition))
+            \(Self.foundReports)
             SELECT extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, r.header_from,
                    r.pass, r.provider, r.count::bigint, r.summed
             FROM (
