@@ -133,8 +133,15 @@ struct InflateStream<Upstream: ByteStream>: ByteStream {
             }
             return true
         }
+        // Junk: counted to its end, not only what this read happened to buffer, so that the warning
+        // says the same however the input arrives (the upstream is bounded by the input limit).
         trailingBytes += Int64(available)
         stream.pointee.avail_in = 0
+        while !upstreamEnded {
+            let n = try upstream.read(into: input)
+            if n == 0 { upstreamEnded = true }
+            trailingBytes += Int64(n)
+        }
         return false
     }
 }

@@ -111,3 +111,15 @@ extension FuzzRegressionTests {
         #expect(damaged.rejections.map(\.error.code) == [.badCompression])
     }
 }
+
+extension FuzzRegressionTests {
+    /// A complete gzip member and 17 bytes of junk after it (the reader target's input, 344 bytes).
+    /// The warning counted only the junk already in the buffer when the member ended: 17 bytes read
+    /// whole, 3 in short reads. The rest of the input is now read and counted too.
+    @Test(arguments: chunkings)
+    func junkAfterTheGzipStreamIsCountedWhole(chunkSizes: [Int]) throws {
+        let result = try readDocument(try fixture("report-then-junk-after-gzip.xml.gz"), chunkSizes: chunkSizes)
+        #expect(result.rejections.isEmpty)
+        #expect(result.reports.map(\.warnings) == [["ignored 17 byte(s) after the gzip stream"]])
+    }
+}
