@@ -143,7 +143,7 @@ struct BenchmarkRun {
             corpus.documents.map(\.shipped), database: database, limits: limits, jobs: jobs)
         table.phases.append(PhaseResult(
             phase: "store (ingest)", items: Int(summary.rows), unit: "rows", seconds: storeSeconds, bytes: corpus.xmlBytes,
-            note: "end to end: unpack, parse, hash, originals, COPY; one transaction per file; \(jobs) jobs (ingest's default); once"))
+            note: "end to end: unpack, parse, hash, originals, COPY; small files up to 64 to a transaction, large ones alone; \(jobs) jobs (ingest's default); once"))
         let baseline = try StorePhases.copyBaseline(database: database, scratch: scratch, repetitions: repetitions)
         table.phases.append(PhaseResult(
             phase: "  psql \\copy", items: baseline.rows, unit: "rows", seconds: baseline.seconds, bytes: baseline.bytes,

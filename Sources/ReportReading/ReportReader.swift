@@ -19,27 +19,44 @@ public struct ReportReader: Sendable {
     public func read<H: ReportHandler>(file path: String, source: String? = nil, into handler: inout H) throws {
         let name = source ?? path
         let file: FileBytes
-        var head = [UInt8](repeating: 0, count: MailDetection.headLength)
         do throws(ReadError) {
             file = try FileBytes(path: path)
-            try checkInputSize(file)
-            let count = try Self.read(file, at: 0, into: &head)
+        } catch {
+            return try handler.rejected(source: name, error: error)
+        }
+        try readInput(file, source: name, into: &handler)
+    }
+
+    /// Reads a file's bytes, read earlier, exactly as `read(file:)` reads the file: ingest reads a
+    /// small file once, for its hash, its stored original and its reports alike.
+    public func read<H: ReportHandler>(fileContents: [UInt8], source: String, into handler: inout H) throws {
+        try readInput(MemoryBytes(bytes: fileContents), source: source, into: &handler)
+    }
+
+    /// A whole input, mail or not: the content decides.
+    private func readInput<H: ReportHandler>(_ input: some RandomAccessBytes, source name: String, into handler: inout H)
+        throws
+    {
+        var head = [UInt8](repeating: 0, count: MailDetection.headLength)
+        do throws(ReadError) {
+            try checkInputSize(input)
+            let count = try Self.read(input, at: 0, into: &head)
             head.removeSubrange(count...)
         } catch {
             return try handler.rejected(source: name, error: error)
         }
         switch MailDetection.kind(of: head) {
         case .mbox:
-            _ = try MboxReader(reader: self).read(file, source: name, into: &handler)
+            _ = try MboxReader(reader: self).read(input, source: name, into: &handler)
         case .message:
-            try readMessage(file, source: name, into: &handler)
+            try readMessage(input, source: name, into: &handler)
         case .other:
-            try read(file, source: name, into: &handler)
+            try read(input, source: name, into: &handler)
         }
     }
 
     /// The input-size cap, checked on the size before anything is read: a file of any size costs nothing.
-    func checkInputSize(_ file: FileBytes) throws(ReadError) {
+    func checkInputSize(_ file: some RandomAccessBytes) throws(ReadError) {
         if let tooLarge = limits.inputTooLarge(file.size) { throw tooLarge }
     }
 
@@ -49,7 +66,7 @@ public struct ReportReader: Sendable {
     }
 
     /// A single message is read whole: MIME needs to look back for boundaries, and the cap keeps it small.
-    private func readMessage<H: ReportHandler>(_ file: FileBytes, source: String, into handler: inout H) throws {
+    private func readMessage<H: ReportHandler>(_ file: some RandomAccessBytes, source: String, into handler: inout H) throws {
         guard file.size <= Int64(limits.maxMessageBytes) else {
             return try handler.rejected(
                 source: source,
@@ -71,7 +88,7 @@ public struct ReportReader: Sendable {
     }
 
     /// Fills `buffer` from `offset` on with one `pread`; returns the count read.
-    private static func read(_ file: FileBytes, at offset: Int, into buffer: inout [UInt8]) throws(ReadError) -> Int {
+    private static func read(_ file: some RandomAccessBytes, at offset: Int, into buffer: inout [UInt8]) throws(ReadError) -> Int {
         let result: Result<Int, ReadError> = buffer.withUnsafeMutableBytes { raw in
             Result { () throws(ReadError) -> Int in
                 try file.read(at: Int64(offset), into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))

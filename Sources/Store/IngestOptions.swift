@@ -10,11 +10,15 @@ public struct IngestOptions: Sendable {
     public var limits: ReadingLimits
     /// How often an input is retried after a deadlock or serialization failure with a concurrent run.
     public var retries: Int
+    /// Small files (up to 1 MiB) stored together in one transaction, each still whole or not at all
+    /// (`FileBatch`); 1 stores every file in a transaction of its own.
+    public var filesPerTransaction: Int
 
     public init(
         archive: String? = nil, quarantine: String? = nil, maildirDone: Bool = false, limits: ReadingLimits = ReadingLimits(),
-        retries: Int = 5
+        retries: Int = 5, filesPerTransaction: Int = 64
     ) {
+        self.filesPerTransaction = max(1, filesPerTransaction)
         self.maildirDone = maildirDone
         self.archive = archive
         self.quarantine = quarantine

@@ -3,26 +3,36 @@ import DMARC
 import Foundation
 import ReportReading
 
-/// Stores DMARC aggregate reports from input files, one transaction per file.
+/// Stores DMARC aggregate reports from input files, each whole or not at all.
 ///
 /// Each file: its SHA-256 is computed; under an advisory transaction lock on that hash, a file already
 /// in `originals` is a duplicate; otherwise its bytes go to `originals`, its reports and rows are
-/// streamed in (see `ReportStorer`), and a row in the `input_files` ledger records the outcome — all
-/// in the same transaction, so a crash at any point leaves the file either fully stored or not at all.
+/// stored, and a row in the `input_files` ledger records the outcome — all in one transaction, so a
+/// crash at any point leaves the file either fully stored or not at all. A large file streams
+/// through a transaction of its own (`ReportStorer`); small ones are read into memory and stored up to
+/// `IngestOptions.filesPerTransaction` at a time (`FileBatch`), which is what most reports cost.
 /// Concurrent runs serialise on the advisory locks (per file hash, per report identity), so nothing
 /// is stored twice; the unique constraints on `originals` and on the report identity back that up.
 /// A rejected file is rolled back whole and recorded in the ledger in a transaction of its own.
 public final class Ingestor {
     let connection: PostgresConnection
     let options: IngestOptions
-    /// The reader call, replaceable in tests that feed synthetic reports.
+    /// The reader calls, for a file streamed and for one read for a batch; replaceable in tests that
+    /// feed synthetic reports.
     var readFile: (_ path: String, _ handler: inout ReportStorer) throws -> Void
+    var readContents: (_ path: String, _ contents: [UInt8], _ handler: inout BatchedFileReader) throws -> Void
+    /// Small files read and waiting to be stored together.
+    var batch: FileBatch
 
     public init(connection: PostgresConnection, options: IngestOptions = IngestOptions()) {
         self.connection = connection
         self.options = options
+        batch = FileBatch(maxFiles: options.filesPerTransaction)
         let reader = ReportReader(limits: options.limits)
         readFile = { path, handler in try reader.read(file: path, source: path, into: &handler) }
+        readContents = { path, contents, handler in
+            try reader.read(fileContents: contents, source: path, into: &handler)
+        }
     }
 
     /// Ingests `files` (already expanded, see `InputFiles.expand`). Stops early only when the
@@ -38,13 +48,29 @@ public final class Ingestor {
                     index: index, total: files.count, path: path,
                     reportsSoFar: summary.reports, rowsSoFar: summary.rows))
             do {
-                try ingest(file: path, into: &summary)
+                try add(file: path, into: &summary)
             } catch let error as PostgresError where error.isConnectionProblem {
                 summary.databaseFailure = error.message
                 return summary
             }
         }
+        do {
+            try storeBatch(into: &summary)
+        } catch let error as PostgresError where error.isConnectionProblem {
+            summary.databaseFailure = error.message
+        }
         return summary
+    }
+
+    /// Ingests one file, now or as part of the next batch: `storeBatch` stores what is left. A file
+    /// is counted into `summary` once its transaction committed (or its rejection was recorded), which
+    /// for a batched file is when the batch is stored, by this call or a later one.
+    func add(file path: String, into summary: inout IngestSummary) throws {
+        guard batch.maxFiles > 1, let file = try readForBatch(path) else {
+            return try ingest(file: path, into: &summary)
+        }
+        batch.append(file)
+        if batch.isFull { try storeBatch(into: &summary) }
     }
 
     /// One file, counted into `summary`.
@@ -84,10 +110,7 @@ public final class Ingestor {
                     try storeFile(path, digest: digest, size: size)
                 }
             } catch let rejection as InputRejected {
-                let what = rejection.source == path ? "" : "\(rejection.source): "
-                try reject(
-                    path, digest: digest, size: size,
-                    reason: "\(what)\(rejection.error.code): \(rejection.error.message)", into: &summary)
+                try reject(path, digest: digest, size: size, reason: rejection.reason(in: path), into: &summary)
                 return
             } catch let error as PostgresError where error.isRetryable && attempt <= options.retries {
                 continue  // a deadlock with a concurrent run: everything was rolled back, do it again
@@ -101,6 +124,11 @@ public final class Ingestor {
             }
         }
         guard let outcome = committed else { return }
+        try account(outcome, path: path, digest: digest, into: &summary)
+    }
+
+    /// Counts a committed file into `summary`, then moves it where it belongs.
+    func account(_ outcome: FileOutcome, path: String, digest: [UInt8], into summary: inout IngestSummary) throws {
         summary.reports += outcome.reports
         summary.rows += outcome.rows
         summary.duplicateReports += outcome.duplicateReports
@@ -128,6 +156,8 @@ public final class Ingestor {
         var rows: Int64 = 0
         var duplicateReports = 0
         var conflicts: [String] = []
+        /// The ledger's reason (a batched file's; `storeFile` writes its own).
+        var reason: String?
     }
 
     /// The body of a file's transaction.
@@ -211,11 +241,15 @@ public final class Ingestor {
     }
 
     private func ledger(_ path: String, sha: String?, size: Int64?, status: InputStatus, reason: String?) throws {
-        // Reasons quote the input ("not XML: starts with …"), which may hold NUL bytes that text cannot.
-        let reason = reason.map { String($0.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) }
+        let reason = reason.map(Self.ledgerText)
         try connection.query(
             "INSERT INTO input_files (sha256, path, size, status, reason) VALUES ($1::bytea, $2, $3, $4, $5)",
             [sha, path, size.map { String($0) }, status.rawValue, reason])
+    }
+
+    /// Reasons quote the input ("not XML: starts with …"), which may hold NUL bytes that text cannot.
+    static func ledgerText(_ reason: String) -> String {
+        String(reason.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) })
     }
 
     private func reject(
@@ -227,6 +261,11 @@ public final class Ingestor {
             try ledger(
                 path, sha: digest.map { FileDigest.byteaLiteral($0) }, size: size, status: .rejected, reason: reason)
         }
+        try setAside(path, digest: digest, reason: reason, into: &summary)
+    }
+
+    /// Counts a rejected file, whose rejection is recorded, and moves it to the quarantine.
+    func setAside(_ path: String, digest: [UInt8]?, reason: String, into summary: inout IngestSummary) throws {
         summary.rejections.append(.init(path: path, reason: reason))
         if let quarantine = options.quarantine {
             do {
@@ -235,5 +274,13 @@ public final class Ingestor {
                 summary.notMoved.append(.init(path: path, reason: "rejected, but not quarantined: \(error.message)"))
             }
         }
+    }
+}
+
+extension InputRejected {
+    /// The ledger's and the summary's reason for rejecting the file at `path`.
+    func reason(in path: String) -> String {
+        let what = source == path ? "" : "\(source): "
+        return "\(what)\(error.code): \(error.message)"
     }
 }

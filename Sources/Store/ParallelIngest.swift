@@ -5,11 +5,14 @@ import Synchronization
 ///
 /// One connection keeps one core busy at most: while this process reads and parses a file, its
 /// server backend waits, and while the backend updates indexes, the reader waits. Two or more
-/// workers let both sides run on every core (issue 7). Each worker takes the next file from a
-/// shared queue, so one large file does not hold the small ones back. Everything that makes a single
-/// run safe holds per file, so it holds here too: a file is one transaction, the advisory locks
-/// (per file hash, per report identity) make workers take turns on the same file or report, and a
-/// deadlock between them is retried like one with a concurrent run.
+/// workers let both sides run on every core (issue 7). Each worker takes the next unit of work from a
+/// shared queue (`FileBatch.units`: the large files, largest first, then runs of consecutive small
+/// files stored as one batch each), so one large file does not hold the small ones back. Everything that makes a single run safe holds here
+/// too: each file is stored whole or not at all, the advisory locks (per file hash, per report
+/// identity) make workers take turns on the same file or report, and a deadlock between them is
+/// retried like one with a concurrent run. Batches take their locks in the order of their files
+/// (`LockTurns`), so that which of two differing copies of a report in small files is stored does
+/// not depend on which worker was faster.
 public struct ParallelIngest {
     /// Workers; at most one per file.
     public let jobs: Int
@@ -33,27 +36,42 @@ public struct ParallelIngest {
     ) throws -> IngestSummary {
         precondition(!connections.isEmpty, "ParallelIngest needs at least one connection")
         let shared = Mutex(SharedState())
-        let workers = WorkerConnections(connections.prefix(max(1, min(jobs, files.count))).map { $0 })
+        let units = FileBatch.units(of: files, maxFiles: options.filesPerTransaction)
+        // Turns for the batches only, numbered in their order: a streamed file takes its report locks
+        // as it reads them, and is not held back for the batches.
+        let firstBatch = units.firstIndex { if case .batch = $0 { true } else { false } } ?? units.count
+        let turns = LockTurns()
+        let workers = WorkerConnections(connections.prefix(max(1, min(jobs, units.count))).map { $0 })
         let options = options
         DispatchQueue.concurrentPerform(iterations: workers.count) { worker in
             let ingestor = Ingestor(connection: workers[worker], options: options)
             while true {
-                let next: (index: Int, soFar: IngestSummary)? = shared.withLock { state in
-                    guard state.failure == nil, state.summary.databaseFailure == nil, state.next < files.count else {
+                let next: (unit: Int, soFar: IngestSummary)? = shared.withLock { state in
+                    guard state.failure == nil, state.summary.databaseFailure == nil, state.next < units.count else {
                         return nil
                     }
                     defer { state.next += 1 }
                     return (state.next, state.summary)
                 }
-                guard let (index, soFar) = next else { return }
+                guard let (unit, soFar) = next else { return }
+                let first = units[unit].first
                 progress?(
                     IngestProgress(
-                        index: index, total: files.count, path: files[index], reportsSoFar: soFar.reports,
+                        index: first, total: files.count, path: files[first], reportsSoFar: soFar.reports,
                         rowsSoFar: soFar.rows))
+                // A batched file counts when its batch is stored: each unit has a summary of its own.
                 var summary = IngestSummary()
                 summary.quarantine = options.quarantine
                 do {
-                    try ingestor.ingest(file: files[index], into: &summary)
+                    switch units[unit] {
+                    case .single(let index):
+                        try ingestor.ingest(file: files[index], into: &summary)
+                    case .batch(let indices):
+                        let turn = turns.turn(unit - firstBatch)
+                        // Whatever happens to this batch, the ones after it must not wait for its turn.
+                        defer { turn.finish() }
+                        try ingestor.ingest(batchOf: indices.map { files[$0] }, turn: turn, into: &summary)
+                    }
                 } catch let error as PostgresError where error.isConnectionProblem {
                     summary.databaseFailure = error.message
                 } catch {

@@ -41,11 +41,7 @@ struct ReportStorer: ReportHandler {
     private var records: CopyWriter?
     /// `<report id>`: the key every row of the current report starts with.
     private var prefix: [UInt8] = []
-    private var line = CopyTextEncoder(capacity: 4096)
-    private var hasher = SHA256()
-    private var recordNumber = 0
-    /// The report's rows by header From (`report_from_domains`, sql/022).
-    private var fromDomains: [String: FromDomainVolume] = [:]
+    private var encoding = ReportEncoding()
 
     init(connection: PostgresConnection, sourceSHA256: [UInt8]) {
         self.connection = connection
@@ -57,42 +53,10 @@ struct ReportStorer: ReportHandler {
     mutating func beginReport(_ report: AggregateReport) throws {
         reportsSeen += 1
         source = report.source
-        recordNumber = 0
-        fromDomains = [:]
-        hasher = SHA256()
-        let meta = report.metadata
-        let policy = report.policy
-        let identity = [
-            meta.orgName, meta.reportID, policy.domain, String(meta.dateRange.begin), String(meta.dateRange.end),
-        ]
-        // Hash of the identity fields joined by NUL (which no field can contain) as the lock key.
-        var identityHasher = SHA256()
-        for field in identity {
-            identityHasher.update(data: Array(field.utf8))
-            identityHasher.update(data: [0])
-        }
-        let key = FileDigest.lockKey(identityHasher.finalize())
-        try connection.query("SELECT pg_advisory_xact_lock($1)", [String(key)], prepared: true)
-
-        // The content hash covers everything but warnings (a newer reader may word those differently).
-        line.reset()
-        line.field(report.schema.rawValue)
-        for field in identity { line.field(field) }
-        line.field(meta.email)
-        line.field(meta.extraContactInfo)
-        line.field(meta.generator)
-        line.field(PostgresArray.textLiteral(meta.errors))
-        line.field(policy.adkim?.rawValue)
-        line.field(policy.aspf?.rawValue)
-        line.field(policy.p?.rawValue)
-        line.field(policy.sp?.rawValue)
-        line.field(policy.np?.rawValue)
-        line.field(policy.pct.map { Int64($0) })
-        line.field(policy.fo)
-        line.field(policy.testing)
-        line.field(policy.discoveryMethod)
-        line.endRow()
-        line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
+        let identity = ReportEncoding.identity(of: report)
+        try connection.query(
+            "SELECT pg_advisory_xact_lock($1)", [String(ReportEncoding.lockKey(ofIdentity: identity))], prepared: true)
+        encoding.begin(report)
 
         // The id is drawn now (a duplicate wastes one number) and the report row written at its end,
         // complete: one statement instead of an insert and an update.
@@ -108,109 +72,31 @@ struct ReportStorer: ReportHandler {
             throw PostgresError(.unexpectedResult, "nextval returned no report id")
         }
         if let storedHash = row.bytes(0) {
-            let description =
-                "report \(meta.reportID) from \(meta.orgName) for \(policy.domain) (\(meta.dateRange.begin)–\(meta.dateRange.end))"
-            mode = .compare(storedHash: storedHash, description: description)
+            mode = .compare(storedHash: storedHash, description: ReportEncoding.description(of: report))
             return
         }
         mode = .store(id: id, report: report)
         var rowKey = CopyTextEncoder(capacity: 64)
         rowKey.field(id)
         prefix = rowKey.buffer
-        records = try CopyWriter(
-            connection,
-            """
-            COPY records (report, record_no, source_ip, count, disposition, dkim, spf, \
-            header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result, dkim_human_result, \
-            spf_domain, spf_scope, spf_result, spf_human_result, reason_type, reason_comment) FROM STDIN
-            """)
+        records = try CopyWriter(connection, ReportEncoding.copyRecords)
     }
 
     mutating func record(_ record: Record) throws {
         guard let mode else { return }
-        recordNumber += 1
-        let storing: Bool
-        if case .store = mode { storing = true } else { storing = false }
-
-        line.reset()
-        line.field(recordNumber)
-        line.field(record.sourceIP)
-        line.field(record.count)
-        line.field(record.policyEvaluated.disposition?.rawValue)
-        line.field(record.policyEvaluated.dkim?.rawValue)
-        line.field(record.policyEvaluated.spf?.rawValue)
-        line.field(record.identifiers.headerFrom)
-        line.field(record.identifiers.envelopeFrom)
-        line.field(record.identifiers.envelopeTo)
-        line.endRow()
-        line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
-        if storing {
-            records?.encoder.appendFormatted(prefix)
-            records?.encoder.appendFields(of: line)
-        }
-
-        // The content hash is the same as when the results were rows of their own tables (before
-        // sql/020), so a resend of a report stored then is still recognised as the same.
-        let authResults = record.authResults
-        for (ordinal, result) in authResults.dkim.enumerated() {
-            line.reset()
-            line.field(recordNumber)
-            line.field(ordinal + 1)
-            line.field(result.domain)
-            line.field(result.selector)
-            line.field(result.result?.rawValue)
-            line.field(result.humanResult)
-            line.endRow()
-            hashLine(tag: 1)
-        }
-        for (ordinal, result) in authResults.spf.enumerated() {
-            line.reset()
-            line.field(recordNumber)
-            line.field(ordinal + 1)
-            line.field(result.domain)
-            line.field(result.scope?.rawValue)
-            line.field(result.result?.rawValue)
-            line.field(result.humanResult)
-            line.endRow()
-            hashLine(tag: 2)
-        }
-        let reasons = record.policyEvaluated.reasons
-        for (ordinal, reason) in reasons.enumerated() {
-            line.reset()
-            line.field(recordNumber)
-            line.field(ordinal + 1)
-            line.field(reason.type?.rawValue)
-            line.field(reason.comment)
-            line.endRow()
-            hashLine(tag: 3)
-        }
-        guard storing, var copy = records else { return }
-        fromDomains[record.identifiers.headerFrom, default: FromDomainVolume()].add(record)
+        encoding.add(record)
+        guard case .store = mode, var copy = records else { return }
         records = nil  // one owner of the buffer while it grows: no copy on write
-        copy.encoder.arrayField(authResults.dkim) { $0.domain }
-        copy.encoder.arrayField(authResults.dkim) { $0.selector }
-        copy.encoder.arrayField(authResults.dkim) { $0.result?.rawValue }
-        copy.encoder.arrayField(authResults.dkim) { $0.humanResult }
-        copy.encoder.arrayField(authResults.spf) { $0.domain }
-        copy.encoder.arrayField(authResults.spf) { $0.scope?.rawValue }
-        copy.encoder.arrayField(authResults.spf) { $0.result?.rawValue }
-        copy.encoder.arrayField(authResults.spf) { $0.humanResult }
-        copy.encoder.arrayField(reasons) { $0.type?.rawValue }
-        copy.encoder.arrayField(reasons) { $0.comment }
+        copy.encoder.appendFormatted(prefix)
+        encoding.appendRow(of: record, to: &copy.encoder)
         try copy.endRow()
         records = copy
-    }
-
-    /// Hashes the row in `line`, tagged by its table so that rows cannot pose as another table's.
-    private mutating func hashLine(tag: UInt8) {
-        withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
-        line.withBytes(from: 0) { hasher.update(bufferPointer: $0) }
     }
 
     mutating func endReport(warnings: [String]) throws {
         guard let mode else { return }
         self.mode = nil
-        let digest = Array(hasher.finalize())
+        let digest = encoding.finish()
         switch mode {
         case .compare(let storedHash, let description):
             if storedHash == digest {
@@ -234,7 +120,7 @@ struct ReportStorer: ReportHandler {
         let meta = report.metadata
         let policy = report.policy
         // The report's header From domains go in with it, in the same statement: one round trip.
-        let domains = fromDomains.sorted { $0.key < $1.key }
+        let domains = encoding.fromDomains.sorted { $0.key < $1.key }
         func integers(_ value: (FromDomainVolume) -> Int64) -> String {
             "{" + domains.map { String(value($0.value)) }.joined(separator: ",") + "}"
         }
@@ -265,7 +151,7 @@ struct ReportStorer: ReportHandler {
                 report.source, message?.messageID, message?.subject, message?.from,
                 message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
                 FileDigest.byteaLiteral(contentSHA256), String(records),
-                String(fromDomains.values.reduce(Int64(0)) { $0 &+ $1.messages }),
+                String(domains.reduce(Int64(0)) { $0 &+ $1.value.messages }),
                 PostgresArray.textLiteral(domains.map(\.key)), integers(\.rows), integers(\.messages), integers(\.passed),
             ], prepared: true)
     }
@@ -283,19 +169,5 @@ struct ReportStorer: ReportHandler {
     mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws {
         if outcome.hasNoAggregateReport { messagesWithoutReport += 1 }
         message = nil
-    }
-}
-
-/// One header From's share of a report: a row of `report_from_domains`.
-private struct FromDomainVolume {
-    var rows: Int64 = 0
-    var messages: Int64 = 0
-    /// Messages the receiver reported as DMARC pass (`Record.dmarcPass`, with messages).
-    var passed: Int64 = 0
-
-    mutating func add(_ record: Record) {
-        rows += 1
-        messages &+= record.count
-        if record.count > 0, record.dmarcPass { passed &+= record.count }
     }
 }

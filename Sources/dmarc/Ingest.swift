@@ -6,7 +6,9 @@ struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store DMARC aggregate reports in PostgreSQL, idempotently.",
         discussion: """
-            Each input file is one transaction: all its reports and rows, or nothing. Files already \
+            Each input file is stored whole or not at all: all its reports and rows, or nothing. A file \
+            over 1 MiB streams through a transaction of its own; smaller ones are read first and stored \
+            up to 64 in one transaction, each judged as if it came alone. Files already \
             ingested (same SHA-256) and reports already stored (same reporter, report id, policy domain \
             and period) are counted as duplicates; a stored report with different content is a conflict. \
             Rejected inputs are recorded in the input_files table with the reason.

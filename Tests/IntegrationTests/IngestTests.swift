@@ -18,8 +18,8 @@ struct IngestTests {
         )
     }
 
-    @Test("exact totals; a second run stores nothing more and counts duplicates")
-    func idempotent() throws {
+    @Test("exact totals; a second run stores nothing more and counts duplicates", arguments: [1, 64])
+    func idempotent(filesPerTransaction: Int) throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
         let files = [
@@ -29,7 +29,7 @@ struct IngestTests {
                 "c.zip",
                 [.report(Synthetic.report(id: "c1", records: 3)), .report(Synthetic.report(id: "c2", records: 4))]),
         ]
-        let first = try inputs.ingestor(database.connect()).ingest(files: files)
+        let first = try inputs.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: files)
         #expect(first.reports == 4)
         #expect(first.rows == 42)
         #expect(first.files == 3)
@@ -43,7 +43,7 @@ struct IngestTests {
         }
         #expect(try database.count("SELECT sum(message_count) FROM reports") == messages)
 
-        let second = try inputs.ingestor(database.connect()).ingest(files: files)
+        let second = try inputs.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: files)
         #expect(second.reports == 0 && second.rows == 0)
         #expect(second.duplicateFiles == 3)
         #expect(second.exitCode == 0)
@@ -52,8 +52,8 @@ struct IngestTests {
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'duplicate'") == 3)
     }
 
-    @Test("a file with one bad report stores nothing from it; the batch goes on")
-    func badReportStoresNothing() throws {
+    @Test("a file with one bad report stores nothing from it; the batch goes on", arguments: [1, 64])
+    func badReportStoresNothing(filesPerTransaction: Int) throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
         let bad = inputs.add(
@@ -68,7 +68,7 @@ struct IngestTests {
                 .report(Synthetic.report(id: "good2", records: 5)), .rejected("member 2 is HTML"),
             ])
         let good = inputs.add("good.xml", [.report(Synthetic.report(id: "fine", records: 5))])
-        let summary = try inputs.ingestor(database.connect()).ingest(files: [bad, rejectedMember, good])
+        let summary = try inputs.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: [bad, rejectedMember, good])
         #expect(summary.reports == 1 && summary.rows == 5)
         #expect(summary.rejected == 2)
         #expect(summary.exitCode == 65)
@@ -98,8 +98,8 @@ struct IngestTests {
         #expect(try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == 1)
     }
 
-    @Test("a resent report is a duplicate; the same identity with other content is a conflict")
-    func duplicateAndConflict() throws {
+    @Test("a resent report is a duplicate; the same identity with other content is a conflict", arguments: [1, 64])
+    func duplicateAndConflict(filesPerTransaction: Int) throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
         let original = inputs.add("r.xml", [.report(Synthetic.report(id: "r1", records: 8))])
@@ -110,7 +110,7 @@ struct IngestTests {
             [
                 .report(Synthetic.report(id: "r1", records: 8)), .report(Synthetic.report(id: "new", records: 2)),
             ])
-        let summary = try inputs.ingestor(database.connect()).ingest(files: [original, resent, changed, mixed])
+        let summary = try inputs.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: [original, resent, changed, mixed])
         #expect(summary.reports == 2)
         #expect(summary.rows == 10)
         #expect(summary.duplicateReports == 2)
@@ -123,8 +123,8 @@ struct IngestTests {
             statuses == ["r.xml=ingested", "r-again.xml.gz=duplicate", "r-changed.xml=conflict", "mixed.zip=ingested"])
     }
 
-    @Test("quotes, `';--`, tabs, newlines and backslashes in text fields survive")
-    func hostileText() throws {
+    @Test("quotes, `';--`, tabs, newlines and backslashes in text fields survive", arguments: [1, 64])
+    func hostileText(filesPerTransaction: Int) throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
         let nasty = "Robert'); DROP TABLE reports;-- \"x\"\t\\N\nline2\\"
@@ -134,7 +134,7 @@ struct IngestTests {
         report.metadata.errors = [nasty, "{,}"]
         report.warnings = [nasty]
         let file = inputs.add("it's;--.xml", [.report(report)])
-        let summary = try inputs.ingestor(database.connect()).ingest(files: [file])
+        let summary = try inputs.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: [file])
         #expect(summary.reports == 1)
         let connection = try database.connect()
         let row = try connection.query("SELECT org_name, report_id, errors, warnings, source_name FROM reports").first
@@ -151,11 +151,11 @@ struct IngestTests {
         // Same again: the identity with those characters is found, so it is a duplicate, not a new row.
         var again = try FakeInputs()
         let second = again.add("again.xml", [.report(report)])
-        #expect(try again.ingestor(database.connect()).ingest(files: [second]).duplicateReports == 1)
+        #expect(try again.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: [second]).duplicateReports == 1)
     }
 
-    @Test("two concurrent runs over the same and overlapping files store each report once")
-    func concurrentRuns() throws {
+    @Test("two concurrent runs over the same and overlapping files store each report once", arguments: [1, 64])
+    func concurrentRuns(filesPerTransaction: Int) throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
         var files: [String] = []
@@ -176,7 +176,7 @@ struct IngestTests {
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             do {
                 let order = worker == 0 ? allFiles : allFiles.reversed()
-                let summary = try fixed.ingestor(database.connect()).ingest(files: order)
+                let summary = try fixed.ingestor(database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)).ingest(files: order)
                 summaries.withLock { $0.append(summary) }
             } catch {
                 errors.withLock { $0.append("\(error)") }

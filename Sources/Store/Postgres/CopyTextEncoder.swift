@@ -176,6 +176,12 @@ extension CopyTextEncoder {
         atRowStart = bytes.last == UInt8(ascii: "\n")
     }
 
+    /// The same for part of a buffer (a row of several held together).
+    public mutating func appendFormatted(_ bytes: ArraySlice<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        atRowStart = bytes.last == UInt8(ascii: "\n")
+    }
+
     /// Appends the fields of a row built in another encoder, without its row end, so that more
     /// fields can follow.
     public mutating func appendFields(of row: CopyTextEncoder) {

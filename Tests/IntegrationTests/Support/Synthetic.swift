@@ -135,10 +135,12 @@ struct FakeInputs {
         return path
     }
 
+    /// An ingestor that reads these files' registered events, batched (small files, the default) or,
+    /// with `filesPerTransaction: 1` in `options`, streamed one transaction each.
     func ingestor(_ connection: PostgresConnection, options: IngestOptions = IngestOptions()) -> Ingestor {
         let ingestor = Ingestor(connection: connection, options: options)
         let events = self.events
-        ingestor.readFile = { path, handler in
+        func feed<Handler: ReportHandler>(_ path: String, _ handler: inout Handler) throws {
             for event in events[path] ?? [] {
                 switch event {
                 case .report(let report):
@@ -158,6 +160,8 @@ struct FakeInputs {
                 }
             }
         }
+        ingestor.readFile = { path, handler in try feed(path, &handler) }
+        ingestor.readContents = { path, _, handler in try feed(path, &handler) }
         return ingestor
     }
 }
