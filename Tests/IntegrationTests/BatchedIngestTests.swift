@@ -43,7 +43,7 @@ struct BatchedIngestTests {
         var paths = [SampleWorkflowTests.root.appendingPathComponent("samples/reports").path, SampleWorkflowTests.root.appendingPathComponent("samples/maildir").path, EndToEndTests.fixtures]
         if FileManager.default.fileExists(atPath: EndToEndTests.corpus) { paths.append(EndToEndTests.corpus) }
         let files = try InputFiles.expand(paths)
-        #expect(files.count > 40)
+        #expect(files.count >= 30)
         var summaries: [IngestSummary] = []
         var stored: [[String: String]] = []
         for filesPerTransaction in [1, 64] {
@@ -57,7 +57,8 @@ struct BatchedIngestTests {
         #expect(summaries[1].rejections.map(\.path) == summaries[0].rejections.map(\.path))
         #expect(summaries[1].rejections.map(\.reason) == summaries[0].rejections.map(\.reason))
         #expect(summaries[1].conflicts == summaries[0].conflicts)
-        #expect(summaries[0].reports > 20 && summaries[0].rejected > 5, "\(summaries[0].line)")
+        // The samples alone hold 6 reports; the fixtures hold broken files. (The corpus is there only beside a checkout.)
+        #expect(summaries[0].reports >= 6 && summaries[0].rejected >= 1, "\(summaries[0].line)")
         for table in stored[0].keys.sorted() {
             let single = (stored[0][table] ?? "").split(separator: "\n"), batched = (stored[1][table] ?? "").split(separator: "\n")
             let firstDifference = zip(single, batched).first { $0 != $1 }.map { "one by one: \($0)\nbatched: \($1)" }
