@@ -162,25 +162,22 @@ struct BatchedReport {
 struct NotBatchable: Error {}
 
 /// Reads one input for a batch: what `ReportStorer` does with it, without the database.
-struct BatchedFileReader: ReportHandler {
+struct BatchedFileReader: StoringHandler {
     /// Rows this file may buffer before it is `NotBatchable`.
     let byteLimit: Int
     private(set) var reports: [BatchedReport] = []
-    private(set) var reportsSeen = 0
-    /// Mail messages that held no aggregate report (bounces, TLS reports, spam).
-    private(set) var messagesWithoutReport = 0
+    var tally = InputTally()
     private var bufferedBytes = 0
-    private var message: MessageOrigin?
     private var current: BatchedReport?
     private var encoding = ReportEncoding()
 
     init(byteLimit: Int) { self.byteLimit = byteLimit }
 
     mutating func beginReport(_ report: AggregateReport) throws {
-        reportsSeen += 1
-        let batched = BatchedReport(report: report, message: message)
+        tally.reportBegins()
+        let batched = BatchedReport(report: report, message: tally.message)
         guard batched.hasPlainDates else { throw NotBatchable() }
-        encoding.begin(report)
+        encoding.begin(report, identity: batched.identity)
         current = batched
     }
 
@@ -207,14 +204,4 @@ struct BatchedFileReader: ReportHandler {
         throw InputRejected(source: current?.report.source ?? "", error: error)
     }
 
-    mutating func rejected(source: String, error: ReadError) throws {
-        throw InputRejected(source: source, error: error)
-    }
-
-    mutating func beginMessage(_ origin: MessageOrigin) throws { message = origin }
-
-    mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws {
-        if outcome.hasNoAggregateReport { messagesWithoutReport += 1 }
-        message = nil
-    }
 }

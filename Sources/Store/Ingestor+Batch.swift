@@ -13,17 +13,7 @@ extension Ingestor {
         let reading: BatchedFile.Reading
         do {
             try readContents(path, contents, &reader)
-            if reader.reportsSeen > 0 {
-                reading = .reports(reader.reports)
-            } else if reader.messagesWithoutReport > 0 {
-                // Mail without a report is expected in a rua mailbox: recorded, not an error.
-                let count = reader.messagesWithoutReport
-                reading = .noReport(
-                    count == 1 ? "a message with no aggregate report" : "\(count) messages with no aggregate report")
-            } else {
-                let none = InputRejected(source: path, error: ReadError(.notAReport, "no aggregate report in the input"))
-                reading = .rejected(none.reason(in: path))
-            }
+            reading = try reader.tally.reasonWithoutReports(in: path).map { .noReport($0) } ?? .reports(reader.reports)
         } catch let rejection as InputRejected {
             reading = .rejected(rejection.reason(in: path))
         } catch is NotBatchable {
@@ -127,9 +117,10 @@ extension Ingestor {
 
         var outcomes: [FileOutcome] = []
         var originals: [BatchedFile] = []
+        var storedDigests = Set<[UInt8]>()
         var newReports: [(report: BatchedReport, file: BatchedFile)] = []
         for file in files {
-            if knownFiles.contains(file.digest) || originals.contains(where: { $0.digest == file.digest }) {
+            if knownFiles.contains(file.digest) || storedDigests.contains(file.digest) {
                 outcomes.append(FileOutcome(status: .duplicate, reason: "same file (SHA-256) ingested before"))
                 continue
             }
@@ -138,9 +129,11 @@ extension Ingestor {
                 outcomes.append(FileOutcome(status: .rejected, reason: reason))
             case .noReport(let reason):
                 originals.append(file)
+                storedDigests.insert(file.digest)
                 outcomes.append(FileOutcome(status: .noReport, reason: reason))
             case .reports(let reports):
                 originals.append(file)
+                storedDigests.insert(file.digest)
                 var outcome = FileOutcome(status: .ingested)
                 for report in reports {
                     if let storedHash = storedHashes[report.identityKey] {

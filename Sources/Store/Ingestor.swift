@@ -172,15 +172,8 @@ public final class Ingestor {
 
         var storer = ReportStorer(connection: connection, sourceSHA256: digest)
         try readFile(path, &storer)
-        guard storer.reportsSeen > 0 else {
-            guard storer.messagesWithoutReport > 0 else {
-                throw InputRejected(source: path, error: ReadError(.notAReport, "no aggregate report in the input"))
-            }
-            // Mail without a report is expected in a rua mailbox: recorded, not an error.
-            let count = storer.messagesWithoutReport
-            try ledger(
-                path, sha: sha, size: size, status: .noReport,
-                reason: count == 1 ? "a message with no aggregate report" : "\(count) messages with no aggregate report")
+        if let reason = try storer.tally.reasonWithoutReports(in: path) {
+            try ledger(path, sha: sha, size: size, status: .noReport, reason: reason)
             return FileOutcome(status: .noReport)
         }
         var outcome = FileOutcome(

@@ -7,10 +7,10 @@ import Synchronization
 /// server backend waits, and while the backend updates indexes, the reader waits. Two or more
 /// workers let both sides run on every core (issue 7). Each worker takes the next unit of work from a
 /// shared queue (`FileBatch.units`: the large files, largest first, then runs of consecutive small
-/// files stored as one batch each), so one large file does not hold the small ones back. Everything that makes a single run safe holds here
-/// too: each file is stored whole or not at all, the advisory locks (per file hash, per report
-/// identity) make workers take turns on the same file or report, and a deadlock between them is
-/// retried like one with a concurrent run. Batches take their locks in the order of their files
+/// files stored as one batch each), so one large file does not hold the small ones back. Everything
+/// that makes a single run safe holds here too: each file is stored whole or not at all, the advisory
+/// locks (per file hash, per report identity) make workers take turns on the same file or report,
+/// and a deadlock between them is retried like one with a concurrent run. Batches take their locks in the order of their files
 /// (`LockTurns`), so that which of two differing copies of a report in small files is stored does
 /// not depend on which worker was faster.
 public struct ParallelIngest {

@@ -1,5 +1,6 @@
 import Crypto
 import DMARC
+import ReportReading
 
 /// What ingest makes of one report as it is read: the COPY fields of its records, the content hash
 /// that tells a resend (same content) from a conflict (same identity, other content), and its
@@ -49,9 +50,9 @@ struct ReportEncoding {
             + "(\(meta.dateRange.begin)–\(meta.dateRange.end))"
     }
 
-    /// Starts a report: hashes its header. The content hash covers everything but warnings (a newer
-    /// reader may word those differently).
-    mutating func begin(_ report: AggregateReport) {
+    /// Starts a report (`identity` is `identity(of: report)`): hashes its header. The content hash
+    /// covers everything but warnings (a newer reader may word those differently).
+    mutating func begin(_ report: AggregateReport, identity: [String]) {
         recordNumber = 0
         fromDomains = [:]
         hasher = SHA256()
@@ -59,7 +60,7 @@ struct ReportEncoding {
         let policy = report.policy
         var line = CopyTextEncoder(capacity: 1024)
         line.field(report.schema.rawValue)
-        for field in Self.identity(of: report) { line.field(field) }
+        for field in identity { line.field(field) }
         line.field(meta.email)
         line.field(meta.extraContactInfo)
         line.field(meta.generator)
@@ -174,4 +175,51 @@ struct FromDomainVolume: Sendable {
         messages &+= record.count
         if record.count > 0, record.dmarcPass { passed &+= record.count }
     }
+}
+
+/// What reading one input yielded besides its reports, whichever way they are stored: how many
+/// began, the mail message they came in, and the messages that carried none.
+struct InputTally {
+    private(set) var reportsSeen = 0
+    /// Mail messages that held no aggregate report (bounces, TLS reports, spam).
+    private(set) var messagesWithoutReport = 0
+    /// The message the current reports came in, when the input is e-mail.
+    private(set) var message: MessageOrigin?
+
+    mutating func reportBegins() { reportsSeen += 1 }
+
+    /// The ledger's reason for an input without reports: mail without a report is expected in a rua
+    /// mailbox, recorded and not an error. Nil when the input had reports; throws when it had
+    /// neither reports nor messages.
+    func reasonWithoutReports(in path: String) throws -> String? {
+        guard reportsSeen == 0 else { return nil }
+        guard messagesWithoutReport > 0 else {
+            throw InputRejected(source: path, error: ReadError(.notAReport, "no aggregate report in the input"))
+        }
+        let count = messagesWithoutReport
+        return count == 1 ? "a message with no aggregate report" : "\(count) messages with no aggregate report"
+    }
+
+    fileprivate mutating func begin(_ origin: MessageOrigin) { message = origin }
+
+    fileprivate mutating func end(_ outcome: MessageOutcome) {
+        if outcome.hasNoAggregateReport { messagesWithoutReport += 1 }
+        message = nil
+    }
+}
+
+/// A handler that stores an input's reports: a rejected input or member rejects the whole input,
+/// and its messages are tallied (`InputTally`).
+protocol StoringHandler: ReportHandler {
+    var tally: InputTally { get set }
+}
+
+extension StoringHandler {
+    mutating func rejected(source: String, error: ReadError) throws {
+        throw InputRejected(source: source, error: error)
+    }
+
+    mutating func beginMessage(_ origin: MessageOrigin) throws { tally.begin(origin) }
+
+    mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws { tally.end(outcome) }
 }

@@ -18,7 +18,7 @@ struct InputRejected: Error {
 /// not written again: its content is hashed on the way and compared with the stored hash, which
 /// makes it a duplicate (same content, a resend) or a conflict (same identity, different content).
 /// An advisory transaction lock on the identity makes concurrent ingesters take turns per report.
-struct ReportStorer: ReportHandler {
+struct ReportStorer: StoringHandler {
     private let connection: PostgresConnection
     private let sourceSHA256: String
 
@@ -26,11 +26,7 @@ struct ReportStorer: ReportHandler {
     private(set) var rowsStored: Int64 = 0
     private(set) var duplicateReports = 0
     private(set) var conflicts: [String] = []
-    private(set) var reportsSeen = 0
-    /// Mail messages that held no aggregate report (bounces, TLS reports, spam).
-    private(set) var messagesWithoutReport = 0
-    /// The message the current reports came in, when the input is e-mail.
-    private var message: MessageOrigin?
+    var tally = InputTally()
 
     private enum Mode {
         case store(id: Int64, report: AggregateReport)
@@ -51,12 +47,12 @@ struct ReportStorer: ReportHandler {
     // MARK: ReportHandler
 
     mutating func beginReport(_ report: AggregateReport) throws {
-        reportsSeen += 1
+        tally.reportBegins()
         source = report.source
         let identity = ReportEncoding.identity(of: report)
         try connection.query(
             "SELECT pg_advisory_xact_lock($1)", [String(ReportEncoding.lockKey(ofIdentity: identity))], prepared: true)
-        encoding.begin(report)
+        encoding.begin(report, identity: identity)
 
         // The id is drawn now (a duplicate wastes one number) and the report row written at its end,
         // complete: one statement instead of an insert and an update.
@@ -119,6 +115,7 @@ struct ReportStorer: ReportHandler {
     ) throws {
         let meta = report.metadata
         let policy = report.policy
+        let message = tally.message
         // The report's header From domains go in with it, in the same statement: one round trip.
         let domains = encoding.fromDomains.sorted { $0.key < $1.key }
         func integers(_ value: (FromDomainVolume) -> Int64) -> String {
@@ -160,14 +157,4 @@ struct ReportStorer: ReportHandler {
         throw InputRejected(source: source, error: error)
     }
 
-    mutating func rejected(source: String, error: ReadError) throws {
-        throw InputRejected(source: source, error: error)
-    }
-
-    mutating func beginMessage(_ origin: MessageOrigin) throws { message = origin }
-
-    mutating func endMessage(_ origin: MessageOrigin, outcome: MessageOutcome) throws {
-        if outcome.hasNoAggregateReport { messagesWithoutReport += 1 }
-        message = nil
-    }
 }
