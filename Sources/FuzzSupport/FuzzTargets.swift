@@ -54,7 +54,15 @@ public enum FuzzTargets {
     /// mbox splitting, and the report reader on what the attachments decode to. Every input reaches
     /// the MIME reader (see `readMail`). An mbox is read a second time in chunks of a few bytes, so
     /// that a chunk ends inside every `From ` line and `>From ` escape: the outcome must not change.
+    ///
+    /// A message is taken for one from its first bytes, however many the reader looks at: whole,
+    /// it must be one too when the look ends anywhere inside it.
     public static func mail(_ bytes: [UInt8]) {
+        if ReportReader.takesForMessage(bytes, isWholeInput: true) {
+            for cut in cutPoints(in: bytes) where !ReportReader.takesForMessage(Array(bytes[..<cut]), isWholeInput: false) {
+                violation("a message is not taken for one when only its first \(cut) bytes are looked at")
+            }
+        }
         let whole = runMail(bytes, mboxChunkSize: nil)
         if bytes.starts(with: Array("From ".utf8)) {
             let size = chunkSizes(for: bytes)[0] % 13 + 1
@@ -113,6 +121,20 @@ public enum FuzzTargets {
             state ^= state << 17
             return state % 4 == 0 ? Int(state >> 8 % 4096) + 1 : Int(state >> 8 % 7) + 1
         }
+    }
+
+    /// Up to 24 places to cut `bytes`, spread over it and drawn from it: a cut ends up inside
+    /// every kind of header line over a run.
+    static func cutPoints(in bytes: [UInt8]) -> [Int] {
+        guard bytes.count > 1 else { return [] }
+        let spread = (1...8).map { bytes.count * $0 / 9 }
+        var drawn: [Int] = []
+        var offset = 0
+        for size in chunkSizes(for: bytes) {
+            offset = (offset + size * 37) % bytes.count
+            drawn.append(offset)
+        }
+        return Set(spread + drawn).filter { $0 > 0 && $0 < bytes.count }.sorted()
     }
 
     static func looksLikeZip(_ bytes: [UInt8]) -> Bool {

@@ -51,3 +51,11 @@ extension ReportReader {
         }
     }
 }
+
+extension ReportReader {
+    /// For the mail fuzz target: whether a file that starts with `head` is read as one message.
+    /// `isWholeInput`: `head` is all of the file. SPI: not an API.
+    @_spi(Fuzzing) public static func takesForMessage(_ head: [UInt8], isWholeInput: Bool) -> Bool {
+        MailDetection.kind(of: head, isWholeInput: isWholeInput) == .message
+    }
+}

@@ -38,14 +38,16 @@ public struct ReportReader: Sendable {
         throws
     {
         var head = [UInt8](repeating: 0, count: MailDetection.headLength)
+        let size: Int64
         do throws(ReadError) {
             try checkInputSize(input)
+            size = input.size
             let count = try Self.read(input, at: 0, into: &head)
             head.removeSubrange(count...)
         } catch {
             return try handler.rejected(source: name, error: error)
         }
-        switch MailDetection.kind(of: head) {
+        switch MailDetection.kind(of: head, isWholeInput: Int64(head.count) >= size) {
         case .mbox:
             _ = try MboxReader(reader: self).read(input, source: name, into: &handler)
         case .message:

@@ -104,7 +104,7 @@ struct MailDecodingTests {
             ("no colon here\n", .other),
         ])
     func detection(_ head: String, _ expected: MailDetection.Kind) {
-        #expect(MailDetection.kind(of: Array(head.utf8)) == expected)
+        #expect(MailDetection.kind(of: Array(head.utf8), isWholeInput: true) == expected)
     }
 
     @Test(
