@@ -14,7 +14,7 @@ struct ReportBuilder {
     private var textLength = 0
     /// Depth inside an `<extension>` (RFC 9990) whose content we do not read.
     private var ignoredDepth = 0
-    private var sawRoot = false
+    private(set) var sawRoot = false
     private(set) var rootEnded = false
 
     private var metadata = MetadataDraft()

@@ -70,6 +70,8 @@ enum XMLReportParser {
             try drain()
         }
 
+        // In recover mode libxml2 disables its callbacks only when it gives up on the document.
+        state.pointee.libxml2GaveUp = (context?.pointee.disableSAX ?? 0) != 0
         // libxml2 stops at bytes its decoder cannot convert: a complaint about what is missing after
         // that point would hide the reason.
         if let encodingError = state.pointee.encodingError, !state.pointee.builder.rootEnded {
@@ -78,12 +80,9 @@ enum XMLReportParser {
         do {
             try state.pointee.builder.finish()
         } catch {
-            return try fail(state.pointee.failure ?? state.pointee.syntaxError(or: error))
+            return try fail(state.pointee.failure ?? state.pointee.endedEarly ?? state.pointee.syntaxError(or: error))
         }
-        if !state.pointee.builder.rootEnded {
-            let detail = state.pointee.firstError.map { ": \($0)" } ?? ""
-            return try fail(ReadError(.truncated, "document ends before </feedback>\(detail)"))
-        }
+        if !state.pointee.builder.rootEnded { return try fail(state.pointee.truncation) }
         try drain()
         for warning in stream.finalWarnings() + streamWarnings() { state.pointee.builder.addWarning(warning) }
         if let first = state.pointee.firstError {
@@ -112,6 +111,20 @@ struct ParserState {
     mutating func stop(_ error: ReadError) {
         if failure == nil { failure = error }
         if let context { xmlStopParser(context) }
+    }
+
+    /// libxml2 stopped reading before the end of the input (a node past its size limits).
+    var libxml2GaveUp = false
+
+    /// libxml2 gave up inside `<feedback>`: whatever the builder then misses is a consequence, and
+    /// libxml2's error the cause.
+    var endedEarly: ReadError? {
+        guard builder.sawRoot, !builder.rootEnded, libxml2GaveUp else { return nil }
+        return truncation
+    }
+
+    var truncation: ReadError {
+        ReadError(.truncated, "document ends before </feedback>" + (firstError.map { ": \($0)" } ?? ""))
     }
 
     /// A builder complaint after libxml2 already found the document broken says less than libxml2.
