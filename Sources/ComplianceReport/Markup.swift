@@ -1,3 +1,5 @@
+import DMARC
+
 /// Escaping for text and attribute values in XHTML and SVG.
 ///
 /// The report is written as XHTML-compatible markup (every element closed, no named entities
@@ -13,9 +15,10 @@ enum Markup {
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
-            // Control characters are not allowed in XML 1.0; a receiver's org_name could carry one.
-            case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}": result += "\u{FFFD}"
-            default: result.unicodeScalars.append(character)
+            // Line breaks and tabs are layout here; every other control, not allowed in XML 1.0 or
+            // acted on by viewers, is replaced as everywhere else (a receiver's org_name could carry one).
+            case "\t", "\n", "\r": result.unicodeScalars.append(character)
+            default: result.unicodeScalars.append(Printable.isPrintable(character) ? character : Printable.replacement)
             }
         }
         return result

@@ -89,6 +89,9 @@ public struct CheckingHandler: ReportHandler {
         guard let report = open else { violation("endReport without beginReport") }
         // The final list only grows from what beginReport carried.
         check(warnings.starts(with: report.warnings), "endReport dropped warnings known at beginReport")
+        for text in warnings + [report.metadata.orgName, report.metadata.email, report.metadata.reportID] {
+            check(isPrintable(text), "\"\(text)\" holds a control character")
+        }
         reports += 1
         if message != nil { messageSoFar.reports += 1 }
         var complete = report
@@ -115,6 +118,7 @@ public struct CheckingHandler: ReportHandler {
         check(open == nil, "rejected(\(rejectedSource)) while a report is open")
         check(names(rejectedSource), "rejection source \"\(rejectedSource)\" is not the input or its member")
         check(!error.message.isEmpty, "rejection without a reason")
+        check(isPrintable(error.message), "reason \"\(error.message)\" holds a control character")
         check(inMessage(rejectedSource), "rejection source \"\(rejectedSource)\" is not in message \(message?.source ?? "")")
         rejections += 1
         if message != nil { messageSoFar.rejected += 1 }
@@ -195,10 +199,8 @@ public struct CheckingHandler: ReportHandler {
         return candidate == message.source || candidate.utf8.starts(with: (message.source + "!").utf8)
     }
 
-    /// No C0 control character (TAB allowed), no DEL and no C1 (a terminal's CSI): one line for a person.
-    private func isPrintable(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)) || $0 == "\t" }
-    }
+    /// What `Printable` lets through: one line for a person, no terminal control.
+    private func isPrintable(_ text: String) -> Bool { text.unicodeScalars.allSatisfy(Printable.isPrintable) }
 
     /// A normalised domain normalises to itself; text that is no domain is kept as written (lower-cased).
     private func isFixedPoint(_ domain: String) -> Bool {

@@ -1,3 +1,5 @@
+import DMARC
+
 /// Why an input, or one report in it, could not be read. The message is one line for a person;
 /// `code` is for programs (exit codes, the ingest ledger).
 public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -40,7 +42,8 @@ public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public init(_ code: Code, _ message: String) {
         self.code = code
-        self.message = message
+        // Reasons quote input (a file's first bytes, names, values): they go to terminals and the ledger.
+        self.message = Printable.text(message)
     }
 
     public var description: String { message }

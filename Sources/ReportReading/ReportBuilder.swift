@@ -33,6 +33,8 @@ struct ReportBuilder {
     private(set) var warnings: [String] = []
     /// Warnings past `limits.maxWarningsPerReport`, counted instead of kept.
     private var droppedWarnings = 0
+    /// Control characters in values, replaced by `value()`; one warning says how many.
+    private var replacedCharacters = 0
     /// Records ready to hand out; held back until the header is known, then drained by the caller.
     var pending: [Record] = []
     /// Set once the header validated; the caller emits it before any record.
@@ -51,8 +53,12 @@ struct ReportBuilder {
     /// The warnings for `endReport`: the first `maxWarningsPerReport` about rows and fields, the
     /// parser's own, then how many were dropped.
     var reportedWarnings: [String] {
-        guard droppedWarnings > 0 else { return warnings }
-        return warnings + [
+        var reported = warnings.map(Printable.text)
+        if replacedCharacters > 0 {
+            reported.append("replaced \(replacedCharacters) control character(s) in values by U+FFFD")
+        }
+        guard droppedWarnings > 0 else { return reported }
+        return reported + [
             "\(droppedWarnings) more warnings dropped (at most \(limits.maxWarningsPerReport) are kept per report)"
         ]
     }
@@ -208,10 +214,16 @@ struct ReportBuilder {
     }
 
     /// The text, trimmed on its bytes so that only one `String` is made.
-    private func value() -> String {
-        text.withUnsafeBufferPointer { bytes in
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[Normalise.trimmedRange(bytes)]), as: UTF8.self)
+    /// The current element's text, trimmed, with the characters `Printable` replaces replaced:
+    /// values are stored, printed and shown on pages.
+    private mutating func value() -> String {
+        let (text, mayNeedCleaning) = self.text.withUnsafeBufferPointer { bytes in
+            let trimmed = UnsafeBufferPointer(rebasing: bytes[Normalise.trimmedRange(bytes)])
+            return (String(decoding: trimmed, as: UTF8.self), Printable.mayNeedCleaning(trimmed))
         }
+        guard mayNeedCleaning else { return text }
+        replacedCharacters += Printable.replacedCount(text)
+        return Printable.text(text)
     }
 
     private mutating func endMetadataField(_ name: ElementName) {
@@ -303,6 +315,8 @@ struct ReportBuilder {
                 "\(metadata.droppedErrors) more report_metadata errors dropped (at most \(limits.maxErrorsPerReport) are kept)")
         }
         capWarnings()
+        // Those the header carries stay as they are at the end (`reportedWarnings` cleans the rest).
+        warnings = warnings.map(Printable.text)
         header = AggregateReport(
             schema: schema,
             metadata: ReportMetadata(

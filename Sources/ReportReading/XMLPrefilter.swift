@@ -1,3 +1,5 @@
+import DMARC
+
 /// Repairs what real receivers get wrong before libxml2 sees the bytes, and says so:
 /// a UTF-8 byte order mark, junk before `<feedback>` (IKEA's unclosed `<xs:schema>`), C0 control
 /// characters, and bytes that are not UTF-8 in a document that claims or implies UTF-8 (read as
@@ -130,9 +132,8 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
         }
         guard let firstNonSpace = body.firstIndex(where: { !Self.isXMLSpace($0) }), body[firstNonSpace] == UInt8(ascii: "<")
         else {
-            let preview = String(decoding: body.drop(while: Self.isXMLSpace).prefix(40), as: UTF8.self)
-                .map { $0.isASCII && !$0.isNewline ? $0 : "?" }
-            throw ReadError(.notXML, "not XML: starts with \"\(String(preview))\"")
+            let preview = Printable.text(bytes: body.drop(while: Self.isXMLSpace).prefix(40))
+            throw ReadError(.notXML, "not XML: starts with \"\(preview)\"")
         }
         var cursor = firstNonSpace
         if let declarationEnd = Self.declarationEnd(body, at: cursor) {

@@ -1,3 +1,5 @@
+import DMARC
+
 /// The members of a zip file, from its central directory. Only what DMARC zips need: stored and
 /// deflate members, no encryption, no zip64 (a report over 4 GiB is rejected by the size cap anyway).
 /// Member names are only ever used for display, never as paths.
@@ -88,11 +90,8 @@ struct ZipArchive {
         return start
     }
 
-    /// Control characters and invalid UTF-8 replaced: names go to terminals and logs.
-    private static func displayName(_ raw: ArraySlice<UInt8>) -> String {
-        String(decoding: raw, as: UTF8.self).map { $0.isASCII && ($0.asciiValue ?? 0) < 0x20 ? "?" : $0 }
-            .reduce(into: "") { $0.append($1) }
-    }
+    /// Names go to terminals and logs.
+    private static func displayName(_ raw: ArraySlice<UInt8>) -> String { Printable.text(bytes: raw) }
 
     private static func readFully(_ bytes: any RandomAccessBytes, at offset: Int64, into buffer: inout [UInt8]) throws(ReadError) {
         guard offset >= 0 else { throw ReadError(.badArchive, "zip structure points before the file start") }

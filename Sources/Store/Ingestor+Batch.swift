@@ -311,7 +311,7 @@ extension Ingestor {
             "COPY input_files (sha256, path, size, status, reason, reports, rows, duplicate_reports, conflicts) FROM STDIN")
         for (file, outcome) in zip(files, outcomes) {
             copy.encoder.field(FileDigest.byteaLiteral(file.digest))
-            copy.encoder.field(file.path)
+            copy.encoder.field(Self.ledgerText(file.path))
             copy.encoder.field(file.size)
             copy.encoder.field(outcome.status.rawValue)
             copy.encoder.field(outcome.reason.map(Self.ledgerText))

@@ -237,13 +237,12 @@ public final class Ingestor {
         let reason = reason.map(Self.ledgerText)
         try connection.query(
             "INSERT INTO input_files (sha256, path, size, status, reason) VALUES ($1::bytea, $2, $3, $4, $5)",
-            [sha, path, size.map { String($0) }, status.rawValue, reason])
+            [sha, Self.ledgerText(path), size.map { String($0) }, status.rawValue, reason])
     }
 
-    /// Reasons quote the input ("not XML: starts with …"), which may hold NUL bytes that text cannot.
-    static func ledgerText(_ reason: String) -> String {
-        String(reason.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) })
-    }
+    /// Reasons quote the input ("not XML: starts with …"), and paths are what the file system holds:
+    /// no control characters in what the console and support read back.
+    static func ledgerText(_ reason: String) -> String { Printable.text(reason) }
 
     private func reject(
         _ path: String, digest: [UInt8]?, size: Int64?, reason: String, into summary: inout IngestSummary

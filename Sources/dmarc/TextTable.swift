@@ -2,6 +2,8 @@
 import Glibc
 #endif
 
+import DMARC
+
 /// Columns padded to their widest cell; numbers right-aligned. The last column takes what is left
 /// of the terminal's width and is cut with "…" rather than wrapping a row into an unreadable mess.
 struct TextTable {
@@ -14,7 +16,8 @@ struct TextTable {
         self.rightAligned = rightAligned
     }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    /// Cells hold what reports and the database say: no control character reaches the terminal.
+    mutating func add(_ row: [String]) { rows.append(row.map(Printable.text)) }
 
     func render(width: Int = TextTable.terminalWidth()) -> String {
         let table = [columns] + rows

@@ -1,3 +1,5 @@
+import DMARC
+
 /// A leaf of a message's MIME tree: its headers and where its still-encoded body lies.
 struct MIMELeaf {
     /// The buffer the body lies in: the message, or a decoded forwarded message.
@@ -13,10 +15,8 @@ struct MIMELeaf {
     /// The name in `source` strings: the filename, else the part number.
     var displayName: String {
         guard let filename, !filename.isEmpty else { return "part\(path)" }
-        // Names go to terminals and logs: no control characters.
-        if filename.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) { return filename }
-        return String(
-            String.UnicodeScalarView(filename.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+        // Names go to terminals and logs.
+        return Printable.text(filename)
     }
 
     /// Whether the part is worth decoding: body text, delivery and failure notices never hold an

@@ -1,3 +1,5 @@
+import DMARC
+
 /// Reads one e-mail message held in memory: finds its attachments, undoes their transfer
 /// encoding and hands those whose bytes look like XML, gzip or zip to the report reader.
 /// The message's origin brackets what it yields (`beginMessage` … `endMessage`); a report
@@ -65,24 +67,15 @@ struct MailMessageReader {
 
 extension MessageOrigin {
     init(source: String, header: MessageHeader) {
-        var messageID = header.text(.messageID).map(Self.printable)
+        var messageID = header.text(.messageID).map(Printable.text)
         if let id = messageID, id.hasPrefix("<"), id.hasSuffix(">"), id.count >= 2 {
             messageID = String(id.dropFirst().dropLast())
         }
-        let date = header.text(.date).map(Self.printable)
+        let date = header.text(.date).map(Printable.text)
+        // Stored as text, which PostgreSQL refuses with a NUL in it, and shown on terminals: a raw
+        // byte or an encoded word (`=?utf-8?B?AA==?=`) can put any control character there.
         self.init(
-            source: source, messageID: messageID, subject: header.text(.subject).map(Self.printable),
-            from: header.text(.from).map(Self.printable), date: date, dateEpoch: date.flatMap(MessageDate.epochSeconds))
-    }
-
-    /// Control characters (C0 but TAB, DEL, C1) replaced by U+FFFD: these fields are stored as text,
-    /// which PostgreSQL refuses with a NUL in it (failing the whole file), and shown on terminals.
-    /// A raw byte or an encoded word (`=?utf-8?B?AA==?=`) can put one there.
-    static func printable(_ text: String) -> String {
-        let isControl: (Unicode.Scalar) -> Bool = {
-            ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value)
-        }
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "\u{FFFD}" : $0 }))
+            source: source, messageID: messageID, subject: header.text(.subject).map(Printable.text),
+            from: header.text(.from).map(Printable.text), date: date, dateEpoch: date.flatMap(MessageDate.epochSeconds))
     }
 }
