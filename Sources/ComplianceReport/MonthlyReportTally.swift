@@ -101,7 +101,7 @@ public struct MonthlyReportTally: Sendable {
         }
 
         mutating func add(_ row: ReportedRow, month: ReportMonth, window: ClosedRange<Day>, rows: inout [RowKey: Int64]) {
-            messages = messages &+ row.messages
+            messages += row.messages
             // A report's rows share one string per domain: mostly a pointer test, not a hash.
             if row.domain != lastRowDomain {
                 rowDomains.insert(row.domain)
@@ -142,7 +142,7 @@ public struct MonthlyReportTally: Sendable {
 
         /// Adds the sums of other rows of the same report.
         mutating func add(_ other: ReportTally) {
-            messages = messages &+ other.messages
+            messages += other.messages
             rowDomains.formUnion(other.rowDomains)
             traffic = traffic + other.traffic
             for domain in other.domains {

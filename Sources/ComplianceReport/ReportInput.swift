@@ -65,7 +65,7 @@ public struct ReceivedReport: Sendable, Hashable {
         self.rows = rows
     }
 
-    public var messages: Int64 { rows.reduce(0) { $0 &+ $1.messages } }
+    public var messages: Int64 { rows.reduce(0) { $0 + $1.messages } }
 }
 
 /// One diagnosed row of a report.

@@ -25,8 +25,9 @@ public struct AggregateReport: Sendable, Equatable {
         self.source = source
     }
 
-    /// Messages over all readable rows.
-    public var messageCount: Int64 { records.reduce(0) { $0 &+ $1.count } }
+    /// Messages over all readable rows; Int64.max if they pass its range (the reader caps a report
+    /// far below, at `MessageCount.maxPerReport`).
+    public var messageCount: Int64 { MessageCount.sum(records.lazy.map(\.count)) }
 }
 
 /// Which of the two published formats a document follows.

@@ -29,6 +29,8 @@ struct ReportBuilder {
     private var spf = AuthDraft()
     private var reason = ReasonDraft()
     private(set) var recordCount = 0
+    /// Messages of the rows read so far.
+    private var messages: Int64 = 0
 
     private(set) var warnings: [String] = []
     /// Warnings past `limits.maxWarningsPerReport`, counted instead of kept.
@@ -273,7 +275,16 @@ struct ReportBuilder {
         guard recordCount <= limits.maxRecordsPerReport else {
             throw ReadError(.limitExceeded, "more than \(limits.maxRecordsPerReport) records in one report")
         }
-        if let built = record.build(number: recordCount, warnings: &warnings) { pending.append(built) }
+        if let built = record.build(number: recordCount, warnings: &warnings) {
+            // Each row is capped, so the sum cannot wrap before it passes the report's cap.
+            messages += built.count
+            guard messages <= MessageCount.maxPerReport else {
+                throw ReadError(
+                    .limitExceeded,
+                    "the report's rows add up to more than \(MessageCount.maxPerReport) messages, more than any receiver reports")
+            }
+            pending.append(built)
+        }
         capWarnings()
         if header == nil, metadataDone, policyDone { try makeHeader() }
     }
@@ -377,8 +388,13 @@ private struct RecordDraft {
             warnings.append("record \(number): source_ip \(shown) is not an IP address; its \(count ?? "?") message(s) are left out")
             return nil
         }
-        guard let messages = count.flatMap(Normalise.count) else {
-            warnings.append("record \(number) (\(ip)): count \"\((count ?? "").prefix(30))\" is not a number; left out")
+        let countText = Normalise.trimmed(count ?? "")
+        guard let messages = Normalise.count(countText), MessageCount.isPlausible(record: messages) else {
+            let digits = !countText.isEmpty && countText.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            warnings.append(
+                "record \(number) (\(ip)): count \"\(countText.prefix(30))\" "
+                    + (digits ? "is more than one row can hold (\(MessageCount.maxPerRecord))" : "is not a number")
+                    + "; left out")
             return nil
         }
         // Only built when a warning needs it: this runs for every record.

@@ -134,7 +134,7 @@ struct BatchedReport {
     }
 
     var rowCount: Int64 { Int64(rowEnds.count) }
-    var messageCount: Int64 { fromDomains.reduce(Int64(0)) { $0 &+ $1.volume.messages } }
+    var messageCount: Int64 { MessageCount.sum(fromDomains.lazy.map(\.volume.messages)) }
 
     /// The identity as one dictionary key.
     var identityKey: String { identity.joined(separator: "\u{0}") }

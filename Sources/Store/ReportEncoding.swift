@@ -172,8 +172,8 @@ struct FromDomainVolume: Sendable {
 
     mutating func add(_ record: Record) {
         rows += 1
-        messages &+= record.count
-        if record.count > 0, record.dmarcPass { passed &+= record.count }
+        messages = MessageCount.adding(record.count, to: messages)
+        if record.count > 0, record.dmarcPass { passed = MessageCount.adding(record.count, to: passed) }
     }
 }
 

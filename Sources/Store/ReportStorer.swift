@@ -148,7 +148,7 @@ struct ReportStorer: StoringHandler {
                 report.source, message?.messageID, message?.subject, message?.from,
                 message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
                 FileDigest.byteaLiteral(contentSHA256), String(records),
-                String(domains.reduce(Int64(0)) { $0 &+ $1.value.messages }),
+                String(MessageCount.sum(domains.lazy.map(\.value.messages))),
                 PostgresArray.textLiteral(domains.map(\.key)), integers(\.rows), integers(\.messages), integers(\.passed),
             ], prepared: true)
     }

@@ -141,7 +141,7 @@ extension PostgresConnection {
             """
             SELECT d.header_from, extract(epoch FROM d.begin_time)::bigint, sum(d.passed_messages)::bigint
             FROM report_from_domains d
-            WHERE \(Self.domainAndPeriodCondition) AND d.passed_messages > 0
+            WHERE \(Self.domainAndPeriodCondition) AND d.passed_messages BETWEEN 1 AND \(MessageCount.maxPerReport)
             GROUP BY d.header_from, d.begin_time
             """, Self.domainAndPeriod(domain, period)
         ) { row in
@@ -284,7 +284,10 @@ extension PostgresConnection {
     ] + Array(repeating: "NULL", count: 12)
 
     /// The rows of `domain` and its subdomains in the reports found: parameters $5 and $6.
-    static let domainRows = "(r.header_from = $5 OR r.header_from LIKE $6)"
+    /// The domain's rows, without any stored past the cap (sql/023): such a row, stored before the
+    /// cap, is no real count, and would make every sum it enters meaningless.
+    static let domainRows =
+        "(r.header_from = $5 OR r.header_from LIKE $6) AND r.count BETWEEN 0 AND \(MessageCount.maxPerRecord)"
 
     /// The CTE `found`: the domain's reports in the period (`domainAndPeriodCondition`), whose records
     /// are then read through the primary key (sql/022).
