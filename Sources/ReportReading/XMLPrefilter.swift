@@ -130,7 +130,7 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
         }
         guard let firstNonSpace = body.firstIndex(where: { !Self.isXMLSpace($0) }), body[firstNonSpace] == UInt8(ascii: "<")
         else {
-            let preview = String(decoding: body.drop(while: Self.isXMLSpace).prefix(40), as: UTF8.self)
+            let preview = String(decoding: body.drop(while: { Self.isXMLSpace($0) }).prefix(40), as: UTF8.self)
                 .map { $0.isASCII && !$0.isNewline ? $0 : "?" }
             throw ReadError(.notXML, "not XML: starts with \"\(String(preview))\"")
         }
