@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
-        // and a listing of sql/ before every build (a shell command, no tool to compile).
+        // and a listing of sql/ whenever HEAD or sql/ changed (a shell command, no tool to compile).
         .plugin(name: "BuildInfo", capability: .buildTool()),
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
