@@ -42,7 +42,10 @@ let package = Package(
             "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["BuildInfo"]),
+        // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
+        // and a listing of sql/ whenever HEAD or sql/ changed (a shell command, no tool to compile).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [

@@ -132,7 +132,7 @@ struct XMLPrefilter<Upstream: ByteStream>: ByteStream {
         }
         guard let firstNonSpace = body.firstIndex(where: { !Self.isXMLSpace($0) }), body[firstNonSpace] == UInt8(ascii: "<")
         else {
-            let preview = Printable.text(bytes: body.drop(while: Self.isXMLSpace).prefix(40))
+            let preview = Printable.text(bytes: body.drop(while: { Self.isXMLSpace($0) }).prefix(40))
             throw ReadError(.notXML, "not XML: starts with \"\(preview)\"")
         }
         var cursor = firstNonSpace

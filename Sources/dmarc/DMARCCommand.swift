@@ -14,6 +14,7 @@ struct DMARCCommand: AsyncParsableCommand {
             66 a path that does not exist; 69/75 database unavailable; 74 an ingested file could not be \
             moved to the archive (a full disk: it stays where it was).
             """,
+        version: Version.text,
         subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self]
     )
 }

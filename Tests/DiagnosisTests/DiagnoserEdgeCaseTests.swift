@@ -246,7 +246,7 @@ struct DiagnoserEdgeCaseTests {
                                     for reasons in reasonSets {
                                         let record = Record(
                                             sourceIP: ip, count: count,
-                                            policyEvaluated: PolicyEvaluated(disposition: .none, dkim: dkim, spf: spf, reasons: reasons),
+                                            policyEvaluated: PolicyEvaluated(disposition: nil, dkim: dkim, spf: spf, reasons: reasons),
                                             identifiers: Identifiers(headerFrom: from, envelopeFrom: nil, envelopeTo: nil),
                                             authResults: AuthResults(dkim: signatures, spf: spfResults))
                                         let diagnosis = Diagnoser.diagnose(record, day: Fixtures.march, configuration: configuration)

@@ -40,8 +40,8 @@ struct BatchedIngestTests {
 
     @Test("the samples, the reader's fixtures and the corpus: batched, every table holds what one transaction per file stores")
     func batchedStoresWhatSingleStores() throws {
-        var paths = [SampleWorkflowTests.root.appendingPathComponent("samples/reports").path, SampleWorkflowTests.root.appendingPathComponent("samples/maildir").path, EndToEndTests.fixtures]
-        if FileManager.default.fileExists(atPath: EndToEndTests.corpus) { paths.append(EndToEndTests.corpus) }
+        // The fixtures hold the conformance corpus (Fixtures/corpus).
+        let paths = [SampleWorkflowTests.root.appendingPathComponent("samples/reports").path, SampleWorkflowTests.root.appendingPathComponent("samples/maildir").path, EndToEndTests.fixtures]
         let files = try InputFiles.expand(paths)
         #expect(files.count >= 30)
         var summaries: [IngestSummary] = []
@@ -57,7 +57,7 @@ struct BatchedIngestTests {
         #expect(summaries[1].rejections.map(\.path) == summaries[0].rejections.map(\.path))
         #expect(summaries[1].rejections.map(\.reason) == summaries[0].rejections.map(\.reason))
         #expect(summaries[1].conflicts == summaries[0].conflicts)
-        // The samples alone hold 6 reports; the fixtures hold broken files. (The corpus is there only beside a checkout.)
+        // The samples alone hold 6 reports; the fixtures, the corpus among them, hold broken files.
         #expect(summaries[0].reports >= 6 && summaries[0].rejected >= 1, "\(summaries[0].line)")
         for table in stored[0].keys.sorted() {
             let single = (stored[0][table] ?? "").split(separator: "\n"), batched = (stored[1][table] ?? "").split(separator: "\n")

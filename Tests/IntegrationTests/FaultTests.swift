@@ -121,6 +121,7 @@ struct FaultTests {
 
     /// Runs the binary as a user that cannot read a mode-000 file: as root, the `postgres` user
     /// (which reaches the test cluster's socket); otherwise ourselves. Nil when root has no way.
+    /// The `postgres` user runs a copy of the binary (`ReadableInstall`): the checkout may be out of its reach.
     static var asUnprivileged: [String]? {
         guard getuid() == 0 else { return [] }
         guard let user = getpwnam("postgres"), FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
@@ -133,7 +134,7 @@ struct FaultTests {
     static func run(_ prefix: [String], _ arguments: [String], seconds: Double = 120) throws -> DMARCBinary.Result {
         let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let argv = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [DMARCBinary.path] + arguments
+        let argv = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [try ReadableInstall.dmarc()] + arguments
         let pid = try DMARCBinary.spawn(argv, outputDirectory: output, executable: prefix.first)
         let deadline = Date().addingTimeInterval(seconds)
         var status: Int32 = 0

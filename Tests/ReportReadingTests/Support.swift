@@ -2,12 +2,13 @@ import DMARC
 import Foundation
 import ReportReading
 
-/// Where test fixtures and the shared corpus live, found from this file so no bundle is needed.
+/// Where test fixtures and the conformance corpus live, found from this file so no bundle is needed.
 enum TestPaths {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
     static let packageRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-    static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    /// Other tools' test data (`Fixtures/corpus/NOTICE` says whose), with the outcomes in its README.
+    static let corpus = fixtures.appendingPathComponent("corpus")
 
     static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 }
