@@ -1,3 +1,4 @@
+import DMARC
 import Diagnosis
 
 /// The report's rows as CSV: one row per (domain, day, source, class) with its message count.
@@ -18,17 +19,8 @@ public struct CSVRenderer: Sendable {
                 report.tenant.id, report.month.description, row.domain, row.day.description, row.sourceIP,
                 row.origin.rawValue, row.class.rawValue, row.class.responsible.rawValue, String(row.messages),
             ]
-            out += fields.map(CSVRenderer.field).joined(separator: ",") + "\r\n"
+            out += fields.map(CSVField.escaped).joined(separator: ",") + "\r\n"
         }
         return out
-    }
-
-    /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet does not
-    /// run a tenant-controlled value (a receiver could write anything) as a formula.
-    static func field(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingAll("\"", with: "\"\"") + "\""
     }
 }

@@ -130,7 +130,7 @@ enum FailureOutput {
                 String(group.dispositions["quarantine"] ?? 0), String(group.dispositions["reject"] ?? 0),
                 group.recommendation(language),
             ]
-            lines.append(fields.map(CSVRow.escape).joined(separator: ","))
+            lines.append(fields.map(CSVField.escaped).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -268,8 +268,17 @@ import Testing
                     "beispiel,2026-03,karriere.beispiel-ag.de,2026-03-10,192.0.2.26,provider,spf-not-authorized,tenant,"
                 )
             })
-        #expect(CSVRenderer.field("=cmd()") == "'=cmd()")
-        #expect(CSVRenderer.field("a,\"b\"") == "\"a,\"\"b\"\"\"")
+        #expect(CSVField.escaped("=cmd()") == "'=cmd()")
+        #expect(CSVField.escaped("a,\"b\"") == "\"a,\"\"b\"\"\"")
+    }
+
+    /// "\r\n" is one Character, equal to neither "\r" nor "\n": the report's own escaper compared
+    /// characters and wrote such a field unquoted, breaking the row in two.
+    @Test func csvQuotesALineBreakInAnyField() {
+        var report = Self.report
+        report.rows[0].domain = "evil\r\nbeispiel-ag.de"
+        let csv = CSVRenderer().render(report)
+        #expect(csv.contains(",\"evil\r\nbeispiel-ag.de\","))
     }
 
     @Test func months() {
