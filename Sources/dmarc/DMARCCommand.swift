@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct DMARCCommand: AsyncParsableCommand {
+struct DMARCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dmarc",
         abstract: "Read, store and explain DMARC aggregate reports.",

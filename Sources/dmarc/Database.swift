@@ -13,17 +13,12 @@ struct Database: ParsableCommand {
             """,
         subcommands: [Status.self, Migrate.self, Stop.self])
 
-    struct Options: ParsableArguments {
-        @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo.", valueName: "url"))
-        var database: String?
-    }
-
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Where the database is and what it holds.")
-        @OptionGroup var options: Options
+        @OptionGroup var database: DatabaseOption
 
         func run() throws {
-            let status = DatabaseStatus.inspect(DatabaseTarget.resolve(explicit: options.database))
+            let status = DatabaseStatus.inspect(database.target)
             for line in status.lines { print(line) }
             if status.connectionError != nil { throw ExitCode(75) }
         }
@@ -33,10 +28,10 @@ struct Database: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Apply pending migrations from sql/ (DMARC_SQL_DIR, <bin>/../share/dmarc/sql, or the source checkout).")
-        @OptionGroup var options: Options
+        @OptionGroup var database: DatabaseOption
 
         func run() throws {
-            let target = DatabaseTarget.resolve(explicit: options.database)
+            let target = database.target
             let connection = try Terminal.open(target, migrate: false)
             do {
                 let applied = try Migrator.located().migrate(connection)

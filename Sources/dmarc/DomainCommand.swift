@@ -13,15 +13,14 @@ struct DomainCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: FailureFormat = .table
 
-    @Option(help: "Language of the recommendations: de or en.")
-    var lang: String = "en"
+    @Option(help: "Language of the recommendations.")
+    var lang: Language = .en
 
     @Argument(help: "The domain, e.g. beispiel-ag.de.")
     var domain: String
 
     func validate() throws {
         if format == .csv { throw ValidationError("domain prints table or json") }
-        if Language(rawValue: lang) == nil { throw ValidationError("--lang must be de or en") }
     }
 
     func run() throws {
@@ -35,7 +34,7 @@ struct DomainCommand: ParsableCommand {
             throw ExitCode(65)
         }
         if format == .json { return print(try FailureOutput.json(overview)) }
-        let language = Language(rawValue: lang) ?? .en
+        let language = lang
         print(DomainDisplay.named(overview.domain))
         if let id = overview.tenantID {
             print("  tenant      \(id) (\(overview.tenantName ?? ""))")

@@ -40,7 +40,7 @@ struct Failures: ParsableCommand {
     var to: String?
 
     @Option(name: .customLong("class"), help: "Only this diagnosis class.")
-    var diagnosisClass: String?
+    var diagnosisClass: DiagnosisClass?
 
     @Option(help: "Only sources in this network, e.g. 192.0.2.0/24 or 2001:db8::/32.")
     var source: String?
@@ -51,15 +51,11 @@ struct Failures: ParsableCommand {
     @Option(help: "table, json or csv.")
     var format: FailureFormat = .table
 
-    @Option(help: "Language of the recommendations: de or en (default en).")
-    var lang: String = "en"
+    @Option(help: "Language of the recommendations.")
+    var lang: Language = .en
 
     func validate() throws {
         if since != nil, from != nil { throw ValidationError("use either --since or --from/--to, not both") }
-        if let diagnosisClass, DiagnosisClass(rawValue: diagnosisClass) == nil {
-            throw ValidationError("unknown class \(diagnosisClass); one of: \(DiagnosisClass.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if Language(rawValue: lang) == nil { throw ValidationError("--lang must be de or en") }
         _ = try period()
         if let source { _ = try network(source) }
     }
@@ -94,7 +90,7 @@ struct Failures: ParsableCommand {
     func run() throws {
         let connection = try Terminal.open(database.target)
         let query = FailureQuery(
-            domain: domain, period: try period(), diagnosisClass: diagnosisClass.flatMap(DiagnosisClass.init(rawValue:)),
+            domain: domain, period: try period(), diagnosisClass: diagnosisClass,
             source: try source.map(network), tenantID: tenant)
         let report: FailureReport
         do {
@@ -103,7 +99,7 @@ struct Failures: ParsableCommand {
             Terminal.error(error.message)
             throw ExitCode(65)
         }
-        let language = Language(rawValue: lang) ?? .en
+        let language = lang
         switch format {
         case .json: print(try FailureOutput.json(report))
         case .csv: print(FailureOutput.csv(report, language: language), terminator: "")

@@ -19,12 +19,7 @@ struct Ingest: ParsableCommand {
             64 bad usage; 66 a path does not exist.
             """)
 
-    @Option(
-        name: .customLong("database"),
-        help: ArgumentHelp(
-            "PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else a managed local cluster).",
-            valueName: "url"))
-    var database: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(
         help: ArgumentHelp("Move stored files (and duplicates) into DIR/YYYY-MM-DD/ once committed.", valueName: "dir"))
@@ -68,7 +63,7 @@ struct Ingest: ParsableCommand {
             Terminal.error(error.message)
             throw ExitCode(66)
         }
-        let target = DatabaseTarget.resolve(explicit: database)
+        let target = database.target
         let workers = min(jobs ?? ParallelIngest.defaultJobs, max(1, files.count))
         // The first connection migrates; the others only connect.
         var connections = [try Terminal.open(target)]

@@ -11,8 +11,7 @@ struct Reparse: ParsableCommand {
             rejects keeps its old rows.
             """)
 
-    @Option(name: .customLong("database"), help: ArgumentHelp("PostgreSQL URL or conninfo.", valueName: "url"))
-    var database: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(
         help: ArgumentHelp(
@@ -38,7 +37,7 @@ struct Reparse: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try Terminal.open(DatabaseTarget.resolve(explicit: database))
+        let connection = try Terminal.open(database.target)
         let progress = Terminal.progress()
         let summary: ReparseSummary
         do {

@@ -42,8 +42,8 @@ struct Report: ParsableCommand {
         @Option(help: "html, pdf, csv or json; repeat for several with --all. Default: html (with --all: html and pdf).")
         var format: [ReportFormat] = []
 
-        @Option(help: "de or en. Default: the tenant's language.")
-        var lang: String?
+        @Option(help: "Default: the tenant's language.")
+        var lang: Language?
 
         @Option(
             help: "File, or an existing directory to write TENANT-YYYY-MM.FORMAT into (--all: a directory). Default: standard output; for pdf ./TENANT-YYYY-MM.pdf.")
@@ -53,14 +53,13 @@ struct Report: ParsableCommand {
             if all == (tenant != nil) { throw ValidationError("give either --tenant ID or --all") }
             if all, out == nil { throw ValidationError("--all needs --out DIR") }
             if !all, format.count > 1 { throw ValidationError("one --format per tenant report; use --all for several") }
-            if let lang, Language(rawValue: lang) == nil { throw ValidationError("--lang must be de or en") }
             if let month, ReportMonth(month) == nil { throw ValidationError("--month \(month) is not YYYY-MM") }
         }
 
         func run() throws {
             let today = Day(epochSeconds: Int64(Date().timeIntervalSince1970))
             let reportMonth = month.flatMap { ReportMonth($0) } ?? ReportMonth.lastComplete(before: today)
-            let language = lang.flatMap(Language.init(rawValue:))
+            let language = lang
             let connection = try Terminal.open(database.target)
             let query = MonthlyReportQuery(connection: connection)
             do {

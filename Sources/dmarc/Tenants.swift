@@ -100,11 +100,3 @@ struct Tenants: ParsableCommand {
         }
     }
 }
-
-/// `--database`, shared by every command that talks to PostgreSQL.
-struct DatabaseOption: ParsableArguments {
-    @Option(name: .customLong("database"), help: "PostgreSQL URL or conninfo (default: DATABASE_URL, the PG* variables, else the managed local cluster).")
-    var url: String?
-
-    var target: DatabaseTarget { DatabaseTarget.resolve(explicit: url) }
-}
