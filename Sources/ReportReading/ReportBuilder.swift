@@ -215,9 +215,8 @@ struct ReportBuilder {
         clearText()
     }
 
-    /// The text, trimmed on its bytes so that only one `String` is made.
-    /// The current element's text, trimmed, with the characters `Printable` replaces replaced:
-    /// values are stored, printed and shown on pages.
+    /// The current element's text, trimmed on its bytes so that only one `String` is made, with
+    /// what `Printable` replaces replaced: values are stored, printed and shown on pages.
     private mutating func value() -> String {
         let (text, mayNeedCleaning) = self.text.withUnsafeBufferPointer { bytes in
             let trimmed = UnsafeBufferPointer(rebasing: bytes[Normalise.trimmedRange(bytes)])
