@@ -29,17 +29,20 @@ let package = Package(
             "DMARC",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // libpq wrapper, migrations, ingestion, queries, the managed local PostgreSQL.
+        // The libpq wrapper: connections, parameters, COPY, transactions, rows. No DMARC types; the only
+        // importer of CLibPQ.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // Migrations, ingestion, queries, the managed local PostgreSQL.
         .target(name: "Store", dependencies: [
-            "DMARC", "Diagnosis", "ReportReading", "CLibPQ",
+            "DMARC", "Diagnosis", "ReportReading", "Postgres",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
         // MonthlyReportQuery fills it from Store, and files are written through Store's DurableFile.
-        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Store"]),
+        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Postgres", "Store"]),
         .executableTarget(name: "dmarc", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "Store", "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfo"]),
@@ -49,7 +52,7 @@ let package = Package(
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "CZlib",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "Store", "ComplianceReport", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 
@@ -68,7 +71,9 @@ let package = Package(
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
-        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "dmarc", "dmarc-bench"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "Store", "ComplianceReport", "dmarc", "dmarc-bench",
+        ]),
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),
     ],

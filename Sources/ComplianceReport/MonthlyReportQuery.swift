@@ -1,5 +1,6 @@
 import DMARC
 import Diagnosis
+import Postgres
 import Store
 
 /// Reads a tenant's month from the database: the one query layer behind every format.

@@ -1,3 +1,5 @@
+import Postgres
+
 /// What `dmarc db status` shows.
 public struct DatabaseStatus: Sendable {
     public var target: String

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A private PostgreSQL cluster that dmarc creates and starts itself when no database is configured,
 /// so the tool works out of the box. It listens on a unix socket only (`listen_addresses = ''`).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Postgres
 import Store
 
 struct Database: ParsableCommand {

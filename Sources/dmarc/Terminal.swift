@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Postgres
 import Store
 
 /// Shared command-line plumbing: stderr lines, TTY progress, opening the database with exit 75.

@@ -1,6 +1,7 @@
 import DMARC
 import Diagnosis
 import Foundation
+import Postgres
 import Testing
 @testable import Store
 

@@ -1,5 +1,6 @@
 import Diagnosis
 import Foundation
+import Postgres
 import Synchronization
 
 /// The tenants' configuration in the database: applied from a YAML file, versioned, read back for

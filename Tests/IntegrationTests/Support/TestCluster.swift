@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Store
 
 /// The PostgreSQL server all integration tests of this process share: a throwaway cluster
