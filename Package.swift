@@ -32,17 +32,23 @@ let package = Package(
         // The libpq wrapper: connections, parameters, COPY, transactions, rows. No DMARC types; the only
         // importer of CLibPQ.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        // Migrations, ingestion, queries, the managed local PostgreSQL.
+        // Files written under a temporary name, flushed and renamed into place: archived inputs, reports.
+        .target(name: "DurableFiles"),
+        // Migrations, ingestion, the ledger, archive/quarantine, reparse, tenants apply, the managed
+        // local PostgreSQL.
         .target(name: "Store", dependencies: [
-            "DMARC", "Diagnosis", "ReportReading", "Postgres",
+            "DMARC", "Diagnosis", "ReportReading", "Postgres", "DurableFiles", "ReadSide",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
-        // MonthlyReportQuery fills it from Store, and files are written through Store's DurableFile.
-        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Postgres", "Store"]),
+        // no database (the read side's MonthlyReportQuery fills the model).
+        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "DurableFiles"]),
+        // The read side: every question asked of stored data (failures, domain overview, tenant
+        // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
+        .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
         .executableTarget(name: "dmarc", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "Store", "ComplianceReport",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "ReadSide", "Store", "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfo"]),
@@ -52,7 +58,7 @@ let package = Package(
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "Store", "ComplianceReport", "CZlib",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "ReadSide", "Store", "ComplianceReport", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 
@@ -72,7 +78,7 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "Store", "ComplianceReport", "dmarc", "dmarc-bench",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "ReadSide", "Store", "ComplianceReport", "dmarc", "dmarc-bench",
         ]),
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),

@@ -2,6 +2,7 @@ import ComplianceReport
 import Diagnosis
 import Foundation
 import Postgres
+import ReadSide
 import ReportReading
 import Store
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ComplianceReport
 import Diagnosis
 import Foundation
+import ReadSide
 import Store
 
 extension ReportFormat: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
+import ReadSide
 import Store
 
 struct Tenants: ParsableCommand {

@@ -1,6 +1,7 @@
 import DMARC
 import Diagnosis
 import Foundation
+@testable import ReadSide
 import Testing
 @testable import ComplianceReport
 @testable import Store

@@ -2,6 +2,7 @@ import DMARC
 import Diagnosis
 import Foundation
 import Postgres
+@testable import ReadSide
 import Testing
 @testable import Store
 

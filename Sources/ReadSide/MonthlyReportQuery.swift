@@ -1,7 +1,7 @@
+import ComplianceReport
 import DMARC
 import Diagnosis
 import Postgres
-import Store
 
 /// Reads a tenant's month from the database: the one query layer behind every format.
 ///
