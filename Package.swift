@@ -32,12 +32,15 @@ let package = Package(
         // The libpq wrapper: connections, parameters, COPY, transactions, rows. No DMARC types; the only
         // importer of CLibPQ.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The managed local PostgreSQL (initdb, start, stop, lock), which database a command uses
+        // (DatabaseTarget), and the subprocesses that run PostgreSQL's programs.
+        .target(name: "LocalCluster", dependencies: ["Postgres"]),
         // Files written under a temporary name, flushed and renamed into place: archived inputs, reports.
         .target(name: "DurableFiles"),
-        // Migrations, ingestion, the ledger, archive/quarantine, reparse, tenants apply, the managed
-        // local PostgreSQL.
+        // The ingest side: migrations, files → rows exactly once, the ledger, archive/quarantine,
+        // reparse, tenants apply, `db status`.
         .target(name: "Store", dependencies: [
-            "DMARC", "Diagnosis", "ReportReading", "Postgres", "DurableFiles", "ReadSide",
+            "DMARC", "Diagnosis", "ReportReading", "Postgres", "LocalCluster", "DurableFiles", "ReadSide",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: []),
@@ -48,7 +51,7 @@ let package = Package(
         // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
         .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
         .executableTarget(name: "dmarc", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "ReadSide", "Store", "ComplianceReport",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfo"]),
@@ -58,7 +61,7 @@ let package = Package(
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "ReadSide", "Store", "ComplianceReport", "CZlib",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 
@@ -78,7 +81,7 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "ReadSide", "Store", "ComplianceReport", "dmarc", "dmarc-bench",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport", "dmarc", "dmarc-bench",
         ]),
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),

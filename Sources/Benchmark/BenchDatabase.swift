@@ -1,6 +1,7 @@
 import ComplianceReport
 import Diagnosis
 import Foundation
+import LocalCluster
 import Postgres
 import ReadSide
 import ReportReading

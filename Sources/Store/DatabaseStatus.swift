@@ -1,3 +1,4 @@
+import LocalCluster
 import Postgres
 
 /// What `dmarc db status` shows.

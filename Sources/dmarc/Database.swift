@@ -1,4 +1,5 @@
 import ArgumentParser
+import LocalCluster
 import Postgres
 import Store
 
@@ -62,7 +63,7 @@ struct Database: ParsableCommand {
                     try cluster.stop()
                         ? "stopped the managed PostgreSQL in \(cluster.directory)"
                         : "not running (\(cluster.directory))")
-            } catch let error as StoreError {
+            } catch let error as ClusterError {
                 Terminal.error(error.message)
                 throw ExitCode(70)
             }

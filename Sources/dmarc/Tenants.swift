@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
+import LocalCluster
 import ReadSide
 import Store
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocalCluster
 import Postgres
 import Store
 
@@ -42,9 +43,12 @@ enum Terminal {
         } catch let failure as PostgresError {
             error("database unavailable (\(target.summary)): \(failure)")
             throw ExitCode(75)
-        } catch let failure as StoreError {
+        } catch let failure as ClusterError {
             error(failure.message)
             throw ExitCode(failure.code == .postgresNotInstalled ? 69 : 70)
+        } catch let failure as StoreError {
+            error(failure.message)
+            throw ExitCode(70)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import LocalCluster
 import Postgres
 import Testing
 
