@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -42,7 +41,6 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "DMARC", "Diagnosis", "ReportReading", "Postgres", "LocalCluster", "DurableFiles", "ReadSide",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
         // no database (the read side's MonthlyReportQuery fills the model).
@@ -53,7 +51,6 @@ let package = Package(
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
         // and a listing of sql/ whenever HEAD or sql/ changed (a shell command, no tool to compile).
