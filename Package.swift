@@ -49,7 +49,8 @@ let package = Package(
         // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
         .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
         .executableTarget(name: "dmarc", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
+            "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
@@ -58,7 +59,8 @@ let package = Package(
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport", "CZlib",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
+            "ComplianceReport", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 
@@ -78,7 +80,8 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store", "ComplianceReport", "dmarc", "dmarc-bench",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
+            "ComplianceReport", "dmarc", "dmarc-bench",
         ]),
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),

@@ -2,7 +2,6 @@ import ArgumentParser
 import Diagnosis
 import Foundation
 import ReadSide
-import Store
 
 struct DomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,6 @@ import ComplianceReport
 import Diagnosis
 import Foundation
 import ReadSide
-import Store
 
 extension ReportFormat: ExpressibleByArgument {}
 

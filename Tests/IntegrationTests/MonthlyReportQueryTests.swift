@@ -4,7 +4,6 @@ import Foundation
 @testable import ReadSide
 import Testing
 @testable import ComplianceReport
-@testable import Store
 
 /// The monthly report built from the database: its totals are the stored rows', one tenant's only.
 @Suite("monthly report from the database")
