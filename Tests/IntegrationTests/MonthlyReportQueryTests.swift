@@ -1,9 +1,9 @@
 import DMARC
 import Diagnosis
 import Foundation
-@testable import ReadSide
 import Testing
 @testable import ComplianceReport
+@testable import ReadSide
 
 /// The monthly report built from the database: its totals are the stored rows', one tenant's only.
 @Suite("monthly report from the database")
