@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -29,19 +28,30 @@ let package = Package(
             "DMARC",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // libpq wrapper, migrations, ingestion, queries, the managed local PostgreSQL.
+        // The libpq wrapper: connections, parameters, COPY, transactions, rows. No DMARC types; the only
+        // importer of CLibPQ.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The managed local PostgreSQL (initdb, start, stop, lock), which database a command uses
+        // (DatabaseTarget), and the subprocesses that run PostgreSQL's programs.
+        .target(name: "LocalCluster", dependencies: ["Postgres"]),
+        // Files written under a temporary name, flushed and renamed into place: archived inputs, reports.
+        .target(name: "DurableFiles"),
+        // The ingest side: migrations, files → rows exactly once, the ledger, archive/quarantine,
+        // reparse, tenants apply, `db status`.
         .target(name: "Store", dependencies: [
-            "DMARC", "Diagnosis", "ReportReading", "CLibPQ",
+            "DMARC", "Diagnosis", "ReportReading", "Postgres", "LocalCluster", "DurableFiles", "ReadSide",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
-        // MonthlyReportQuery fills it from Store, and files are written through Store's DurableFile.
-        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "Store"]),
+        // no database (the read side's MonthlyReportQuery fills the model).
+        .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "DurableFiles"]),
+        // The read side: every question asked of stored data (failures, domain overview, tenant
+        // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
+        .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
         .executableTarget(name: "dmarc", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
+            "ComplianceReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
         // and a listing of sql/ whenever HEAD or sql/ changed (a shell command, no tool to compile).
@@ -49,7 +59,8 @@ let package = Package(
         // The benchmark (issue 7): a plain release-mode executable, no benchmark framework.
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
-            "DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "CZlib",
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
+            "ComplianceReport", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 
@@ -68,7 +79,10 @@ let package = Package(
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
-        .testTarget(name: "IntegrationTests", dependencies: ["DMARC", "ReportReading", "Diagnosis", "Store", "ComplianceReport", "dmarc", "dmarc-bench"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
+            "ComplianceReport", "dmarc", "dmarc-bench",
+        ]),
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),
     ],

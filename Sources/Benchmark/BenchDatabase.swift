@@ -1,6 +1,9 @@
 import ComplianceReport
 import Diagnosis
 import Foundation
+import LocalCluster
+import Postgres
+import ReadSide
 import ReportReading
 import Store
 

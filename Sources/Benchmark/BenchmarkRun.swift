@@ -1,6 +1,7 @@
 import ComplianceReport
 import Diagnosis
 import Foundation
+import ReadSide
 import ReportReading
 import Store
 

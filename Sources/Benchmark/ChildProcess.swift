@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Store
+import LocalCluster
 
 /// Runs a tool (xmllint, psql, dmarc, parsedmarc) and measures it from outside: wall time, and the
 /// child's own peak RSS, which no in-process counter can fake.

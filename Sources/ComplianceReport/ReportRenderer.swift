@@ -1,5 +1,5 @@
+import DurableFiles
 import Foundation
-import Store
 
 /// The output formats of `dmarc report monthly --format`.
 public enum ReportFormat: String, Sendable, Hashable, CaseIterable, Codable {

@@ -1,3 +1,6 @@
+import LocalCluster
+import Postgres
+
 /// What `dmarc db status` shows.
 public struct DatabaseStatus: Sendable {
     public var target: String

@@ -1,6 +1,7 @@
 import DMARC
 import Diagnosis
 import Foundation
+import Postgres
 import ReportReading
 
 /// Small input files read into memory and stored together, in one transaction (issue 7).

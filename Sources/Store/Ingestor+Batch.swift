@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Postgres
 import ReportReading
 
 /// Small files stored many to a transaction (`FileBatch`).

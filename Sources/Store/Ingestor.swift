@@ -1,6 +1,7 @@
 import Crypto
 import DMARC
 import Foundation
+import Postgres
 import ReportReading
 
 /// Stores DMARC aggregate reports from input files, each whole or not at all.

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// One numbered file of `sql/`: `001_schema.sql` is version 1.
 public struct Migration: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Synchronization
 
 /// Ingests a batch over several connections at once, one worker thread per connection.

@@ -1,5 +1,6 @@
 import Crypto
 import DMARC
+import Postgres
 import ReportReading
 
 /// What ingest makes of one report as it is read: the COPY fields of its records, the content hash

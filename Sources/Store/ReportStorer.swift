@@ -1,5 +1,6 @@
 import Crypto
 import DMARC
+import Postgres
 import ReportReading
 
 /// An input (or one of its reports) turned out unreadable: the whole input is rolled back.

@@ -1,17 +1,14 @@
-/// Why the store could not do its work, apart from errors of PostgreSQL itself (`PostgresError`).
+/// Why the store could not do its work, apart from errors of PostgreSQL itself (`PostgresError`) and
+/// of the managed local cluster (`ClusterError`).
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case postgresNotInstalled, clusterFailed, migrationsNotFound, migrationFailed, badMigration
+            case migrationsNotFound, migrationFailed, badMigration
             case databaseTooNew, inputMissing, io
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// No `initdb`/`pg_ctl` for the managed local PostgreSQL.
-        public static let postgresNotInstalled = Code(.postgresNotInstalled)
-        /// The managed local PostgreSQL could not be created, started or stopped.
-        public static let clusterFailed = Code(.clusterFailed)
         /// No `sql/` directory with migrations (see `MigrationDirectory`).
         public static let migrationsNotFound = Code(.migrationsNotFound)
         public static let migrationFailed = Code(.migrationFailed)

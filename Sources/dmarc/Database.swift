@@ -1,4 +1,6 @@
 import ArgumentParser
+import LocalCluster
+import Postgres
 import Store
 
 struct Database: ParsableCommand {
@@ -56,7 +58,7 @@ struct Database: ParsableCommand {
                     try cluster.stop()
                         ? "stopped the managed PostgreSQL in \(cluster.directory)"
                         : "not running (\(cluster.directory))")
-            } catch let error as StoreError {
+            } catch let error as ClusterError {
                 Terminal.error(error.message)
                 throw ExitCode(70)
             }

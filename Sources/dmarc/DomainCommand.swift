@@ -1,7 +1,7 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
-import Store
+import ReadSide
 
 struct DomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import DMARC
 import Diagnosis
 import Foundation
+import ReadSide
 import ReportReading
 import Store
 

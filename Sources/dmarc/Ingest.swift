@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocalCluster
 import Store
 
 struct Ingest: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LocalCluster
+import Postgres
 import Store
 
 struct Reparse: ParsableCommand {

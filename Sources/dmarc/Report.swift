@@ -2,7 +2,7 @@ import ArgumentParser
 import ComplianceReport
 import Diagnosis
 import Foundation
-import Store
+import ReadSide
 
 extension ReportFormat: ExpressibleByArgument {}
 

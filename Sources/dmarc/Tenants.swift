@@ -1,6 +1,8 @@
 import ArgumentParser
 import Diagnosis
 import Foundation
+import LocalCluster
+import ReadSide
 import Store
 
 struct Tenants: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LocalCluster
+import Postgres
 import Store
 
 /// Shared command-line plumbing: stderr lines, TTY progress, opening the database with exit 75.
@@ -41,9 +43,12 @@ enum Terminal {
         } catch let failure as PostgresError {
             error("database unavailable (\(target.summary)): \(failure)")
             throw ExitCode(75)
-        } catch let failure as StoreError {
+        } catch let failure as ClusterError {
             error(failure.message)
             throw ExitCode(failure.code == .postgresNotInstalled ? 69 : 70)
+        } catch let failure as StoreError {
+            error(failure.message)
+            throw ExitCode(70)
         }
     }
 }

@@ -1,5 +1,7 @@
 import DMARC
 import Foundation
+@testable import LocalCluster
+import Postgres
 import ReportReading
 import Testing
 

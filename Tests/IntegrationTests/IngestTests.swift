@@ -1,5 +1,6 @@
 import DMARC
 import Foundation
+import Postgres
 import ReportReading
 import Testing
 

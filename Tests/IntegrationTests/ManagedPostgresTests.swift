@@ -1,4 +1,6 @@
 import Foundation
+@testable import LocalCluster
+import Postgres
 import Testing
 
 @testable import Store

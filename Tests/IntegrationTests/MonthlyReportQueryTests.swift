@@ -3,7 +3,7 @@ import Diagnosis
 import Foundation
 import Testing
 @testable import ComplianceReport
-@testable import Store
+@testable import ReadSide
 
 /// The monthly report built from the database: its totals are the stored rows', one tenant's only.
 @Suite("monthly report from the database")

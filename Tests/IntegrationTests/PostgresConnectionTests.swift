@@ -1,6 +1,8 @@
 import DMARC
 import Diagnosis
 import Foundation
+import Postgres
+@testable import ReadSide
 import Testing
 
 @testable import Store

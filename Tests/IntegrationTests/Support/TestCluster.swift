@@ -1,4 +1,6 @@
 import Foundation
+import LocalCluster
+import Postgres
 import Store
 
 /// The PostgreSQL server all integration tests of this process share: a throwaway cluster

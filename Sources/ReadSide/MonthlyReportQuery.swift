@@ -1,6 +1,7 @@
+import ComplianceReport
 import DMARC
 import Diagnosis
-import Store
+import Postgres
 
 /// Reads a tenant's month from the database: the one query layer behind every format.
 ///

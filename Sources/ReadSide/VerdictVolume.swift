@@ -1,4 +1,5 @@
 import Diagnosis
+import Postgres
 
 /// Messages of a domain's stored rows summed by report, header From, the receiver's verdict and
 /// whether they came from the provider's networks: all a month's totals need of a row with a verdict

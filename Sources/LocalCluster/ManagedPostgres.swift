@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A private PostgreSQL cluster that dmarc creates and starts itself when no database is configured,
 /// so the tool works out of the box. It listens on a unix socket only (`listen_addresses = ''`).
@@ -120,12 +121,12 @@ public struct ManagedPostgres: Sendable {
             try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
             if let serverUser {
                 guard let account = getpwnam(serverUser) else {
-                    throw StoreError(.clusterFailed, "user \(serverUser) does not exist; PostgreSQL cannot run as root")
+                    throw ClusterError(.clusterFailed, "user \(serverUser) does not exist; PostgreSQL cannot run as root")
                 }
                 let uid = account.pointee.pw_uid
                 let gid = account.pointee.pw_gid
                 guard chown(directory, uid, gid) == 0 else {
-                    throw StoreError(
+                    throw ClusterError(
                         .clusterFailed, "cannot give \(directory) to \(serverUser): \(String(cString: strerror(errno)))"
                     )
                 }
@@ -133,7 +134,7 @@ public struct ManagedPostgres: Sendable {
                 var parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
                 while parent != "/" && !parent.isEmpty {
                     if access(parent, F_OK) == 0, !canEnter(parent, uid: uid, gid: gid) {
-                        throw StoreError(
+                        throw ClusterError(
                             .clusterFailed,
                             "\(serverUser) cannot enter \(parent); choose a directory outside it (root's default is /var/lib/dmarc)"
                         )
@@ -141,14 +142,14 @@ public struct ManagedPostgres: Sendable {
                     parent = URL(fileURLWithPath: parent).deletingLastPathComponent().path
                 }
             }
-        } catch let error as StoreError {
+        } catch let error as ClusterError {
             throw error
         } catch {
-            throw StoreError(.clusterFailed, "cannot create \(directory): \(error.localizedDescription)")
+            throw ClusterError(.clusterFailed, "cannot create \(directory): \(error.localizedDescription)")
         }
         // Socket path limit of unix domain sockets (sun_path is 108 bytes with the NUL).
         if (socketDirectory + "/.s.PGSQL.\(port)").utf8.count > 107 {
-            throw StoreError(
+            throw ClusterError(
                 .clusterFailed,
                 "the path \(socketDirectory) is too long for a unix socket; set XDG_DATA_HOME to a shorter one")
         }
@@ -180,13 +181,13 @@ public struct ManagedPostgres: Sendable {
         conf += "port = \(port)\n"
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) { conf += "\(key) = \(value)\n" }
         guard let handle = FileHandle(forWritingAtPath: scratch + "/postgresql.conf") else {
-            throw StoreError(.clusterFailed, "cannot open \(scratch)/postgresql.conf")
+            throw ClusterError(.clusterFailed, "cannot open \(scratch)/postgresql.conf")
         }
         handle.seekToEndOfFile()
         handle.write(Data(conf.utf8))
         handle.closeFile()
         guard rename(scratch, dataDirectory) == 0 else {
-            throw StoreError(.clusterFailed, "cannot rename \(scratch): \(String(cString: strerror(errno)))")
+            throw ClusterError(.clusterFailed, "cannot rename \(scratch): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -202,12 +203,12 @@ public struct ManagedPostgres: Sendable {
         let path = directory + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw StoreError(.clusterFailed, "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw ClusterError(.clusterFailed, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }  // closing releases the lock
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw StoreError(.clusterFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
+                throw ClusterError(.clusterFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
             }
         }
         return try body()
@@ -224,7 +225,7 @@ public struct ManagedPostgres: Sendable {
             if let capture, let text = try? String(contentsOfFile: capture, encoding: .utf8) {
                 message += ": " + text.split(separator: "\n").suffix(3).joined(separator: " ")
             }
-            throw StoreError(.clusterFailed, message)
+            throw ClusterError(.clusterFailed, message)
         }
     }
 }
@@ -256,7 +257,7 @@ public struct PostgresBinaries: Sendable {
                 return PostgresBinaries(initdb: directory + "/initdb", pgCtl: directory + "/pg_ctl")
             }
         }
-        throw StoreError(
+        throw ClusterError(
             .postgresNotInstalled,
             "PostgreSQL server programs (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or PATH; "
                 + "install the server (Debian/Ubuntu: apt-get install postgresql) or point --database / DATABASE_URL at a server"

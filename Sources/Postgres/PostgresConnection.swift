@@ -138,7 +138,7 @@ public final class PostgresConnection {
     }
 
     /// True outside any transaction (autocommit).
-    var isOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+    public var isOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
 
     /// Runs one query and hands each row to `visit`, read in place from libpq's memory: neither the
     /// whole result nor a copy of each value is held. The rows come through a cursor, at most
@@ -417,8 +417,9 @@ public final class PostgresConnection {
 }
 
 extension String {
-    /// Foundation-free replacement, so the wrapper does not need Foundation for one call.
-    func replacingAll(_ target: Character, with replacement: String) -> String {
+    /// Foundation-free replacement, so the wrapper does not need Foundation for one call. `package`:
+    /// the read side escapes LIKE patterns with it.
+    package func replacingAll(_ target: Character, with replacement: String) -> String {
         var out = ""
         out.reserveCapacity(utf8.count)
         for character in self {

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Which PostgreSQL the commands use: `--database URL`, else `DATABASE_URL`, else libpq's own
 /// environment (`PGHOST`, `PGSERVICE`, `~/.pgpass`, …), else the managed local cluster.

@@ -1,5 +1,6 @@
 import DMARC
 import Diagnosis
+import Postgres
 
 /// A stored record with what the queries need of its report: who sent it and for which period.
 public struct StoredRow: Sendable {

@@ -9,7 +9,7 @@ public enum Subprocess {
         let pid = try spawn(argv, output: output)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw StoreError(.clusterFailed, "waitpid failed for \(argv[0])") }
+            guard errno == EINTR else { throw ClusterError(.clusterFailed, "waitpid failed for \(argv[0])") }
         }
         return exitStatus(status)
     }
@@ -35,7 +35,7 @@ public enum Subprocess {
                 posix_spawnp(&pid, argv[0], &actions, nil, arguments, environ)
             }
         guard spawned == 0 else {
-            throw StoreError(.clusterFailed, "cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
+            throw ClusterError(.clusterFailed, "cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
         }
         return pid
     }

@@ -1,11 +1,13 @@
 import Diagnosis
 import Foundation
+import Postgres
 import Synchronization
 
 /// The tenants' configuration in the database: applied from a YAML file, versioned, read back for
-/// every query so that a change shows at once.
+/// every query so that a change shows at once. The lookups are here; `apply`, the one write, is in
+/// Store (`TenantStore+Apply.swift`).
 public struct TenantStore {
-    let connection: PostgresConnection
+    package let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
@@ -28,19 +30,6 @@ public struct TenantStore {
             // Stored files were valid when applied; a newer, stricter loader may disagree.
             throw QueryError(.noConfiguration, "the stored tenants configuration no longer loads: \(error)")
         }
-    }
-
-    /// Makes the database match `yaml`: stores it as the new version unless nothing changed, and
-    /// returns what changed. With `dryRun`, only computes the changes.
-    public func apply(yaml: String, sourcePath: String, dryRun: Bool) throws -> ConfigurationChanges {
-        let configuration = try TenantConfiguration(yaml: yaml)
-        let previous = try current()
-        let changes = ConfigurationChanges(from: previous, to: configuration)
-        guard !dryRun, !changes.isEmpty else { return changes }
-        try connection.query(
-            "INSERT INTO tenant_configurations (sha256, source_path, yaml, changes) VALUES ($1, $2, $3, $4)",
-            [FileDigest.hex(Array(yaml.utf8)), sourcePath, yaml, PostgresArray.textLiteral(changes.lines)])
-        return changes
     }
 
     /// When each version was applied, newest first.

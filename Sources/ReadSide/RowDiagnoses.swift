@@ -1,5 +1,6 @@
 import DMARC
 import Diagnosis
+import Postgres
 
 /// Diagnoses stored rows as they are read, converting and diagnosing each kind of row once.
 ///

@@ -1,5 +1,6 @@
 import DMARC
 import Diagnosis
+import Postgres
 
 /// What `dmarc failures` asks.
 public struct FailureQuery: Sendable {

@@ -11,6 +11,11 @@ public enum DurableFile {
         public let code: Int32
         public var reason: String { String(cString: strerror(code)) }
         public var description: String { "\(step): \(reason)" }
+
+        public init(step: String, code: Int32) {
+            self.step = step
+            self.code = code
+        }
     }
 
     /// Writes `bytes` as the whole content of `path`.
