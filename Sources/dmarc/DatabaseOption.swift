@@ -1,5 +1,5 @@
 import ArgumentParser
-import Store
+import LocalCluster
 
 /// `--database`, shared by every command that talks to PostgreSQL.
 struct DatabaseOption: ParsableArguments {
