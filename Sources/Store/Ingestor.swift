@@ -107,7 +107,9 @@ public final class Ingestor {
             attempt += 1
             do {
                 committed = try connection.transaction { () throws -> FileOutcome in
-                    try storeFile(path, digest: digest, size: size)
+                    let outcome = try storeFile(path, digest: digest, size: size)
+                    FaultPoint.afterFileCopy.reach()
+                    return outcome
                 }
             } catch let rejection as InputRejected {
                 try reject(path, digest: digest, size: size, reason: rejection.reason(in: path), into: &summary)
@@ -124,6 +126,7 @@ public final class Ingestor {
             }
         }
         guard let outcome = committed else { return }
+        FaultPoint.afterFileCommit.reach()
         try account(outcome, path: path, digest: digest, into: &summary)
     }
 
