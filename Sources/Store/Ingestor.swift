@@ -146,7 +146,7 @@ public final class Ingestor {
         do {
             let current = options.maildirDone ? (try InputFiles.markMaildirSeen(path) ?? path) : path
             if let archive = options.archive {
-                _ = try InputFiles.move(current, into: archive, digest: digest)
+                _ = try InputFiles.move(current, into: archive, day: options.folderDay, digest: digest)
             }
         } catch let error as StoreError {
             summary.notMoved.append(.init(path: path, reason: "stored, but not moved: \(error.message)"))
@@ -265,7 +265,7 @@ public final class Ingestor {
         summary.rejections.append(.init(path: path, reason: reason))
         if let quarantine = options.quarantine {
             do {
-                _ = try InputFiles.move(path, into: quarantine, digest: digest)
+                _ = try InputFiles.move(path, into: quarantine, day: options.folderDay, digest: digest)
             } catch let error as StoreError {
                 summary.notMoved.append(.init(path: path, reason: "rejected, but not quarantined: \(error.message)"))
             }
