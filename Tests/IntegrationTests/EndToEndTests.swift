@@ -43,7 +43,7 @@ struct EndToEndTests {
         let files = try InputFiles.expand([Self.corpus])
         var seenFiles = Set<[UInt8]>()
         var seenReports: [String: AggregateReport] = [:]
-        var expected = (reports: 0, rows: 0, rejected: 0, duplicates: 0, conflicts: 0)
+        var expected = (reports: 0, rows: 0, rejected: 0, duplicates: 0, conflicts: 0, conflictFiles: 0)
         for file in files {
             let digest = try FileDigest.sha256(of: file).digest
             var collector = ReportCollector()
@@ -56,6 +56,7 @@ struct EndToEndTests {
                 expected.duplicates += 1
                 continue
             }
+            let conflictsBefore = expected.conflicts
             for report in collector.reports {
                 let meta = report.metadata
                 let key =
@@ -74,6 +75,7 @@ struct EndToEndTests {
                 expected.reports += 1
                 expected.rows += report.records.count
             }
+            if expected.conflicts > conflictsBefore { expected.conflictFiles += 1 }
         }
         let first = try DMARCBinary.run(["ingest", "--json", "--database", database.conninfo, Self.corpus])
         #expect(first.status == (expected.rejected + expected.conflicts > 0 ? 65 : 0), "\(first.stderr)")
@@ -85,9 +87,13 @@ struct EndToEndTests {
         #expect(
             try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == Int64(expected.rejected)
         )
+        // A file with a conflicting report is a conflict in the ledger, each report in the summary.
         #expect(
-            try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'") > 0
-                || expected.conflicts == 0)
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'")
+                == Int64(expected.conflictFiles))
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any], "\(first.stdout)")
+        #expect((summary["conflicts"] as? [Any])?.count == expected.conflicts, "\(first.stdout)")
         #expect(expected.reports > 20 && expected.rows > 1000)
 
         let before = try Self.totals(database)

@@ -245,7 +245,8 @@ struct IngestTests {
             inputs.add("a.xml", [.report(Synthetic.report(id: "a", records: 10))]),
             inputs.add("b.xml", [.report(Synthetic.report(id: "b", records: 5, source: "b.xml"))]),
         ]
-        _ = try inputs.ingestor(database.connect()).ingest(files: files)
+        let ingested = try inputs.ingestor(database.connect()).ingest(files: files)
+        #expect(ingested.reports == 2 && ingested.rows == 15)
         let connection = try database.connect()
         let reparser = Reparser(connection: connection)
         // The "fixed reader" now finds one more record in b.xml.

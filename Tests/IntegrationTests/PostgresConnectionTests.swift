@@ -149,11 +149,24 @@ struct MigrationTests {
                 == (try Migrator.located().migrations.count))
     }
 
-    @Test("migration files are found and numbered")
+    @Test("every sql/NNN_name.sql of the checkout is a migration, in number order, each number once")
     func files() throws {
+        // Read apart from the Migrator: the checkout's sql/ folder, named as the README says.
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sql").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
+        let numbers = names.compactMap { name in name.dropFirst(3).first == "_" ? Int(name.prefix(3)) : nil }
+        #expect(numbers.count == names.count && !numbers.isEmpty, "a file not named NNN_name.sql: \(names)")
+        #expect(Set(numbers).count == numbers.count, "a number used twice: \(names)")
+        #expect(numbers.first == 1, "\(names)")
         let migrator = try Migrator.located()
-        #expect(migrator.migrations.first?.version == 1)
-        #expect(migrator.latestVersion >= 1)
+        #expect(migrator.migrations.map(\.version) == numbers)
+        #expect(migrator.latestVersion == numbers.last)
+        // A migrated database has applied exactly those.
+        let connection = try TestCluster.get().freshDatabase().connect()
+        let applied = try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows
+            .compactMap { $0.int64(0) }.map { Int($0) }
+        #expect(applied == numbers)
     }
 }
 
