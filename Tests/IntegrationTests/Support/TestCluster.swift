@@ -13,6 +13,7 @@ struct TestCluster: Sendable {
     let cluster: ManagedPostgres?
 
     static let shared: Result<TestCluster, any Error> = Result { try TestCluster.start() }
+    private static let templateCopy = NSLock()
 
     static func get() throws -> TestCluster { try shared.get() }
 
@@ -51,7 +52,10 @@ struct TestCluster: Sendable {
     func freshDatabase() throws -> TestDatabase {
         let name = "t_\(UInt64.random(in: 0...UInt64.max))"
         let admin = try PostgresConnection(conninfo: baseConninfo)
-        // CREATE DATABASE … TEMPLATE fails while another session copies the same template; retry.
+        // CREATE DATABASE … TEMPLATE fails while another session copies the same template: this
+        // process's tests, the only ones that use it, take turns. (The retry is for anything else.)
+        Self.templateCopy.lock()
+        defer { Self.templateCopy.unlock() }
         var attempt = 0
         while true {
             do {
