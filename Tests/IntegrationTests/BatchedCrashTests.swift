@@ -6,7 +6,7 @@ import Testing
 /// Crash safety of the batched path (small files, 64 to a transaction): the binary killed, or the
 /// server crashed hard, at a fault point the test chooses (`DMARC_FAULT_POINT`), in the second of
 /// three batches. After a rerun, what is stored equals one clean run of the same files exactly.
-@Suite("crash safety: small files batched")
+@Suite("crash safety: small files batched", .dropsTestDatabases)
 struct BatchedCrashTests {
     enum Fault: String, CaseIterable, CustomTestStringConvertible {
         /// Batch 2 copied, not committed: batch 1 is all that survives.

@@ -5,7 +5,7 @@ import Testing
 
 /// The commands a person types, with the real binary, checked against what the sample files say
 /// when read by hand (the figures in the comments are sums of the samples' XML rows).
-@Suite("dmarc commands on the samples")
+@Suite("dmarc commands on the samples", .dropsTestDatabases)
 struct CommandLineTests {
     static func sample(_ path: String) -> String { SampleWorkflowTests.root.appendingPathComponent(path).path }
 
@@ -34,9 +34,8 @@ struct CommandLineTests {
     @Test("db status and db migrate on an empty database: migration 0 of N, every sql/ file applied once, then up to date")
     func statusAndMigrate() throws {
         let cluster = try TestCluster.get()
-        let name = "cli_\(UInt64.random(in: 0...UInt64.max))"
-        try PostgresConnection(conninfo: cluster.baseConninfo).execute("CREATE DATABASE \(name)")
-        let conninfo = TestDatabase(cluster: cluster, name: name).conninfo
+        let database = try cluster.emptyDatabase()
+        let name = database.name, conninfo = database.conninfo
         let files = try Self.migrationFiles()
         let latest = try #require(files.last.flatMap { Int($0.prefix(3)) })
 

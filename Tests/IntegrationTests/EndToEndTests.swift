@@ -6,7 +6,7 @@ import Testing
 @testable import Store
 
 /// The real `dmarc` binary against a real PostgreSQL: what cron and people run.
-@Suite("dmarc ingest end to end")
+@Suite("dmarc ingest end to end", .dropsTestDatabases)
 struct EndToEndTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus").path

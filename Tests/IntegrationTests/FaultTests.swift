@@ -7,7 +7,7 @@ import Testing
 
 /// Faults of the machine rather than of the input (issue 8), each with the real binary and a real
 /// PostgreSQL: a full archive disk, files that cannot be read, inputs over 2 GiB and of 768 MiB.
-@Suite("faults: full disk, unreadable files, very large inputs")
+@Suite("faults: full disk, unreadable files, very large inputs", .dropsTestDatabases)
 struct FaultTests {
     // MARK: a full archive disk
 

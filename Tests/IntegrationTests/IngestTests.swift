@@ -5,7 +5,7 @@ import Testing
 
 @testable import Store
 
-@Suite("ingest (in process, fake reader)")
+@Suite("ingest (in process, fake reader)", .dropsTestDatabases)
 struct IngestTests {
     func totals(_ database: TestDatabase) throws -> (
         reports: Int64, rows: Int64, dkim: Int64, spf: Int64, reasons: Int64

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Store
 
-@Suite("test support: what a trapped test process left behind is removed by the next")
+@Suite("test support: what a trapped test process left behind is removed by the next", .dropsTestDatabases)
 struct LeftoverCleanupTests {
     @Test("a dead owner's directories are removed and the server running in one of them is stopped; a live owner's are kept")
     func deadOwnersLeftoversRemoved() throws {
@@ -35,5 +35,34 @@ struct LeftoverCleanupTests {
             contentsOfFile: NSTemporaryDirectory() + "/" + LeftoverTestFiles.listPrefix + String(getpid()),
             encoding: .utf8)
         #expect(ownList.split(separator: "\n").contains { $0 == kept })
+    }
+}
+
+@Suite("test support: each test's databases are dropped when it ends")
+struct DroppedDatabaseTests {
+    static func existing(_ names: [String]) throws -> Int64? {
+        try PostgresConnection(conninfo: TestCluster.get().baseConninfo).query(
+            "SELECT count(*) FROM pg_database WHERE datname = ANY ($1::text[])", ["{" + names.joined(separator: ",") + "}"]
+        ).first?.int64(0)
+    }
+
+    @Test("the databases made inside a test's scope exist in it and are gone after it")
+    func droppedAfterTheScope() async throws {
+        let test = try #require(Test.current), testCase = try #require(Test.Case.current)
+        let made = Locked<[String]>([])
+        // A connection still open when the test ends: the drop must not wait for it.
+        let open = Locked<PostgresConnection?>(nil)
+        try await DropsTestDatabases().provideScope(for: test, testCase: testCase) {
+            let fresh = try TestCluster.get().freshDatabase()
+            let names = [fresh.name, try TestCluster.get().emptyDatabase().name]
+            made.withLock { $0 += names }
+            let connection = try fresh.connect()
+            open.withLock { $0 = connection }
+            #expect(try Self.existing(names) == 2)
+        }
+        let names = made.withLock { $0 }
+        #expect(names.count == 2)
+        #expect(try Self.existing(names) == 0)
+        #expect(throws: PostgresError.self) { try open.withLock { try $0?.query("SELECT 1") } }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 @testable import Store
 
-@Suite("libpq wrapper")
+@Suite("libpq wrapper", .dropsTestDatabases)
 struct PostgresConnectionTests {
     @Test("parameters are sent apart from the SQL: quotes and comment markers survive")
     func parameters() throws {
@@ -117,7 +117,7 @@ struct PostgresConnectionTests {
     }
 }
 
-@Suite("migrations")
+@Suite("migrations", .dropsTestDatabases)
 struct MigrationTests {
     @Test("a migrated database is up to date; migrating again does nothing")
     func idempotent() throws {
@@ -131,8 +131,7 @@ struct MigrationTests {
     @Test("two processes migrating an empty database at once apply each file once")
     func concurrent() throws {
         let cluster = try TestCluster.get()
-        let name = "m_\(UInt64.random(in: 0...UInt64.max))"
-        try PostgresConnection(conninfo: cluster.baseConninfo).execute("CREATE DATABASE \(name)")
+        let name = try cluster.emptyDatabase().name
         let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do {
@@ -170,7 +169,7 @@ struct MigrationTests {
     }
 }
 
-@Suite("COPY text values")
+@Suite("COPY text values", .dropsTestDatabases)
 struct CopyTextValueTests {
     @Test("arrays with NULL elements, quotes, backslashes, tabs and newlines survive a real COPY")
     func arrays() throws {
@@ -193,13 +192,12 @@ struct CopyTextValueTests {
     }
 }
 
-@Suite("migrations 020 to 022: results on the record, reports found by domain")
+@Suite("migrations 020 to 022: results on the record, reports found by domain", .dropsTestDatabases)
 struct RowLayoutMigrationTests {
     @Test("rows stored before 020 keep their results, order and NULLs; the old tables are views of them")
     func upgrade() throws {
         let cluster = try TestCluster.get()
-        let name = "m_\(UInt64.random(in: 0...UInt64.max))"
-        try PostgresConnection(conninfo: cluster.baseConninfo).execute("CREATE DATABASE \(name)")
+        let name = try cluster.emptyDatabase().name
         let connection = try PostgresConnection(conninfo: cluster.baseConninfo, overrides: [("dbname", name)])
         let all = try Migrator.located()
         try Migrator(migrations: all.migrations.filter { $0.version < 20 }).migrate(connection)
@@ -276,7 +274,7 @@ struct RowLayoutMigrationTests {
     }
 }
 
-@Suite("rows visited in place")
+@Suite("rows visited in place", .dropsTestDatabases)
 struct ForEachRowTests {
     struct Stop: Error {}
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Store
 
 /// The PostgreSQL server all integration tests of this process share: a throwaway cluster
@@ -68,10 +69,56 @@ struct TestCluster: Sendable {
                 usleep(100_000)
             }
         }
-        // The throwaway cluster goes with all its databases; on a server of the user's, each is dropped.
-        if cluster == nil { ClusterCleanup.dropAtExit(name, on: baseConninfo) }
+        registerMade(name)
         return TestDatabase(cluster: self, name: name)
     }
+
+    /// A new database without the schema (for migration tests).
+    func emptyDatabase() throws -> TestDatabase {
+        let name = "e_\(UInt64.random(in: 0...UInt64.max))"
+        try PostgresConnection(conninfo: baseConninfo).execute("CREATE DATABASE \(PostgresConnection.quoteIdentifier(name))")
+        registerMade(name)
+        return TestDatabase(cluster: self, name: name)
+    }
+
+    /// Dropped when the test ends (`DropsTestDatabases`), else at exit on a server of the user's.
+    private func registerMade(_ name: String) {
+        if let made = DropsTestDatabases.made {
+            made.withLock { $0.append(name) }
+        } else if cluster == nil {
+            ClusterCleanup.dropAtExit(name, on: baseConninfo)
+        }
+    }
+}
+
+/// Drops the databases each test made when the test ends, passed or failed: a suite trait
+/// (`@Suite(.dropsTestDatabases)`) that reaches every test and every case of a parameterised one.
+struct DropsTestDatabases: SuiteTrait, TestTrait, TestScoping {
+    @TaskLocal static var made: Locked<[String]>?
+
+    var isRecursive: Bool { true }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        guard testCase != nil else { return try await function() }
+        let made = Locked<[String]>([])
+        defer {
+            let names = made.withLock { $0 }
+            if !names.isEmpty, let cluster = try? TestCluster.get(),
+                let admin = try? PostgresConnection(conninfo: cluster.baseConninfo)
+            {
+                for name in names {
+                    _ = try? admin.execute("DROP DATABASE IF EXISTS \(PostgresConnection.quoteIdentifier(name)) WITH (FORCE)")
+                }
+            }
+        }
+        try await Self.$made.withValue(made) { try await function() }
+    }
+}
+
+extension Trait where Self == DropsTestDatabases {
+    static var dropsTestDatabases: Self { Self() }
 }
 
 struct TestDatabase: Sendable {
