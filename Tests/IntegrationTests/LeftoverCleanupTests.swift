@@ -20,6 +20,11 @@ struct LeftoverCleanupTests {
             Issue.record("the cluster did not start")
             return
         }
+        // Two levels down, as a managed cluster lies in its XDG_DATA_HOME (stopped: only found).
+        let managed = left + "/dmarc/postgres"
+        try FileManager.default.createDirectory(atPath: managed + "/data", withIntermediateDirectories: true)
+        try "15\n".write(toFile: managed + "/data/PG_VERSION", atomically: false, encoding: .utf8)
+        #expect(LeftoverTestFiles.clusters(in: left).sorted() == [left + "/dmarc/postgres", left + "/pg"])
         let kept = try makeTemporaryDirectory(prefix: "dmarc-kept-")
         let deadList = NSTemporaryDirectory() + "/" + LeftoverTestFiles.listPrefix + String(dead)
         try (left + "\n").write(toFile: deadList, atomically: false, encoding: .utf8)

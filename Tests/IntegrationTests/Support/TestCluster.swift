@@ -190,6 +190,25 @@ enum LeftoverTestFiles {
         return stat[end.upperBound...].first != "Z"
     }
 
+    /// The clusters in `directory`: folders up to two levels down holding `data/PG_VERSION`
+    /// (`dmarc-it-…/pg`, a managed cluster's `…/dmarc/postgres`).
+    static func clusters(in directory: String) -> [String] {
+        let manager = FileManager.default
+        var found: [String] = []
+        for child in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] {
+            let level1 = directory + "/" + child
+            if manager.fileExists(atPath: level1 + "/data/PG_VERSION") {
+                found.append(level1)
+                continue
+            }
+            for grandchild in (try? manager.contentsOfDirectory(atPath: level1)) ?? []
+            where manager.fileExists(atPath: level1 + "/" + grandchild + "/data/PG_VERSION") {
+                found.append(level1 + "/" + grandchild)
+            }
+        }
+        return found
+    }
+
     static func remove() {
         let manager = FileManager.default
         let temporary = NSTemporaryDirectory()
@@ -200,11 +219,7 @@ enum LeftoverTestFiles {
             let list = temporary + "/" + entry
             let directories = ((try? String(contentsOfFile: list, encoding: .utf8)) ?? "").split(separator: "\n")
             for directory in directories.map(String.init) {
-                // A cluster is a child folder with `data/PG_VERSION`; stopped before its files go.
-                for child in (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-                where manager.fileExists(atPath: directory + "/" + child + "/data/PG_VERSION") {
-                    _ = try? ManagedPostgres(directory: directory + "/" + child).stop(immediate: true)
-                }
+                for cluster in clusters(in: directory) { _ = try? ManagedPostgres(directory: cluster).stop(immediate: true) }
                 try? manager.removeItem(atPath: directory)
             }
             unlink(list)
