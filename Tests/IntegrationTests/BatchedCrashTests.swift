@@ -73,6 +73,39 @@ struct BatchedCrashTests {
     }
 
     @Test(
+        "dmarc --jobs 2 killed at the second time either worker reaches the point: only committed files archived; a rerun gives one clean run",
+        arguments: Fault.allCases)
+    func killWithTwoWorkers(_ fault: Fault) throws {
+        let inbox = try CrashInbox(prefix: "kill-jobs")
+        defer { inbox.remove() }
+        let names = try inbox.names()
+        let clean = try inbox.cleanRun()
+
+        let database = try TestCluster.get().freshDatabase()
+        var arguments = inbox.ingestArguments(database.conninfo)
+        arguments[2] = "2"  // --jobs 2
+        let run = try FaultedRun(arguments, fault: "\(fault.rawValue):2:kill")
+        #expect(run.wait() == 128 + SIGKILL, "\(run.stdout)\n\(run.stderr)")
+
+        // Which batches got through depends on the two workers; what holds whatever they did: only
+        // committed files were moved, and every committed report is whole.
+        let crashed = try StoredState(database.connect())
+        let committed = Set(Self.ledgerNames(crashed))
+        let archived = Set(try CrashInbox.names(under: inbox.archive))
+        #expect(archived.isSubset(of: committed), "archived but not committed: \(archived.subtracting(committed).sorted())")
+        #expect(committed.count < names.count, "\(committed.count) committed")
+        #expect(crashed.partialReports == 0)
+        #expect(Set(try inbox.names()) == Set(names).subtracting(archived))
+
+        let rerun = try DMARCBinary.run(arguments)
+        #expect(rerun.status == 65, "\(rerun.stdout)\n\(rerun.stderr)")
+        var expected = clean
+        expected.ledger = StoredState.ledger(clean.ledger, plusDuplicates: committed.subtracting(archived).sorted())
+        Self.expectEqual(try StoredState(database.connect()), expected)
+        #expect(try inbox.names().isEmpty)
+    }
+
+    @Test(
         "the server crashed hard (pg_ctl stop -m immediate) in batch 2 of 3: exit 75, committed batches kept, a rerun completes exactly",
         arguments: Fault.allCases)
     func serverCrashAtBatchPoint(_ fault: Fault) throws {
