@@ -81,7 +81,12 @@ public struct PDFPrinter: Sendable {
         }
         if finished.wait(timeout: .now() + timeoutSeconds) == .timedOut {
             process.terminate()
-            _ = finished.wait(timeout: .now() + 5)
+            // SIGTERM is blocked in a browser started from a thread that blocks it (the child inherits
+            // the mask): then SIGKILL, which nothing blocks.
+            if finished.wait(timeout: .now() + 5) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                _ = finished.wait(timeout: .now() + 5)
+            }
             throw ComplianceReportError(
                 code: .browserTimedOut,
                 message: "\(browser) did not finish printing the PDF within \(Int(timeoutSeconds)) seconds")

@@ -390,7 +390,10 @@ public final class PostgresConnection {
         }
         let sqlState = field(UInt8(ascii: "C"))
         let message = field(UInt8(ascii: "M")) ?? Self.trimmedMessage(PQresultErrorMessage(result))
-        if sqlState == nil, !isConnected {
+        // No SQLSTATE: libpq's own error, not the server's. The link is gone when the connection is
+        // bad, or turns bad when read once more: after a server killed outright, libpq may report
+        // "server closed the connection unexpectedly" with the connection still marked good.
+        if sqlState == nil, !isConnected || PQconsumeInput(handle) == 0 {
             return PostgresError(
                 .connectionLost, message.isEmpty ? Self.trimmedMessage(PQerrorMessage(handle)) : message)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import ReportReading
 
 public struct IngestOptions: Sendable {
@@ -13,11 +14,15 @@ public struct IngestOptions: Sendable {
     /// Small files (up to 1 MiB) stored together in one transaction, each still whole or not at all
     /// (`FileBatch`); 1 stores every file in a transaction of its own.
     public var filesPerTransaction: Int
+    /// The dated folder under `archive` and `quarantine` (`YYYY-MM-DD`, UTC): by default the day these
+    /// options were made, the start of the run, so every file of one run goes to one day's folder.
+    public var folderDay: String
 
     public init(
         archive: String? = nil, quarantine: String? = nil, maildirDone: Bool = false, limits: ReadingLimits = ReadingLimits(),
-        retries: Int = 5, filesPerTransaction: Int = 64
+        retries: Int = 5, filesPerTransaction: Int = 64, folderDay: String = InputFiles.folderDay(at: time(nil))
     ) {
+        self.folderDay = folderDay
         self.filesPerTransaction = max(1, filesPerTransaction)
         self.maildirDone = maildirDone
         self.archive = archive

@@ -82,6 +82,7 @@ extension Ingestor {
                 for file in files { try ingest(file: file.path, into: &summary) }
                 return
             }
+            FaultPoint.afterBatchCommit.reach()
             for (file, outcome) in zip(files, outcomes) {
                 summary.files += 1
                 if outcome.status == .rejected {
@@ -164,6 +165,7 @@ extension Ingestor {
         try copyOriginals(originals)
         try copyReports(newReports)
         try copyLedger(files, outcomes)
+        FaultPoint.afterBatchCopy.reach()
         return outcomes
     }
 

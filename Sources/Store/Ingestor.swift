@@ -108,7 +108,9 @@ public final class Ingestor {
             attempt += 1
             do {
                 committed = try connection.transaction { () throws -> FileOutcome in
-                    try storeFile(path, digest: digest, size: size)
+                    let outcome = try storeFile(path, digest: digest, size: size)
+                    FaultPoint.afterFileCopy.reach()
+                    return outcome
                 }
             } catch let rejection as InputRejected {
                 try reject(path, digest: digest, size: size, reason: rejection.reason(in: path), into: &summary)
@@ -125,6 +127,7 @@ public final class Ingestor {
             }
         }
         guard let outcome = committed else { return }
+        FaultPoint.afterFileCommit.reach()
         try account(outcome, path: path, digest: digest, into: &summary)
     }
 
@@ -144,7 +147,7 @@ public final class Ingestor {
         do {
             let current = options.maildirDone ? (try InputFiles.markMaildirSeen(path) ?? path) : path
             if let archive = options.archive {
-                _ = try InputFiles.move(current, into: archive, digest: digest)
+                _ = try InputFiles.move(current, into: archive, day: options.folderDay, digest: digest)
             }
         } catch let error as StoreError {
             summary.notMoved.append(.init(path: path, reason: "stored, but not moved: \(error.message)"))
@@ -262,7 +265,7 @@ public final class Ingestor {
         summary.rejections.append(.init(path: path, reason: reason))
         if let quarantine = options.quarantine {
             do {
-                _ = try InputFiles.move(path, into: quarantine, digest: digest)
+                _ = try InputFiles.move(path, into: quarantine, day: options.folderDay, digest: digest)
             } catch let error as StoreError {
                 summary.notMoved.append(.init(path: path, reason: "rejected, but not quarantined: \(error.message)"))
             }

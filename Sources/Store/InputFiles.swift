@@ -42,18 +42,23 @@ public enum InputFiles {
         return destination
     }
 
-    /// Moves a processed input into `directory/YYYY-MM-DD/` (UTC date of the move). A name already
-    /// taken there gets the content hash added, so nothing is overwritten.
+    /// The dated folder name (`YYYY-MM-DD`, UTC) for an archive or quarantine at `time` (epoch seconds).
+    public static func folderDay(at time: time_t) -> String {
+        var time = time
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(format: "%04d-%02d-%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+    }
+
+    /// Moves a processed input into `directory/day/` (`day` from `folderDay(at:)`, once per run, so
+    /// that a run across midnight keeps its files in one folder). A name already taken there gets the
+    /// content hash added, so nothing is overwritten.
     ///
     /// Across file systems (an archive on another disk) the file is copied to a hidden temporary
     /// name, flushed (`fsync`), renamed into place and only then removed from where it was; if any
     /// step fails (a full disk), the partial copy is removed and the original stays: a file is never
     /// lost nor left half-copied. The error names the cause (`No space left on device`).
-    static func move(_ path: String, into directory: String, digest: [UInt8]?) throws -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        let day = String(format: "%04d-%02d-%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+    static func move(_ path: String, into directory: String, day: String, digest: [UInt8]?) throws -> String {
         let target = directory + "/" + day
         try makeDirectories(target)
         let manager = FileManager.default

@@ -240,7 +240,11 @@ import Testing
         #expect(html.contains("id=\"empty-month\""))
         #expect(html.contains("Keine Daten"))
         for bad in ["NaN", ">nan", " nan ", "inf%", "Infinity"] { #expect(!html.contains(bad)) }
-        _ = try ReportRenderer.json(report)
+        // JSON: encodes (a NaN rate would throw), says "no data" and reads back as the same report.
+        let json = try ReportRenderer.json(report)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains("\"status\" : \"no-data\""), "\(text.prefix(400))")
+        #expect(try JSONDecoder().decode(MonthlyReport.self, from: json) == report)
         #expect(CSVRenderer().render(report) == CSVRenderer.columns.joined(separator: ",") + "\r\n")
     }
 

@@ -7,7 +7,7 @@ import Testing
 
 /// Small files stored many to a transaction (`FileBatch`) must store exactly what one transaction
 /// per file stores, and keep each file whole or out.
-@Suite("ingest: small files batched")
+@Suite("ingest: small files batched", .dropsTestDatabases)
 struct BatchedIngestTests {
     /// Every stored table, without the keys and times that differ between two runs, as one text per
     /// table: a row of `records` or `report_from_domains` names its report by identity.

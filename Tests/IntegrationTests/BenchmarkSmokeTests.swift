@@ -3,7 +3,7 @@ import Testing
 
 /// The benchmark builds and a tiny run of it works end to end against the test cluster. No timing
 /// is asserted: speed is judged from the release benchmark's ratios, never by tests.
-@Suite struct BenchmarkSmokeTests {
+@Suite(.dropsTestDatabases) struct BenchmarkSmokeTests {
     /// `dmarc-bench`, built next to `dmarc` because IntegrationTests depends on both.
     var benchPath: String {
         URL(fileURLWithPath: DMARCBinary.path).deletingLastPathComponent().appendingPathComponent("dmarc-bench").path

@@ -8,7 +8,7 @@ import Testing
 @testable import Store
 
 /// The real `dmarc` binary against a real PostgreSQL: what cron and people run.
-@Suite("dmarc ingest end to end")
+@Suite("dmarc ingest end to end", .dropsTestDatabases)
 struct EndToEndTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ReportReadingTests/Fixtures").path
@@ -43,7 +43,7 @@ struct EndToEndTests {
         let files = try InputFiles.expand([Self.corpus])
         var seenFiles = Set<[UInt8]>()
         var seenReports: [String: AggregateReport] = [:]
-        var expected = (reports: 0, rows: 0, rejected: 0, duplicates: 0, conflicts: 0)
+        var expected = (reports: 0, rows: 0, rejected: 0, duplicates: 0, conflicts: 0, conflictFiles: 0)
         for file in files {
             let digest = try FileDigest.sha256(of: file).digest
             var collector = ReportCollector()
@@ -56,6 +56,7 @@ struct EndToEndTests {
                 expected.duplicates += 1
                 continue
             }
+            let conflictsBefore = expected.conflicts
             for report in collector.reports {
                 let meta = report.metadata
                 let key =
@@ -74,6 +75,7 @@ struct EndToEndTests {
                 expected.reports += 1
                 expected.rows += report.records.count
             }
+            if expected.conflicts > conflictsBefore { expected.conflictFiles += 1 }
         }
         let first = try DMARCBinary.run(["ingest", "--json", "--database", database.conninfo, Self.corpus])
         #expect(first.status == (expected.rejected + expected.conflicts > 0 ? 65 : 0), "\(first.stderr)")
@@ -85,9 +87,13 @@ struct EndToEndTests {
         #expect(
             try database.count("SELECT count(*) FROM input_files WHERE status = 'rejected'") == Int64(expected.rejected)
         )
+        // A file with a conflicting report is a conflict in the ledger, each report in the summary.
         #expect(
-            try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'") > 0
-                || expected.conflicts == 0)
+            try database.count("SELECT count(*) FROM input_files WHERE status = 'conflict'")
+                == Int64(expected.conflictFiles))
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any], "\(first.stdout)")
+        #expect((summary["conflicts"] as? [Any])?.count == expected.conflicts, "\(first.stdout)")
         #expect(expected.reports > 20 && expected.rows > 1000)
 
         let before = try Self.totals(database)
@@ -101,70 +107,82 @@ struct EndToEndTests {
         #expect(try Self.totals(database) == before)
     }
 
-    @Test("SIGKILL mid-batch, then a rerun: exactly the totals of one clean run")
-    func killAndRerun() throws {
+    /// Large files (streamed, one transaction each) for the crash tests, and the state one clean run
+    /// of a copy of them leaves: what a crashed and rerun run must end with.
+    static func streamedInbox(prefix: String) throws -> (directory: String, clean: StoredState) {
+        // 3,000 records make a file of about 1.8 MiB: over the 1 MiB of the batched path.
+        let directory = try Self.batch(files: 8, records: 3_000, prefix: prefix)
+        let copy = try makeTemporaryDirectory(prefix: "dmarc-clean-") + "/inbox"
+        defer { try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent) }
+        try FileManager.default.copyItem(atPath: directory, toPath: copy)
+        for file in try InputFiles.expand([directory]) {
+            #expect(try FileDigest.sha256(of: file).size > FileBatch.maxFileBytes, "\(file) is not streamed")
+        }
         let database = try TestCluster.get().freshDatabase()
-        let files = 30
-        let records = 3_000
-        let directory = try Self.batch(files: files, records: records, prefix: "kill")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
-        let pid = try DMARCBinary.spawn(
-            ["ingest", "--database", database.conninfo, directory], outputDirectory: output)
-        // Kill once a few files are in, while later ones are being written.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, (try? database.count("SELECT count(*) FROM input_files")) ?? 0 < 3 { usleep(20_000) }
-        kill(pid, SIGKILL)
-        #expect(DMARCBinary.wait(pid) == 128 + SIGKILL)
-        let partial = try database.count("SELECT count(*) FROM reports")
-        #expect(partial >= 3 && partial < Int64(files), "killed too late to test anything: \(partial) reports")
-        // Whatever was committed is whole.
-        #expect(try database.count("SELECT count(*) FROM records") == partial * Int64(records))
-
-        let rerun = try DMARCBinary.run(["ingest", "--database", database.conninfo, directory])
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(
-            try Self.totals(database) == [
-                Int64(files), Int64(files * records), Int64(files * records),
-                Int64(files * records), Int64(files),
-            ])
+        let run = try DMARCBinary.run(["ingest", "--jobs", "1", "--database", database.conninfo, copy])
+        #expect(run.status == 0, "the clean run: \(run.stderr)")
+        let clean = try StoredState(database.connect())
+        #expect(clean.reports == 8 && clean.records == 8 * 3_000, "the clean run: \(run.stdout)")
+        return (directory, clean)
     }
 
-    @Test("the database stopped mid-run: exit 75, nothing uncommitted marked done, a rerun completes")
-    func databaseStops() throws {
-        let root = try makeTemporaryDirectory(prefix: "dmarc-stop-")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let cluster = ManagedPostgres(directory: root + "/pg", settings: ["fsync": "off", "synchronous_commit": "off"])
-        try cluster.start()
-        defer { _ = try? cluster.stop(immediate: true) }
-        let files = 30
-        let records = 3_000
-        let directory = try Self.batch(files: files, records: records, prefix: "stop")
-        let archive = root + "/archive"
-        let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
-        let count = { (sql: String) -> Int64 in
-            (try? PostgresConnection(conninfo: cluster.conninfo).query(sql).first?.int64(0) ?? 0) ?? 0
-        }
-        let pid = try DMARCBinary.spawn(
-            ["ingest", "--database", cluster.conninfo, "--archive", archive, directory], outputDirectory: output)
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, count("SELECT count(*) FROM input_files") < 3 { usleep(20_000) }
-        try cluster.stop()
-        #expect(DMARCBinary.wait(pid) == 75)
-        let summary = (try? String(contentsOfFile: output + "/stdout", encoding: .utf8)) ?? ""
-        #expect(summary.contains("stopped: database unavailable"), "\(summary)")
+    @Test(
+        "streamed files: SIGKILL after the 4th file's COPY or after the 3rd file's commit, then a rerun: exactly one clean run",
+        arguments: ["after-file-copy:4", "after-file-commit:3"])
+    func killAndRerun(fault: String) throws {
+        let (directory, clean) = try Self.streamedInbox(prefix: "kill")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try TestCluster.get().freshDatabase()
+        let run = try FaultedRun(
+            ["ingest", "--jobs", "1", "--database", database.conninfo, directory], fault: fault + ":kill")
+        #expect(run.wait() == 128 + SIGKILL, "\(run.stdout)\n\(run.stderr)")
+        // Three files committed, each whole.
+        let crashed = try StoredState(database.connect())
+        #expect(crashed.reports == 3 && crashed.records == 3 * 3_000 && crashed.ledger.count == 3)
+        #expect(crashed.partialReports == 0)
 
-        try cluster.start()
-        let committed = count("SELECT count(*) FROM input_files WHERE status = 'ingested'")
-        let archived = try InputFiles.expand([archive]).count
-        #expect(committed >= 3 && committed < Int64(files))
-        #expect(Int64(archived) == committed, "only committed files may be archived")
-        let rerun = try DMARCBinary.run(["ingest", "--database", cluster.conninfo, "--archive", archive, directory])
+        let rerun = try DMARCBinary.run(["ingest", "--jobs", "1", "--database", database.conninfo, directory])
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(count("SELECT count(*) FROM reports") == Int64(files))
-        #expect(count("SELECT count(*) FROM records") == Int64(files * records))
+        let after = try StoredState(database.connect())
+        #expect(after.reports == clean.reports && after.records == clean.records)
+        #expect(after.messagesByDomain == clean.messagesByDomain)
+        #expect(after.fingerprint == clean.fingerprint)
+        // Without --archive the committed files stay, and the rerun records them as duplicates.
+        let stored = crashed.ledger.map { String($0.prefix { $0 != " " }) }
+        #expect(after.ledger == StoredState.ledger(clean.ledger, plusDuplicates: stored))
+    }
+
+    @Test("streamed files: the server crashed hard after the 3rd file's commit: exit 75, 3 files kept and archived, a rerun completes")
+    func databaseStops() throws {
+        let (directory, clean) = try Self.streamedInbox(prefix: "stop")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try CrashableCluster()
+        let archive = server.root + "/archive"
+        let arguments = ["ingest", "--jobs", "1", "--database", server.conninfo, "--archive", archive, directory]
+        let run = try FaultedRun(arguments, fault: "after-file-commit:3:stop")
+        guard run.waitUntilStopped() else { return }
+        try server.crash()
+        run.resume()
+        #expect(run.wait() == 75, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+        #expect(run.stdout.contains("stopped: database unavailable"), "\(run.stdout)")
+
+        try server.restart()
+        let crashed = try server.state()
+        #expect(crashed.ledger.count == 3 && crashed.reports == 3 && crashed.partialReports == 0)
+        // Exactly the committed files were archived, the 3rd after the crash too.
+        let archived = try CrashInbox.names(under: archive)
+        #expect(archived == crashed.ledger.map { String($0.prefix { $0 != " " }) })
+        #expect(try InputFiles.expand([directory]).count == 5)
+
+        let rerun = try DMARCBinary.run(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let after = try server.state()
+        #expect(after.reports == clean.reports && after.records == clean.records)
+        #expect(after.messagesByDomain == clean.messagesByDomain)
+        #expect(after.ledger == clean.ledger)
+        #expect(after.fingerprint == clean.fingerprint)
         #expect(try InputFiles.expand([directory]).isEmpty)
-        #expect(try InputFiles.expand([archive]).count == files)
+        #expect(try CrashInbox.names(under: archive).count == 8)
     }
 
     @Test("two concurrent runs of the binary store each report once")
@@ -185,7 +203,11 @@ struct EndToEndTests {
 
     /// What is stored, without ids or times of storing: equal for two databases that hold the same.
     static func fingerprint(_ database: TestDatabase) throws -> String {
-        try database.connect().query(
+        try fingerprint(database.connect())
+    }
+
+    static func fingerprint(_ connection: PostgresConnection) throws -> String {
+        try connection.query(
             """
             SELECT count(*), md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM (
                 SELECT concat_ws('|', p.org_name, p.report_id, p.policy_domain, p.begin_time, p.end_time,

@@ -4,7 +4,7 @@ import Testing
 @testable import Store
 
 /// The reading limits as `dmarc ingest` takes them: the same flags as `parse`.
-@Suite("ingest: reading limits from the command line")
+@Suite("ingest: reading limits from the command line", .dropsTestDatabases)
 struct IngestLimitTests {
     @Test("--max-input-mib: a larger file is rejected by its size, with the flag named; raised, it is stored")
     func inputSizeFlag() throws {

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Store
 
-@Suite("ingest (in process, fake reader)")
+@Suite("ingest (in process, fake reader)", .dropsTestDatabases)
 struct IngestTests {
     func totals(_ database: TestDatabase) throws -> (
         reports: Int64, rows: Int64, dkim: Int64, spf: Int64, reasons: Int64
@@ -203,26 +203,39 @@ struct IngestTests {
         #expect(try database.count("SELECT record_count FROM reports") == 100_000)
     }
 
-    @Test("ingested inputs go to --archive, rejected ones to --quarantine, in dated folders")
-    func archiveAndQuarantine() throws {
+    @Test(
+        "ingested inputs go to --archive, rejected ones to --quarantine, both in the folder of the run's day",
+        arguments: [1, 64])
+    func archiveAndQuarantine(filesPerTransaction: Int) throws {
         let database = try TestCluster.get().freshDatabase()
         var inputs = try FakeInputs()
         let good = inputs.add("good.xml", [.report(Synthetic.report(id: "g", records: 1))])
         let bad = inputs.add("bad.xml", [.rejected("not XML")])
+        let later = inputs.add("later.xml", [.report(Synthetic.report(id: "l", records: 1))])
         let archive = inputs.directory + "/archive"
         let quarantine = inputs.directory + "/quarantine"
-        let summary = try inputs.ingestor(
-            database.connect(), options: IngestOptions(archive: archive, quarantine: quarantine)
-        )
-        .ingest(files: [good, bad])
-        #expect(summary.reports == 1 && summary.rejected == 1)
-        #expect(!FileManager.default.fileExists(atPath: good))
-        #expect(!FileManager.default.fileExists(atPath: bad))
-        let days = try FileManager.default.contentsOfDirectory(atPath: archive)
-        #expect(days.count == 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: archive + "/" + days[0]) == ["good.xml"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: quarantine + "/" + days[0]) == ["bad.xml"])
+        // A day that is not today: every move must take the run's day, never the clock's at the move
+        // (a run across midnight would otherwise split its files over two folders).
+        let options = IngestOptions(
+            archive: archive, quarantine: quarantine, filesPerTransaction: filesPerTransaction, folderDay: "2031-05-06")
+        let summary = try inputs.ingestor(database.connect(), options: options).ingest(files: [good, bad, later])
+        #expect(summary.reports == 2 && summary.rejected == 1)
+        for path in [good, bad, later] { #expect(!FileManager.default.fileExists(atPath: path)) }
+        let manager = FileManager.default
+        #expect(try manager.contentsOfDirectory(atPath: archive) == ["2031-05-06"])
+        #expect(try manager.contentsOfDirectory(atPath: quarantine) == ["2031-05-06"])
+        #expect(try manager.contentsOfDirectory(atPath: archive + "/2031-05-06").sorted() == ["good.xml", "later.xml"])
+        #expect(try manager.contentsOfDirectory(atPath: quarantine + "/2031-05-06") == ["bad.xml"])
         #expect(summary.line.contains("(see \(quarantine)"))
+    }
+
+    @Test("the folder day is the UTC date of a time, midnight belonging to the day it starts")
+    func folderDay() {
+        // 1,700,000,000 s is 2023-11-14 22:13:20 UTC; 86,399 s is the last second of 1970-01-01.
+        #expect(InputFiles.folderDay(at: 1_700_000_000) == "2023-11-14")
+        #expect(InputFiles.folderDay(at: 86_399) == "1970-01-01")
+        #expect(InputFiles.folderDay(at: 86_400) == "1970-01-02")
+        #expect(InputFiles.folderDay(at: 951_782_400) == "2000-02-29")
     }
 
     @Test("reparse replaces each original's reports from the stored bytes")
@@ -233,7 +246,8 @@ struct IngestTests {
             inputs.add("a.xml", [.report(Synthetic.report(id: "a", records: 10))]),
             inputs.add("b.xml", [.report(Synthetic.report(id: "b", records: 5, source: "b.xml"))]),
         ]
-        _ = try inputs.ingestor(database.connect()).ingest(files: files)
+        let ingested = try inputs.ingestor(database.connect()).ingest(files: files)
+        #expect(ingested.reports == 2 && ingested.rows == 15)
         let connection = try database.connect()
         let reparser = Reparser(connection: connection)
         // The "fixed reader" now finds one more record in b.xml.

@@ -5,7 +5,7 @@ import Testing
 
 @testable import Store
 
-@Suite("managed local PostgreSQL")
+@Suite("managed local PostgreSQL", .dropsTestDatabases)
 struct ManagedPostgresTests {
     @Test("two processes starting a new cluster at once: one initdb, one server, both connect; stop and restart")
     func concurrentStart() throws {

@@ -6,7 +6,7 @@ import Testing
 @testable import ReadSide
 
 /// The monthly report built from the database: its totals are the stored rows', one tenant's only.
-@Suite("monthly report from the database")
+@Suite("monthly report from the database", .dropsTestDatabases)
 struct MonthlyReportQueryTests {
     typealias Row = SupportQueryTests.Row
 

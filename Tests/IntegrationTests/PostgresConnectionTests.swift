@@ -7,7 +7,7 @@ import Testing
 
 @testable import Store
 
-@Suite("libpq wrapper")
+@Suite("libpq wrapper", .dropsTestDatabases)
 struct PostgresConnectionTests {
     @Test("parameters are sent apart from the SQL: quotes and comment markers survive")
     func parameters() throws {
@@ -119,7 +119,7 @@ struct PostgresConnectionTests {
     }
 }
 
-@Suite("migrations")
+@Suite("migrations", .dropsTestDatabases)
 struct MigrationTests {
     @Test("a migrated database is up to date; migrating again does nothing")
     func idempotent() throws {
@@ -133,8 +133,7 @@ struct MigrationTests {
     @Test("two processes migrating an empty database at once apply each file once")
     func concurrent() throws {
         let cluster = try TestCluster.get()
-        let name = "m_\(UInt64.random(in: 0...UInt64.max))"
-        try PostgresConnection(conninfo: cluster.baseConninfo).execute("CREATE DATABASE \(name)")
+        let name = try cluster.emptyDatabase().name
         let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do {
@@ -151,15 +150,28 @@ struct MigrationTests {
                 == (try Migrator.located().migrations.count))
     }
 
-    @Test("migration files are found and numbered")
+    @Test("every sql/NNN_name.sql of the checkout is a migration, in number order, each number once")
     func files() throws {
+        // Read apart from the Migrator: the checkout's sql/ folder, named as the README says.
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sql").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
+        let numbers = names.compactMap { name in name.dropFirst(3).first == "_" ? Int(name.prefix(3)) : nil }
+        #expect(numbers.count == names.count && !numbers.isEmpty, "a file not named NNN_name.sql: \(names)")
+        #expect(Set(numbers).count == numbers.count, "a number used twice: \(names)")
+        #expect(numbers.first == 1, "\(names)")
         let migrator = try Migrator.located()
-        #expect(migrator.migrations.first?.version == 1)
-        #expect(migrator.latestVersion >= 1)
+        #expect(migrator.migrations.map(\.version) == numbers)
+        #expect(migrator.latestVersion == numbers.last)
+        // A migrated database has applied exactly those.
+        let connection = try TestCluster.get().freshDatabase().connect()
+        let applied = try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows
+            .compactMap { $0.int64(0) }.map { Int($0) }
+        #expect(applied == numbers)
     }
 }
 
-@Suite("COPY text values")
+@Suite("COPY text values", .dropsTestDatabases)
 struct CopyTextValueTests {
     @Test("arrays with NULL elements, quotes, backslashes, tabs and newlines survive a real COPY")
     func arrays() throws {
@@ -182,13 +194,12 @@ struct CopyTextValueTests {
     }
 }
 
-@Suite("migrations 020 to 022: results on the record, reports found by domain")
+@Suite("migrations 020 to 022: results on the record, reports found by domain", .dropsTestDatabases)
 struct RowLayoutMigrationTests {
     @Test("rows stored before 020 keep their results, order and NULLs; the old tables are views of them")
     func upgrade() throws {
         let cluster = try TestCluster.get()
-        let name = "m_\(UInt64.random(in: 0...UInt64.max))"
-        try PostgresConnection(conninfo: cluster.baseConninfo).execute("CREATE DATABASE \(name)")
+        let name = try cluster.emptyDatabase().name
         let connection = try PostgresConnection(conninfo: cluster.baseConninfo, overrides: [("dbname", name)])
         let all = try Migrator.located()
         try Migrator(migrations: all.migrations.filter { $0.version < 20 }).migrate(connection)
@@ -265,7 +276,7 @@ struct RowLayoutMigrationTests {
     }
 }
 
-@Suite("rows visited in place")
+@Suite("rows visited in place", .dropsTestDatabases)
 struct ForEachRowTests {
     struct Stop: Error {}
 

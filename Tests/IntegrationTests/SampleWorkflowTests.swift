@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The README's first command, step by step, on the bundled samples with the real binary.
-@Suite("sample workflow with the dmarc binary")
+@Suite("sample workflow with the dmarc binary", .dropsTestDatabases)
 struct SampleWorkflowTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -71,7 +71,7 @@ struct SampleWorkflowTests {
     }
 }
 
-@Suite("ingest --maildir-done")
+@Suite("ingest --maildir-done", .dropsTestDatabases)
 struct MaildirDoneTests {
     @Test("messages in new/ move to cur/ with the Seen flag only after their commit; a rerun adds nothing")
     func movesCommittedMessages() throws {

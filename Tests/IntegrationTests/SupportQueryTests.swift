@@ -8,7 +8,7 @@ import Testing
 
 /// Tenants, diagnoses and support queries against a real PostgreSQL with reports ingested by the
 /// real reader: each class from a realistic row, history by `since`, tenant isolation.
-@Suite("tenants, failures and domain queries")
+@Suite("tenants, failures and domain queries", .dropsTestDatabases)
 struct SupportQueryTests {
     static let tenantsYAML = """
         provider:
