@@ -17,4 +17,9 @@ struct DMARCCommand: ParsableCommand {
         version: Version.text,
         subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self]
     )
+
+    static func main() {
+        PeakMemoryReport.installIfAsked()
+        main(nil)
+    }
 }

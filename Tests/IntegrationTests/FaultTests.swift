@@ -238,15 +238,19 @@ struct FaultTests {
 
     /// The child's exit status, its peak resident set (`ru_maxrss` from `wait4`: the kernel's high-water
     /// mark, nothing sampled) and its stderr.
+    /// Runs the binary; its peak resident size as the child itself saw it (`VmHWM` at its exit):
+    /// `wait4`'s `ru_maxrss` for a child started by posix_spawn counts this test process's own peak.
     static func measure(_ arguments: [String]) throws -> (status: Int32, peakBytes: Int, stderr: String) {
         let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let pid = try DMARCBinary.spawn(arguments, outputDirectory: output)
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, Int(usage.ru_maxrss) * 1024, (try? String(contentsOfFile: output + "/stderr", encoding: .utf8)) ?? "")
+        let peakFile = output + "/peak"
+        let pid = try DMARCBinary.spawn(
+            arguments, outputDirectory: output, environment: ["DMARC_TEST_PEAK_RSS_FILE": peakFile])
+        let code = DMARCBinary.wait(pid)
+        // "VmHWM:    41234 kB"
+        let peakKiB = (try? String(contentsOfFile: peakFile, encoding: .utf8))?
+            .split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return (code, peakKiB * 1024, (try? String(contentsOfFile: output + "/stderr", encoding: .utf8)) ?? "")
     }
 
     /// A file of `size` bytes that takes no disk space: a hole after a short XML head. For the
