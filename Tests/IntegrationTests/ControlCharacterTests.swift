@@ -3,7 +3,7 @@ import Testing
 
 /// Bytes from input files never reach a terminal or the database raw: rejection reasons quote a
 /// file's first bytes, and report values go to tables, pages and the ledger (the real binary).
-@Suite("control characters from input: replaced on stderr, in the ledger and in stored values")
+@Suite("control characters from input: replaced on stderr, in the ledger and in stored values", .dropsTestDatabases)
 struct ControlCharacterTests {
     /// Whether `bytes` are UTF-8 text a terminal shows as it is: no C0 control but the line break,
     /// no DEL, no C1 control, no separator or bidirectional control.

@@ -7,7 +7,7 @@ import Testing
 /// Counts that once wrapped 64 bits: two rows of 2^63-1 messages made a report's total -2, and
 /// `domain`, `failures` and `report monthly --all` stopped on an arithmetic overflow (the real
 /// binary, a real database).
-@Suite("huge message counts: read, stored and queried without a wrap or a trap")
+@Suite("huge message counts: read, stored and queried without a wrap or a trap", .dropsTestDatabases)
 struct HugeCountTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -4,7 +4,7 @@ import Testing
 /// Report e-mails with large header blocks through the real binary: `parse` and `ingest`, a
 /// Maildir and an mbox. The header block sizes put the end of the reader's first look at a file
 /// (16 KiB) on every byte of the fields around it.
-@Suite("mail with large header blocks: parse and ingest, Maildir and mbox")
+@Suite("mail with large header blocks: parse and ingest, Maildir and mbox", .dropsTestDatabases)
 struct LargeMailHeaderIngestTests {
     static let window = 16 << 10
 
