@@ -1,4 +1,5 @@
 import ComplianceReport
+import DMARC
 import Diagnosis
 import Foundation
 import ReadSide

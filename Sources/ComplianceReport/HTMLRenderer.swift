@@ -1,3 +1,4 @@
+import DMARC
 import Diagnosis
 import Foundation
 

@@ -1,3 +1,4 @@
+import DMARC
 import Diagnosis
 
 /// One tenant's monthly compliance report: every number each format shows, computed once.

@@ -1,3 +1,4 @@
+import DMARC
 import Diagnosis
 
 /// A calendar month in UTC, the period of one compliance report; written `YYYY-MM`.

@@ -1,3 +1,5 @@
+import DMARC
+
 /// The HR provider's own sending setup: what makes a report row "the provider's traffic".
 ///
 /// The networks are the ground truth for attribution; reverse DNS is never consulted, because a

@@ -1,3 +1,5 @@
+import DMARC
+
 /// One domain a tenant sends from, with the method it authorised the provider by, from `since` on.
 ///
 /// A domain may have several entries with different `since` days (a tenant moving from SPF to DKIM,

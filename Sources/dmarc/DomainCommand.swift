@@ -1,4 +1,5 @@
 import ArgumentParser
+import DMARC
 import Diagnosis
 import Foundation
 import ReadSide

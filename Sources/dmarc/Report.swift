@@ -1,5 +1,6 @@
 import ArgumentParser
 import ComplianceReport
+import DMARC
 import Diagnosis
 import Foundation
 import ReadSide

@@ -1,5 +1,3 @@
-import DMARC
-
 /// An IPv4 or IPv6 address as 128 bits, parsed once so that network tests are two masked compares.
 ///
 /// IPv4 addresses keep their own family (and IPv4-mapped IPv6 `::ffff:a.b.c.d` becomes IPv4), matching

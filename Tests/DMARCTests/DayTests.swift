@@ -1,4 +1,4 @@
-import Diagnosis
+import DMARC
 import Foundation
 import Testing
 

@@ -1,5 +1,4 @@
 import DMARC
-import Diagnosis
 import Foundation
 import Testing
 
