@@ -22,7 +22,9 @@ let package = Package(
         // The model: reports, records, results, normalisation. No I/O.
         .target(name: "DMARC"),
         // Sources, unpacking and the libxml2 parser. Foundation-free: libxml2's ICU headers clash with it.
-        .target(name: "ReportReading", dependencies: ["DMARC", "CLibXML2", "CZlib"]),
+        // errno as text (thread-safe) and system calls repeated on EINTR, for every module that makes them.
+        .target(name: "POSIXCalls"),
+        .target(name: "ReportReading", dependencies: ["DMARC", "POSIXCalls", "CLibXML2", "CZlib"]),
         // Tenant configuration and the failure classifier: pure functions.
         .target(name: "Diagnosis", dependencies: [
             "DMARC",
@@ -33,13 +35,13 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // The managed local PostgreSQL (initdb, start, stop, lock), which database a command uses
         // (DatabaseTarget), and the subprocesses that run PostgreSQL's programs.
-        .target(name: "LocalCluster", dependencies: ["Postgres"]),
+        .target(name: "LocalCluster", dependencies: ["Postgres", "POSIXCalls"]),
         // Files written under a temporary name, flushed and renamed into place: archived inputs, reports.
-        .target(name: "DurableFiles"),
+        .target(name: "DurableFiles", dependencies: ["POSIXCalls"]),
         // The ingest side: migrations, files → rows exactly once, the ledger, archive/quarantine,
         // reparse, tenants apply, `db status`.
         .target(name: "Store", dependencies: [
-            "DMARC", "Diagnosis", "ReportReading", "Postgres", "LocalCluster", "DurableFiles", "ReadSide",
+            "DMARC", "Diagnosis", "ReportReading", "Postgres", "LocalCluster", "DurableFiles", "ReadSide", "POSIXCalls",
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: []),
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;

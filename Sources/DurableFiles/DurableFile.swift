@@ -1,4 +1,5 @@
 import Foundation
+import POSIXCalls
 
 /// Files that must never be seen half-written (an archived input, a monthly report): written under a
 /// temporary name beside their place, flushed (`fsync`), renamed into place and the folder flushed.
@@ -9,7 +10,7 @@ public enum DurableFile {
         /// open, write, fsync, close, rename.
         public let step: String
         public let code: Int32
-        public var reason: String { String(cString: strerror(code)) }
+        public var reason: String { SystemCall.describe(code) }
         public var description: String { "\(step): \(reason)" }
 
         public init(step: String, code: Int32) {
@@ -61,11 +62,8 @@ public enum DurableFile {
             guard let base = buffer.baseAddress else { return nil }  // nothing to write
             var offset = 0
             while offset < count {
-                let written = Foundation.write(descriptor, base + offset, count - offset)
-                if written < 0 {
-                    guard errno == EINTR else { return Failure(step: "write", code: errno) }
-                    continue
-                }
+                let written = SystemCall.retrying { Foundation.write(descriptor, base + offset, count - offset) }
+                if written < 0 { return Failure(step: "write", code: errno) }
                 offset += written
             }
             return nil

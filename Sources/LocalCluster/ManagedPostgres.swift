@@ -1,4 +1,5 @@
 import Foundation
+import POSIXCalls
 import Postgres
 
 /// A private PostgreSQL cluster that dmarc creates and starts itself when no database is configured,
@@ -127,7 +128,7 @@ public struct ManagedPostgres: Sendable {
                 let gid = account.pointee.pw_gid
                 guard chown(directory, uid, gid) == 0 else {
                     throw ClusterError(
-                        .clusterFailed, "cannot give \(directory) to \(serverUser): \(String(cString: strerror(errno)))"
+                        .clusterFailed, "cannot give \(directory) to \(serverUser): \(SystemCall.lastError)"
                     )
                 }
                 // Every parent up to the root must be enterable by the server user.
@@ -187,7 +188,7 @@ public struct ManagedPostgres: Sendable {
         handle.write(Data(conf.utf8))
         handle.closeFile()
         guard rename(scratch, dataDirectory) == 0 else {
-            throw ClusterError(.clusterFailed, "cannot rename \(scratch): \(String(cString: strerror(errno)))")
+            throw ClusterError(.clusterFailed, "cannot rename \(scratch): \(SystemCall.lastError)")
         }
     }
 
@@ -203,13 +204,11 @@ public struct ManagedPostgres: Sendable {
         let path = directory + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ClusterError(.clusterFailed, "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw ClusterError(.clusterFailed, "cannot open \(path): \(SystemCall.lastError)")
         }
         defer { close(fd) }  // closing releases the lock
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw ClusterError(.clusterFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
-            }
+        guard SystemCall.retrying({ flock(fd, LOCK_EX) }) == 0 else {
+            throw ClusterError(.clusterFailed, "cannot lock \(path): \(SystemCall.lastError)")
         }
         return try body()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import POSIXCalls
 
 /// Runs a program and waits for it with posix_spawn and waitpid. Foundation's `Process` is avoided:
 /// inside an async command its `waitUntilExit` can miss the child's exit and hang forever.
@@ -8,8 +9,8 @@ public enum Subprocess {
     static func run(_ argv: [String], output: String = "/dev/null") throws -> Int32 {
         let pid = try spawn(argv, output: output)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw ClusterError(.clusterFailed, "waitpid failed for \(argv[0])") }
+        guard SystemCall.retrying({ waitpid(pid, &status, 0) }) >= 0 else {
+            throw ClusterError(.clusterFailed, "waitpid failed for \(argv[0]): \(SystemCall.lastError)")
         }
         return exitStatus(status)
     }
@@ -35,7 +36,7 @@ public enum Subprocess {
                 posix_spawnp(&pid, argv[0], &actions, nil, arguments, environ)
             }
         guard spawned == 0 else {
-            throw ClusterError(.clusterFailed, "cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
+            throw ClusterError(.clusterFailed, "cannot run \(argv[0]): \(SystemCall.describe(spawned))")
         }
         return pid
     }

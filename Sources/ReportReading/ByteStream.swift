@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import POSIXCalls
+
 /// A forward-only source of bytes: a file, a slice of one, an inflater. Chunked so that nothing
 /// downstream ever needs a whole document in memory.
 protocol ByteStream {
@@ -30,10 +32,10 @@ final class FileBytes: RandomAccessBytes, @unchecked Sendable {
         self.path = path
         // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw ReadError(.unreadable, "cannot open: \(Self.errnoText())") }
+        guard fd >= 0 else { throw ReadError(.unreadable, "cannot open: \(SystemCall.lastError)") }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            let text = Self.errnoText()
+            let text = SystemCall.lastError
             close(fd)
             throw ReadError(.unreadable, "cannot stat: \(text)")
         }
@@ -48,15 +50,11 @@ final class FileBytes: RandomAccessBytes, @unchecked Sendable {
     deinit { close(descriptor) }
 
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
-        while true {
-            let n = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw ReadError(.unreadable, "read error: \(Self.errnoText())")
-        }
+        let n = SystemCall.retrying { pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset)) }
+        guard n >= 0 else { throw ReadError(.unreadable, "read error: \(SystemCall.lastError)") }
+        return n
     }
 
-    static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
 /// Bytes already in memory (a mail attachment).

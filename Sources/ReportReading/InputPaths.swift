@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import POSIXCalls
+
 /// Turns the paths on a command line into the files to read: files as given, directories walked
 /// recursively in name order (so runs are repeatable), symlinked directories not followed (no loops).
 /// What a directory holds that cannot be read as a file (a dangling link, a FIFO, a socket, a
@@ -24,7 +26,7 @@ public enum InputPaths {
         for path in paths {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw MissingPath(path: path, reason: String(cString: strerror(errno)))
+                throw MissingPath(path: path, reason: SystemCall.lastError)
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 walk(path, into: &files)

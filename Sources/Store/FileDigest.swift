@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import POSIXCalls
 import ReportReading
 
 /// Reading input files in chunks: their SHA-256 (the content address) and their bytes as a stream.
@@ -10,18 +11,15 @@ enum FileDigest {
     static func forEachChunk(of path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw StoreError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw StoreError(.io, "cannot open \(path): \(SystemCall.lastError)") }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw StoreError(.io, "cannot stat \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &info) == 0 else { throw StoreError(.io, "cannot stat \(path): \(SystemCall.lastError)") }
         if let kind = InputPaths.notAFile(info.st_mode) { throw StoreError(.io, "\(path) is \(kind), not a file") }
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw StoreError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
-            }
+            let count = SystemCall.retrying { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) } }
+            if count < 0 { throw StoreError(.io, "cannot read \(path): \(SystemCall.lastError)") }
             if count == 0 { return }
             try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import POSIXCalls
 import Postgres
 import ReportReading
 
@@ -38,8 +39,7 @@ extension Ingestor {
         var contents = [UInt8](repeating: 0, count: Int(FileBatch.maxFileBytes) + 1)
         var done = 0
         while done < contents.count {
-            let count = contents.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-            if count < 0, errno == EINTR { continue }
+            let count = SystemCall.retrying { contents.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) } }
             guard count >= 0 else { return nil }
             if count == 0 { break }
             done += count

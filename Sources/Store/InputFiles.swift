@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import POSIXCalls
 import ReportReading
 
 /// Turns command-line paths into the list of files to ingest.
@@ -37,7 +38,7 @@ public enum InputFiles {
         }
         let destination = cur.appendingPathComponent(name).path
         guard rename(path, destination) == 0 else {
-            throw StoreError(.io, "cannot move \(path) to \(destination): \(String(cString: strerror(errno)))")
+            throw StoreError(.io, "cannot move \(path) to \(destination): \(SystemCall.lastError)")
         }
         return destination
     }
@@ -77,12 +78,12 @@ public enum InputFiles {
         if rename(path, destination) == 0 { return destination }
         let renameError = errno
         guard renameError == EXDEV else {
-            throw StoreError(.io, "cannot move \(path) to \(destination): \(String(cString: strerror(renameError)))")
+            throw StoreError(.io, "cannot move \(path) to \(destination): \(SystemCall.describe(renameError))")
         }
         try copyDurably(path, to: destination, in: target)
         guard unlink(path) == 0 else {
             // Both copies would be ingested again and archived twice: keep the one in the inbox.
-            let text = String(cString: strerror(errno))
+            let text = SystemCall.lastError
             unlink(destination)
             throw StoreError(.io, "cannot remove \(path) after copying it to \(target): \(text)")
         }
@@ -95,7 +96,7 @@ public enum InputFiles {
         for component in path.split(separator: "/") {
             prefix += "/" + component
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw StoreError(.io, "cannot create \(prefix): \(String(cString: strerror(errno)))")
+                throw StoreError(.io, "cannot create \(prefix): \(SystemCall.lastError)")
             }
         }
     }
@@ -103,7 +104,7 @@ public enum InputFiles {
     /// Copies `path` to `destination` through `DurableFile`: never half there, the cause named.
     private static func copyDurably(_ path: String, to destination: String, in directory: String) throws {
         func failure(_ what: String, _ code: Int32) -> StoreError {
-            StoreError(.io, "cannot copy \(path) to \(directory): \(what): \(String(cString: strerror(code)))")
+            StoreError(.io, "cannot copy \(path) to \(directory): \(what): \(SystemCall.describe(code))")
         }
         let source = open(path, O_RDONLY | O_CLOEXEC)
         guard source >= 0 else { throw failure("open", errno) }
@@ -114,11 +115,8 @@ public enum InputFiles {
             try DurableFile.replace(destination, mode: info.st_mode & 0o777) { copy throws(DurableFile.Failure) in
                 var buffer = [UInt8](repeating: 0, count: 1 << 16)
                 while true {
-                    let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-                    if count < 0 {
-                        if errno == EINTR { continue }
-                        throw DurableFile.Failure(step: "read", code: errno)
-                    }
+                    let count = SystemCall.retrying { buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) } }
+                    if count < 0 { throw DurableFile.Failure(step: "read", code: errno) }
                     if count == 0 { return }
                     try DurableFile.writeAll(copy, buffer, count: count)
                 }
