@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
             "ComplianceReport", "dmarc", "dmarc-bench",
-        ]),
+        ], exclude: ["Fixtures"]),  // read by path (#filePath), not as resources
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),
     ],

@@ -1,0 +1,354 @@
+import Foundation
+import Testing
+
+// The fixture month: tenant `acme` of samples/tenants.yaml in October 2026, four aggregate reports in
+// Fixtures/month/, every figure below derived on paper from their rows (no code of the report asked).
+//
+// Configuration in force all month: acme-hr.ch method spf (no `since`), jobs.acme-hr.ch method dkim,
+// selector hr1 (since 2026-01-15). Provider networks 192.0.2.0/24 and 2001:db8:100::/48.
+//
+// Rows (origin: provider = 192.0.2.0/24, other = anything else):
+//
+//   report                      period (UTC)                      domain           source        count  class
+//   google.com  …-google-1005   05 Oct 00:00:00–23:59:59          acme-hr.ch       192.0.2.10     1180  pass (SPF pass, aligned)
+//                                                                 acme-hr.ch       192.0.2.11       30  spf-not-authorized (provider, SPF fail acme-hr.ch)
+//                                                                 acme-hr.ch       203.0.113.66      4  unauthorized-source (other, SPF only for spammer.example)
+//   google.com  …-google-1012   12 Oct 00:00:00–23:59:59          acme-hr.ch       192.0.2.10      950  pass
+//                                                                 jobs.acme-hr.ch  192.0.2.20      300  pass (DKIM pass d=jobs.acme-hr.ch s=hr1)
+//                                                                 jobs.acme-hr.ch  192.0.2.20       25  dkim-selector-unknown (provider, aligned DKIM fail, s=hr9)
+//   Outlook.com …-outlook-1019  19 Oct 12:00 – 20 Oct 12:00       acme-hr.ch       192.0.2.10        3  pass (envelope_to customer-a.example)
+//               (crosses midnight: 12 h on each day, so each      acme-hr.ch       192.0.2.10        5  pass (envelope_to customer-b.example)
+//               row is split in halves; an odd count's extra      acme-hr.ch       192.0.2.11        7  spf-not-authorized
+//               message goes to the earlier day, DayApportioning)
+//   GMX         …-gmx-1026      26 Oct 00:00:00–23:59:59          acme-hr.ch       192.0.2.12       40  pass
+//                                                                 acme-hr.ch       203.0.113.99      2  unauthorized-source (other, SPF fail)
+//
+// The crossing report, split row by row (issue 18: "split each row by day, then sum"):
+//   3 → 19 Oct 2, 20 Oct 1;  5 → 3, 2;  7 → 4, 3.
+//   19 Oct: pass 2 + 3 = 5, spf-not-authorized 4 → 9 messages, 5 passed.
+//   20 Oct: pass 1 + 2 = 3, spf-not-authorized 3 → 6 messages, 3 passed.
+//
+// Month (October, 31 days; 26 of them without any report):
+//   messages 1180+30+4 + 950+300+25 + 3+5+7 + 40+2 = 2,546
+//   passed   1180 + 950 + 300 + 3 + 5 + 40          = 2,478;  failed 68
+//   pass rate 2478 / 2546 = 97.329… % → "97.3%"
+//   provider servers: 2,546 − 6 = 2,540 messages, 2,478 passed (97.559… % → "97.6%")
+//   other senders:    4 + 2 = 6 messages, 0 passed ("0.0%")
+//   authorised (provider or relay): 2,540. Fixable by the tenant (spf-not-authorized) 37 = 1.456… % → "1.5%",
+//   above the 1.0 % threshold; by the provider (dkim-selector-unknown) 25 = 0.984… % → "1.0%", not above it.
+//   Status: tenant-action.
+//   Classes: pass 2,478 (97.3 %), spf-not-authorized 37 (37/2546 = 1.45… → 1.5 %),
+//            dkim-selector-unknown 25 (0.98… → 1.0 %), unauthorized-source 6 (0.23… → 0.2 %).
+//   Per day (messages / passed): 05 Oct 1,214 / 1,180; 12 Oct 1,275 / 1,250; 19 Oct 9 / 5; 20 Oct 6 / 3;
+//            26 Oct 42 / 40; every other day 0 / 0. Sum 2,546 / 2,478.
+//   Receivers (most messages first): google.com 2,489 / 2,430 passed, 2 reports (97.6 %);
+//            GMX 42 / 40, 1 report (95.2 %); Outlook.com 15 / 8, 1 report (53.3 %).
+//   Domains: acme-hr.ch 2,221 messages, 2,178 passed (98.06… → 98.1 %), of them provider 2,215 / 2,178 (98.3 %);
+//            jobs.acme-hr.ch 325 / 300 (92.3 %), all provider.
+//   Open problems (whoever acts first, then most messages; foreign senders last):
+//            1. spf-not-authorized, tenant, 37, acme-hr.ch, 192.0.2.11 (provider) 37;
+//            2. dkim-selector-unknown, provider, 25, jobs.acme-hr.ch, 192.0.2.20 (provider) 25;
+//            3. unauthorized-source, tenant (for information), 6, acme-hr.ch, 203.0.113.66 (other) 4, 203.0.113.99 (other) 2.
+//   Reports: 4, one apportioned; first day with data 5 Oct, last 26 Oct.
+//   Evidence (messages in the month): google-1005 1,214; google-1012 1,275; outlook-1019 15; gmx-1026 42.
+//   Readiness (p=none → p=quarantine, the 30 days 2–31 Oct, authorised = provider or relay mail):
+//            acme-hr.ch 5 days with data, 2,215 / 2,178 (98.3 %); jobs.acme-hr.ch 1 day, 325 / 300 (92.3 %).
+//   Not printed as text in HTML or PDF: the per-day figures (bars only) — checked in JSON and CSV.
+//
+// The report disagrees with this paper on the crossing report's two days (19 Oct 8 / 4, 20 Oct 7 / 4):
+// see `passesSummedBeforeSplit`. Every other figure, totals included, agrees.
+
+/// Tenant acme's October 2026 from four hand-written reports, rendered by the real binary in every
+/// format and checked against the figures derived on paper above.
+@Suite("Fixture month: every format against figures derived by hand", .dropsTestDatabases)
+struct FixtureMonthTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/month").path
+
+    /// Why the two days of the crossing report disagree with the paper. The monthly report reads the
+    /// rows reported as pass summed in SQL (ReadSide/StoredRow.swift, `scan` with `.reportedPassesSummed`:
+    /// GROUP BY report, header_from, source_ip, disposition, dkim, spf) and splits the sum by day:
+    /// 3 + 5 = 8 → 4 and 4. Split row by row, as `MonthlyReportTally` and `DayApportioning` document and
+    /// as the report's failing rows are, they give 2 + 3 = 5 and 1 + 2 = 3. Issue 18 asks for the latter
+    /// on every path; when it is fixed these expectations pass and `withKnownIssue` reports it.
+    static let passesSummedBeforeSplit =
+        "issue 18: passing rows alike are summed before the per-day split (8 → 4/4, not 3 → 2/1 plus 5 → 3/2)"
+
+    /// Applies samples/tenants.yaml, ingests a copy of the fixture month, and runs `report monthly` for
+    /// acme, October 2026, in English, in `format`; returns the file written.
+    static func render(_ format: String) throws -> (path: String, directory: String) {
+        let database = try TestCluster.get().freshDatabase()
+        let apply = try DMARCBinary.run([
+            "tenants", "apply", "--database", database.conninfo, CommandLineTests.sample("samples/tenants.yaml"),
+        ])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-fixture-month-")
+        try FileManager.default.copyItem(atPath: fixtures, toPath: directory + "/inbox")
+        let ingest = try DMARCBinary.run(["ingest", "--database", database.conninfo, directory + "/inbox"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let out = directory + "/acme-2026-10." + format
+        let run = try DMARCBinary.run([
+            "report", "monthly", "--database", database.conninfo, "--tenant", "acme", "--month", "2026-10",
+            "--format", format, "--lang", "en", "--out", out,
+        ])
+        try #require(run.status == 0, "\(run.stderr)")
+        return (out, directory)
+    }
+
+    /// Text with tags, entities and runs of white space replaced by single spaces.
+    static func plainText(_ markup: String) -> String {
+        var text = markup.replacingOccurrences(of: "<style>[\\s\\S]*?</style>", with: " ", options: .regularExpression)
+        text = text.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return collapsed(text)
+    }
+
+    static func collapsed(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Figures both the HTML and the PDF must show, each as the report formats it and on one line of
+    /// the printed page (pdftotext -layout keeps a table row or a chart label with its value on one line).
+    static let printedFigures = [
+        // Summary: the status and the action shares.
+        "Action needed on the customer's side",
+        "Fixable by the customer: 1.5% · by the provider: 1.0% (of 2,540 messages sent by authorised servers)",
+        // The class chart: messages and share of the month.
+        "Passed 2,478 · 97.3%",
+        "SPF: provider not listed 37 · 1.5%",
+        "DKIM selector unknown 25 · 1.0%",
+        "Unauthorised senders 6 · 0.2%",
+        // The receiver chart: messages and pass rate.
+        "Reporting receivers: the 3 with the most messages",
+        "google.com 2,489 · 97.6%",
+        "GMX 42 · 95.2%",
+        "Outlook.com 15 · 53.3%",
+        // The domain table: jobs.acme-hr.ch's row (acme-hr.ch's policy cell wraps in print; see below).
+        "325 92.3% delivered: 325",
+        "provider servers 98.3%",
+        // The problems: volume and sources.
+        "Messages 37",
+        "Sources 192.0.2.11 (provider server, 37)",
+        "Messages 25",
+        "Sources 192.0.2.20 (provider server, 25)",
+        "Sources 203.0.113.66 (other server, 4), 203.0.113.99 (other server, 2)",
+        // Readiness: days with data and the authorised pass rate in the 30-day window.
+        "acme-hr.ch p=none → p=quarantine 5 98.3% Not yet",
+        "reports on 5 days, 20 needed;",
+        "jobs.acme-hr.ch p=none → p=quarantine 1 92.3% Not yet",
+        "reports on 1 days, 20 needed;",
+        // The method note and the appendix: each report's messages in the month.
+        "Evaluated: 4 reports, 1 of them split across day boundaries.",
+        "google.com · 2 reports",
+        "fixture-month-gmx-1026 26 Oct 2026 00:00–23:59 42",
+        "fixture-month-google-1005 5 Oct 2026 00:00–23:59 1,214",
+        "fixture-month-google-1012 12 Oct 2026 00:00–23:59 1,275",
+    ]
+
+    /// The same figures where the HTML's flow and the printed layout differ.
+    static let htmlOnlyFigures = [
+        "Messages 2,546 reported by receivers under your domains",
+        "DMARC pass rate, provider servers 97.6% 2,540 messages sent by the provider",
+        "DMARC pass rate, other senders 0.0% 6 messages: your relay, forwarders, other servers",
+        "2,221 98.1% provider servers 98.3% delivered: 2,221",
+        "fixture-month-outlook-1019 19 Oct 2026 12:00 – 20 Oct 2026 12:00 15",
+    ]
+    static let pdfOnlyFigures = [
+        // The four key figures side by side: messages, provider servers' rate, other senders' rate, change.
+        "2,546 97.6% 0.0% –",
+        "2,540 messages sent by",
+        "6 messages: your relay,",
+        "2,221 98.1% delivered: 2,221",
+        // The crossing report's period wraps after its first end.
+        "fixture-month-outlook-1019 19 Oct 2026 12:00 – 15",
+        "20 Oct 2026 12:00",
+    ]
+
+    /// The problem headings (title and class) in the order the paper gives: the tenant's fix, the
+    /// provider's fix, foreign senders last.
+    static let problemHeadings = [
+        "SPF: provider not listed spf-not-authorized", "DKIM selector unknown dkim-selector-unknown",
+        "Unauthorised senders unauthorized-source",
+    ]
+
+    static func checkPrinted(_ text: String, format: String, also extra: [String]) {
+        for phrase in printedFigures + extra {
+            let shown = text.contains(phrase)
+            #expect(shown, "\(format) lacks \"\(phrase)\"")
+        }
+        let positions = problemHeadings.map { text.range(of: $0)?.lowerBound }
+        #expect(!positions.contains(nil), "\(format): a problem heading is missing")
+        let found = positions.compactMap { $0 }
+        #expect(found == found.sorted(), "\(format): problems not in the order of the paper")
+    }
+
+    @Test("JSON: totals, status, per-day figures, receivers, classes, problems, domains and evidence as on paper")
+    func json() throws {
+        let (path, _) = try Self.render("json")
+        let report = try CommandLineTests.json(path)
+        #expect(report["month"] as? String == "2026-10")
+        let summary = try #require(report["summary"] as? [String: Any])
+        let totals = try #require(summary["totals"] as? [String: [String: Int]])
+        #expect(totals["providerInfrastructure"] == ["messages": 2540, "passed": 2478])
+        #expect(totals["other"] == ["messages": 6, "passed": 0])
+        #expect(summary["authorised"] as? [String: Int] == ["messages": 2540, "passed": 2478])
+        #expect(summary["tenantActionMessages"] as? Int == 37)
+        #expect(summary["providerActionMessages"] as? Int == 25)
+        #expect(summary["status"] as? String == "tenant-action")
+        #expect(summary["receiverNames"] as? [String] == ["GMX", "google.com", "Outlook.com"])
+        #expect(summary["reportCount"] as? Int == 4)
+        #expect(summary["apportionedReportCount"] as? Int == 1)
+        #expect(summary["firstDayWithData"] as? String == "2026-10-05")
+        #expect(summary["lastDayWithData"] as? String == "2026-10-26")
+
+        // Per day: all 31, and "day messages passed" of those with messages.
+        let days = try #require(report["days"] as? [[String: Any]])
+        #expect(days.count == 31)
+        #expect(days.first?["day"] as? String == "2026-10-01" && days.last?["day"] as? String == "2026-10-31")
+        var daily: [String: [Int]] = [:]
+        for day in days {
+            let traffic = day["traffic"] as? [String: Int] ?? [:]
+            guard let messages = traffic["messages"], messages > 0 else { continue }
+            daily[day["day"] as? String ?? "?"] = [messages, traffic["passed"] ?? -1]
+        }
+        #expect(daily.keys.sorted() == ["2026-10-05", "2026-10-12", "2026-10-19", "2026-10-20", "2026-10-26"])
+        #expect(daily["2026-10-05"] == [1214, 1180])
+        #expect(daily["2026-10-12"] == [1275, 1250])
+        #expect(daily["2026-10-26"] == [42, 40])
+        // The crossing report's two days together: 15 messages, 8 passed (true however it is split).
+        #expect((daily["2026-10-19"]?[0] ?? 0) + (daily["2026-10-20"]?[0] ?? 0) == 15)
+        #expect((daily["2026-10-19"]?[1] ?? 0) + (daily["2026-10-20"]?[1] ?? 0) == 8)
+        withKnownIssue(Comment(rawValue: Self.passesSummedBeforeSplit)) {
+            #expect(daily["2026-10-19"] == [9, 5])
+            #expect(daily["2026-10-20"] == [6, 3])
+        }
+
+        let receivers = try #require(report["receivers"] as? [[String: Any]])
+        let receiverFigures = receivers.map { receiver -> String in
+            let traffic = receiver["traffic"] as? [String: Int] ?? [:]
+            return "\(receiver["receiver"] as? String ?? "?") \(traffic["messages"] ?? -1) \(traffic["passed"] ?? -1) \(receiver["reports"] as? Int ?? -1)"
+        }
+        #expect(receiverFigures == ["google.com 2489 2430 2", "GMX 42 40 1", "Outlook.com 15 8 1"])
+
+        let classes = try #require(report["classes"] as? [[String: Any]])
+        let classFigures = classes.map {
+            "\($0["class"] as? String ?? "?") \($0["responsible"] as? String ?? "?") \($0["messages"] as? Int ?? -1)"
+        }
+        #expect(classFigures == [
+            "pass none 2478", "spf-not-authorized tenant 37", "dkim-selector-unknown provider 25",
+            "unauthorized-source tenant 6",
+        ])
+
+        let problems = try #require(report["problems"] as? [[String: Any]])
+        let problemFigures = problems.map { problem -> String in
+            let sources = (problem["sources"] as? [[String: Any]] ?? []).map {
+                "\($0["sourceIP"] as? String ?? "?")/\($0["origin"] as? String ?? "?")/\($0["messages"] as? Int ?? -1)"
+            }
+            return "\(problem["class"] as? String ?? "?") \(problem["responsible"] as? String ?? "?") "
+                + "\(problem["messages"] as? Int ?? -1) \((problem["domains"] as? [String] ?? []).joined(separator: ",")) "
+                + sources.joined(separator: " ")
+        }
+        #expect(problemFigures == [
+            "spf-not-authorized tenant 37 acme-hr.ch 192.0.2.11/provider/37",
+            "dkim-selector-unknown provider 25 jobs.acme-hr.ch 192.0.2.20/provider/25",
+            "unauthorized-source tenant 6 acme-hr.ch 203.0.113.66/other/4 203.0.113.99/other/2",
+        ])
+
+        let domains = try #require(report["domains"] as? [[String: Any]])
+        let domainFigures = domains.map { domain -> String in
+            let traffic = domain["traffic"] as? [String: Int] ?? [:]
+            let provider = domain["providerInfrastructure"] as? [String: Int] ?? [:]
+            return "\(domain["domain"] as? String ?? "?") \(traffic["messages"] ?? -1) \(traffic["passed"] ?? -1) "
+                + "\(provider["messages"] ?? -1) \(provider["passed"] ?? -1)"
+        }
+        #expect(domainFigures == ["acme-hr.ch 2221 2178 2215 2178", "jobs.acme-hr.ch 325 300 325 300"])
+
+        let evidence = try #require(report["evidence"] as? [[String: Any]])
+        let evidenceFigures = evidence.map {
+            "\($0["reportID"] as? String ?? "?") \($0["messages"] as? Int ?? -1) \($0["messagesInMonth"] as? Int ?? -1) "
+                + "\($0["isApportioned"] as? Bool ?? false)"
+        }
+        #expect(evidenceFigures == [
+            "fixture-month-google-1005 1214 1214 false", "fixture-month-google-1012 1275 1275 false",
+            "fixture-month-outlook-1019 15 15 true", "fixture-month-gmx-1026 42 42 false",
+        ])
+
+        let readiness = try #require(report["readiness"] as? [[String: Any]])
+        #expect(readiness.map { "\($0["domain"] as? String ?? "?") \($0["daysWithData"] as? Int ?? -1)" }
+            == ["acme-hr.ch 5", "jobs.acme-hr.ch 1"])
+    }
+
+    @Test("CSV: the rows summed per day and class, per class and in all give the paper's figures")
+    func csv() throws {
+        let (path, _) = try Self.render("csv")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var lines = text.components(separatedBy: "\r\n")
+        #expect(lines.last == "")
+        lines.removeLast()
+        #expect(lines.first == "tenant,month,domain,day,source_ip,origin,class,responsible,messages")
+        var byDayAndClass: [String: Int] = [:]
+        var byClass: [String: Int] = [:]
+        var responsible: [String: Set<String>] = [:]
+        var total = 0
+        for line in lines.dropFirst() {
+            let fields = line.components(separatedBy: ",")
+            try #require(fields.count == 9, "\(line)")
+            #expect(fields[0] == "acme" && fields[1] == "2026-10", "\(line)")
+            let messages = try #require(Int(fields[8]), "\(line)")
+            byDayAndClass[fields[3] + " " + fields[6], default: 0] += messages
+            byClass[fields[6], default: 0] += messages
+            responsible[fields[6], default: []].insert(fields[7])
+            total += messages
+        }
+        #expect(total == 2546)
+        #expect(byClass == ["pass": 2478, "spf-not-authorized": 37, "dkim-selector-unknown": 25, "unauthorized-source": 6])
+        #expect(responsible == [
+            "pass": ["none"], "spf-not-authorized": ["tenant"], "dkim-selector-unknown": ["provider"],
+            "unauthorized-source": ["tenant"],
+        ])
+        // Every (day, class) of the paper but the crossing report's passes, which the known issue below covers.
+        var unaffected = byDayAndClass
+        let crossingPasses = [unaffected.removeValue(forKey: "2026-10-19 pass"), unaffected.removeValue(forKey: "2026-10-20 pass")]
+        #expect(unaffected == [
+            "2026-10-05 pass": 1180, "2026-10-05 spf-not-authorized": 30, "2026-10-05 unauthorized-source": 4,
+            "2026-10-12 pass": 1250, "2026-10-12 dkim-selector-unknown": 25,
+            "2026-10-19 spf-not-authorized": 4, "2026-10-20 spf-not-authorized": 3,
+            "2026-10-26 pass": 40, "2026-10-26 unauthorized-source": 2,
+        ])
+        #expect((crossingPasses[0] ?? 0) + (crossingPasses[1] ?? 0) == 8)
+        withKnownIssue(Comment(rawValue: Self.passesSummedBeforeSplit)) {
+            #expect(crossingPasses == [5, 3])
+        }
+    }
+
+    @Test("HTML: the text shows the paper's totals, rates, classes, receivers, domains, problems and evidence")
+    func html() throws {
+        let (path, _) = try Self.render("html")
+        let text = Self.plainText(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(text.contains("ACME HR AG"))
+        #expect(text.contains("October 2026"))
+        Self.checkPrinted(text, format: "HTML", also: Self.htmlOnlyFigures)
+    }
+
+    @Test("PDF: pdftotext of the printed report shows the same figures as the HTML")
+    func pdf() throws {
+        let (path, directory) = try Self.render("pdf")
+        let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)).readData(ofLength: 5)
+        #expect(header == Data("%PDF-".utf8))
+        let textFile = directory + "/acme-2026-10.txt"
+        let extract = Process()
+        extract.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        extract.arguments = ["-layout", "-enc", "UTF-8", path, textFile]
+        try extract.run()
+        extract.waitUntilExit()
+        try #require(extract.terminationStatus == 0, "pdftotext failed")
+        // Each printed line with its runs of spaces made one: a phrase is then found only within a line.
+        let text = try String(contentsOfFile: textFile, encoding: .utf8).components(separatedBy: "\n")
+            .map { Self.collapsed($0) }.joined(separator: "\n")
+        #expect(text.contains("ACME HR AG"))
+        #expect(text.contains("October 2026"))
+        Self.checkPrinted(text, format: "PDF", also: Self.pdfOnlyFigures)
+    }
+}
