@@ -1,3 +1,4 @@
+import ComplianceReport
 import DMARC
 import Diagnosis
 import Postgres
@@ -179,7 +180,7 @@ extension PostgresConnection {
                     SELECT r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, sum(r.count) AS count
                     FROM found JOIN records r ON r.report = found.report
                     WHERE \(Self.domainRows) \(filter) AND \(Self.reportedPass)
-                    GROUP BY r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf) r
+                    GROUP BY r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, \(Self.apartWhenSpanningDays)) r
                 """
             // The planner cannot know how many passes are alike: it plans for none, and sorts the
             // big tenant's 380,000 passes (on disk, at the default work_mem) instead of hashing them
@@ -273,8 +274,23 @@ extension PostgresConnection {
 
     /// The CTE `found`: the domain's reports in the period (`domainAndPeriodCondition`), whose records
     /// are then read through the primary key (sql/022).
-    static let foundReports =
-        "WITH found AS (SELECT DISTINCT d.report FROM report_from_domains d WHERE \(domainAndPeriodCondition))"
+    ///
+    /// `spans_days`: the report's period covers more than one UTC day (`DayApportioning.singleDay` is
+    /// nil). Rows alike of such a report must not be summed before the split into days: the split
+    /// rounds each row's shares to whole messages, and the shares of a sum are not the sums of the
+    /// shares (3 and 5 split 2+1 and 3+2, their sum 8 splits 4+4).
+    static let foundReports = """
+        WITH found AS (
+            SELECT DISTINCT d.report,
+                   extract(epoch FROM d.end_time) > extract(epoch FROM d.begin_time)
+                   AND floor(extract(epoch FROM d.begin_time) / 86400)
+                       <> floor((least(extract(epoch FROM d.end_time), extract(epoch FROM d.begin_time) + \(DayApportioning.maximumDays * 86_400)) - 1) / 86400)
+                   AS spans_days
+            FROM report_from_domains d WHERE \(domainAndPeriodCondition))
+        """
+
+    /// Rows of a report whose period spans several days stay apart in a sum of rows alike.
+    static let apartWhenSpanningDays = "CASE WHEN found.spans_days THEN r.record_no END"
 
     /// Parameters $1 to $6 of a query over `foundReports` and `domainRows`.
     static func domainRowParameters(_ domain: String, _ period: DayRange) -> [String?] {

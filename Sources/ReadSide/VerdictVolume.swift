@@ -48,7 +48,7 @@ extension PostgresConnection {
                        r.source_ip <<= ANY ($7::inet[]) AS provider, sum(r.count) AS count
                 FROM found JOIN records r ON r.report = found.report
                 WHERE \(Self.domainRows)
-                GROUP BY 1, 2, 3, 4, 5) r
+                GROUP BY 1, 2, 3, 4, 5, \(Self.apartWhenSpanningDays)) r
             JOIN reports p ON p.id = r.report
             """
         var leftOut = false

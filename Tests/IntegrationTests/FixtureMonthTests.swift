@@ -55,8 +55,8 @@ import Testing
 //            acme-hr.ch 5 days with data, 2,215 / 2,178 (98.3 %); jobs.acme-hr.ch 1 day, 325 / 300 (92.3 %).
 //   Not printed as text in HTML or PDF: the per-day figures (bars only) — checked in JSON and CSV.
 //
-// The report disagrees with this paper on the crossing report's two days (19 Oct 8 / 4, 20 Oct 7 / 4):
-// see `passesSummedBeforeSplit`. Every other figure, totals included, agrees.
+// The crossing report's two days are where summing before splitting shows: its passes 3 and 5 split
+// 2 + 1 and 3 + 2, while their sum 8 splits 4 + 4 (19 Oct 8 / 4, 20 Oct 7 / 4 when the report did that).
 
 /// Tenant acme's October 2026 from four hand-written reports, rendered by the real binary in every
 /// format and checked against the figures derived on paper above.
@@ -64,15 +64,6 @@ import Testing
 struct FixtureMonthTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/month").path
-
-    /// Why the two days of the crossing report disagree with the paper. The monthly report reads the
-    /// rows reported as pass summed in SQL (ReadSide/StoredRow.swift, `scan` with `.reportedPassesSummed`:
-    /// GROUP BY report, header_from, source_ip, disposition, dkim, spf) and splits the sum by day:
-    /// 3 + 5 = 8 → 4 and 4. Split row by row, as `MonthlyReportTally` and `DayApportioning` document and
-    /// as the report's failing rows are, they give 2 + 3 = 5 and 1 + 2 = 3. Issue 18 asks for the latter
-    /// on every path; when it is fixed these expectations pass and `withKnownIssue` reports it.
-    static let passesSummedBeforeSplit =
-        "issue 18: passing rows alike are summed before the per-day split (8 → 4/4, not 3 → 2/1 plus 5 → 3/2)"
 
     /// Applies samples/tenants.yaml, ingests a copy of the fixture month, and runs `report monthly` for
     /// acme, October 2026, in English, in `format`; returns the file written.
@@ -220,10 +211,10 @@ struct FixtureMonthTests {
         // The crossing report's two days together: 15 messages, 8 passed (true however it is split).
         #expect((daily["2026-10-19"]?[0] ?? 0) + (daily["2026-10-20"]?[0] ?? 0) == 15)
         #expect((daily["2026-10-19"]?[1] ?? 0) + (daily["2026-10-20"]?[1] ?? 0) == 8)
-        withKnownIssue(Comment(rawValue: Self.passesSummedBeforeSplit)) {
-            #expect(daily["2026-10-19"] == [9, 5])
-            #expect(daily["2026-10-20"] == [6, 3])
-        }
+        // Split row by row, then summed: the passes 3 and 5 give 2 + 3 on the 19th and 1 + 2 on the
+        // 20th. Summed before the split (8 → 4 + 4), as the report once did, the days were [8, 4], [7, 4].
+        #expect(daily["2026-10-19"] == [9, 5])
+        #expect(daily["2026-10-20"] == [6, 3])
 
         let receivers = try #require(report["receivers"] as? [[String: Any]])
         let receiverFigures = receivers.map { receiver -> String in
@@ -318,9 +309,7 @@ struct FixtureMonthTests {
             "2026-10-26 pass": 40, "2026-10-26 unauthorized-source": 2,
         ])
         #expect((crossingPasses[0] ?? 0) + (crossingPasses[1] ?? 0) == 8)
-        withKnownIssue(Comment(rawValue: Self.passesSummedBeforeSplit)) {
-            #expect(crossingPasses == [5, 3])
-        }
+        #expect(crossingPasses == [5, 3])
     }
 
     @Test("HTML: the text shows the paper's totals, rates, classes, receivers, domains, problems and evidence")
