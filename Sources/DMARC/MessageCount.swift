@@ -14,10 +14,12 @@ public enum MessageCount {
     public static let maxPerReport: Int64 = 100_000_000_000
 
     /// Whether a stored or reported row count is within the cap.
+    @inlinable
     public static func isPlausible(record count: Int64) -> Bool { (0...maxPerRecord).contains(count) }
 
     /// `total + count`, held at Int64's bounds instead of wrapping: a sum past the caps is refused
     /// where it is checked (the reader, the database's constraints), never stored as a wrapped number.
+    @inlinable
     public static func adding(_ count: Int64, to total: Int64) -> Int64 {
         let (sum, overflow) = total.addingReportingOverflow(count)
         guard overflow else { return sum }

@@ -35,7 +35,9 @@ public enum Printable {
 
     /// A quick look at the bytes: every character replaced starts with a byte below 0x20, 0x7F,
     /// 0xC2 (C1) or 0xE2 (the separators and bidirectional controls). Most values have none of
-    /// these, and pay one pass over their bytes.
+    /// these, and pay one pass over their bytes. Inlinable: it runs on every value of every report,
+    /// and a generic function called from another module is not specialised.
+    @inlinable
     public static func mayNeedCleaning(_ utf8: some Sequence<UInt8>) -> Bool {
         utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }
     }
