@@ -117,12 +117,7 @@ struct BatchedCrashTests {
         let clean = try inbox.cleanRun()
 
         let server = try CrashableCluster()
-        let run = try FaultedRun(inbox.ingestArguments(server.conninfo), fault: "\(fault.rawValue):2:stop")
-        guard run.waitUntilStopped() else { return }
-        try server.crash()
-        run.resume()
-        #expect(run.wait() == 75, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
-        #expect(run.stdout.contains("stopped: database unavailable"), "\(run.stdout)")
+        guard try server.crash(during: inbox.ingestArguments(server.conninfo), at: "\(fault.rawValue):2:stop") else { return }
 
         // What the client saw committed survived the crash, and exactly that was archived.
         try server.restart()

@@ -159,12 +159,7 @@ struct EndToEndTests {
         let server = try CrashableCluster()
         let archive = server.root + "/archive"
         let arguments = ["ingest", "--jobs", "1", "--database", server.conninfo, "--archive", archive, directory]
-        let run = try FaultedRun(arguments, fault: "after-file-commit:3:stop")
-        guard run.waitUntilStopped() else { return }
-        try server.crash()
-        run.resume()
-        #expect(run.wait() == 75, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
-        #expect(run.stdout.contains("stopped: database unavailable"), "\(run.stdout)")
+        guard try server.crash(during: arguments, at: "after-file-commit:3:stop") else { return }
 
         try server.restart()
         let crashed = try server.state()

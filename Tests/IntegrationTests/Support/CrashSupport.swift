@@ -132,6 +132,19 @@ final class CrashableCluster {
 
     func crash() throws { try cluster.stop(immediate: true) }
 
+    /// Runs `arguments` (an ingest into this cluster) until it pauses at `fault` (a `…:stop` point),
+    /// crashes the server there, lets the run go on and checks that it stops as a lost database does:
+    /// exit 75, "database unavailable". False when the run never reached the point (the test fails).
+    func crash(during arguments: [String], at fault: String) throws -> Bool {
+        let run = try FaultedRun(arguments, fault: fault)
+        guard run.waitUntilStopped() else { return false }
+        try crash()
+        run.resume()
+        #expect(run.wait() == 75, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+        #expect(run.stdout.contains("stopped: database unavailable"), "\(run.stdout)")
+        return true
+    }
+
     func restart() throws { try cluster.start() }
 
     func state() throws -> StoredState { try StoredState(PostgresConnection(conninfo: conninfo)) }
