@@ -75,9 +75,10 @@ struct CommandLineTests {
 
     /// Runs `dmarc` as the `postgres` user (a managed cluster is never run as root, and root's own
     /// would be the machine's `/var/lib/dmarc/postgres`) with `XDG_DATA_HOME` in `home`.
+    /// It runs a copy of the binary (`ReadableInstall`): the checkout may be out of that user's reach.
     static func runManaged(_ arguments: [String], home: String) throws -> DMARCBinary.Result {
         let prefix = try #require(FaultTests.asUnprivileged)
-        let argv = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [DMARCBinary.path] + arguments
+        let argv = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [try ReadableInstall.dmarc()] + arguments
         let output = try makeTemporaryDirectory(prefix: "dmarc-out-")
         defer { try? FileManager.default.removeItem(atPath: output) }
         let pid = try DMARCBinary.spawn(
