@@ -12,11 +12,19 @@ public enum Printable {
     public static let replacement: Unicode.Scalar = "\u{FFFD}"
 
     /// `text` with the characters above replaced; the same string when there are none.
-    public static func text(_ text: String) -> String {
-        guard mayNeedCleaning(text.utf8) else { return text }
+    public static func text(_ text: String) -> String { cleaned(text).text }
+
+    /// `text(_:)` and how many characters it replaced by U+FFFD, in one pass.
+    public static func cleaned(_ text: String) -> (text: String, replaced: Int) {
+        guard mayNeedCleaning(text.utf8) else { return (text, 0) }
         var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars { scalars.append(replacement(for: scalar) ?? scalar) }
-        return String(scalars)
+        var replaced = 0
+        for scalar in text.unicodeScalars {
+            let substitute = replacement(for: scalar)
+            if substitute == replacement { replaced += 1 }
+            scalars.append(substitute ?? scalar)
+        }
+        return (String(scalars), replaced)
     }
 
     /// `bytes` read as UTF-8, invalid sequences and the characters above replaced.
@@ -25,10 +33,7 @@ public enum Printable {
     }
 
     /// How many characters `text(_:)` replaces by U+FFFD (spaces for line breaks and tabs not counted).
-    public static func replacedCount(_ text: String) -> Int {
-        guard mayNeedCleaning(text.utf8) else { return 0 }
-        return text.unicodeScalars.reduce(0) { $0 + (replacement(for: $1) == replacement ? 1 : 0) }
-    }
+    public static func replacedCount(_ text: String) -> Int { cleaned(text).replaced }
 
     /// Whether `scalar` passes unchanged.
     public static func isPrintable(_ scalar: Unicode.Scalar) -> Bool { replacement(for: scalar) == nil }

@@ -223,8 +223,9 @@ struct ReportBuilder {
             return (String(decoding: trimmed, as: UTF8.self), Printable.mayNeedCleaning(trimmed))
         }
         guard mayNeedCleaning else { return text }
-        replacedCharacters += Printable.replacedCount(text)
-        return Printable.text(text)
+        let cleaned = Printable.cleaned(text)
+        replacedCharacters += cleaned.replaced
+        return cleaned.text
     }
 
     private mutating func endMetadataField(_ name: ElementName) {

@@ -1,4 +1,5 @@
 import Crypto
+import DMARC
 import Foundation
 import POSIXCalls
 import Postgres
@@ -314,10 +315,10 @@ extension Ingestor {
             "COPY input_files (sha256, path, size, status, reason, reports, rows, duplicate_reports, conflicts) FROM STDIN")
         for (file, outcome) in zip(files, outcomes) {
             copy.encoder.field(FileDigest.byteaLiteral(file.digest))
-            copy.encoder.field(Self.ledgerText(file.path))
+            copy.encoder.field(Printable.text(file.path))
             copy.encoder.field(file.size)
             copy.encoder.field(outcome.status.rawValue)
-            copy.encoder.field(outcome.reason.map(Self.ledgerText))
+            copy.encoder.field(outcome.reason.map(Printable.text))
             copy.encoder.field(outcome.reports)
             copy.encoder.field(outcome.rows)
             copy.encoder.field(outcome.duplicateReports)

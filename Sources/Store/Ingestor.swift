@@ -238,15 +238,13 @@ public final class Ingestor {
     }
 
     private func ledger(_ path: String, sha: String?, size: Int64?, status: InputStatus, reason: String?) throws {
-        let reason = reason.map(Self.ledgerText)
+        // Reasons quote the input and paths are what the file system holds: the ledger is read back
+        // by support, so both pass the one sanitiser.
+        let reason = reason.map(Printable.text)
         try connection.query(
             "INSERT INTO input_files (sha256, path, size, status, reason) VALUES ($1::bytea, $2, $3, $4, $5)",
-            [sha, Self.ledgerText(path), size.map { String($0) }, status.rawValue, reason])
+            [sha, Printable.text(path), size.map { String($0) }, status.rawValue, reason])
     }
-
-    /// Reasons quote the input ("not XML: starts with …"), and paths are what the file system holds:
-    /// no control characters in what the console and support read back.
-    static func ledgerText(_ reason: String) -> String { Printable.text(reason) }
 
     private func reject(
         _ path: String, digest: [UInt8]?, size: Int64?, reason: String, into summary: inout IngestSummary
