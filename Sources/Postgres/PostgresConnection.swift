@@ -93,7 +93,7 @@ public final class PostgresConnection {
     public func execute(_ sql: String) throws -> PostgresResult {
         try checkIdle()
         guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
-        return try consume(PQexec(handle, sql), expectCopy: false)
+        return try consume(PQexec(handle, sql), expectCopy: false, sql: sql)
     }
 
     /// Runs one statement with `$1…` parameters sent apart from the SQL text (never interpolated).
@@ -124,7 +124,7 @@ public final class PostgresConnection {
                 }
             }
         }
-        return try consume(result, expectCopy: false)
+        return try consume(result, expectCopy: false, sql: sql)
     }
 
     /// The name `sql` is prepared under on this connection, preparing it the first time. Prepared
@@ -132,7 +132,7 @@ public final class PostgresConnection {
     private func preparedName(for sql: String, parameterCount: Int) throws -> String {
         if let name = preparedStatements[sql] { return name }
         let name = "dmarc_statement_\(preparedStatements.count + 1)"
-        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), expectCopy: false)
+        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), expectCopy: false, sql: sql)
         preparedStatements[sql] = name
         return name
     }
@@ -179,6 +179,7 @@ public final class PostgresConnection {
             var asked = min(Self.firstBatch, largest)
             try sendFetch(asked, from: cursor)
             inFlight = true
+            var columns: PostgresColumns?
             while true {
                 let result = try receiveFetched()
                 inFlight = false
@@ -190,7 +191,10 @@ public final class PostgresConnection {
                     try sendFetch(asked, from: cursor)
                     inFlight = true
                 }
-                for row in 0..<rows { try visit(PostgresRowView(result: result, row: row)) }
+                // Every FETCH of the cursor has the same columns: named once.
+                let named = columns ?? Self.columns(of: result, sql: sql)
+                columns = named
+                for row in 0..<rows { try visit(PostgresRowView(result: result, row: row, columns: named)) }
                 if !more { break }
             }
             if ownTransaction { try execute("COMMIT") } else { try execute("CLOSE \(cursor)") }
@@ -265,7 +269,7 @@ public final class PostgresConnection {
     func beginCopy(_ sql: String) throws {
         try checkIdle()
         guard !sql.utf8.contains(0) else { throw PostgresError(.invalidArgument, "statement contains a NUL byte") }
-        _ = try consume(PQexec(handle, sql), expectCopy: true)
+        _ = try consume(PQexec(handle, sql), expectCopy: true, sql: sql)
         copyInProgress = true
     }
 
@@ -308,14 +312,14 @@ public final class PostgresConnection {
     }
 
     /// Converts and frees a result, then drains any further ones (multi-statement `execute`).
-    private func consume(_ result: OpaquePointer?, expectCopy: Bool) throws -> PostgresResult {
+    private func consume(_ result: OpaquePointer?, expectCopy: Bool, sql: String) throws -> PostgresResult {
         guard let result else { throw connectionError(default: .connectionLost) }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         switch status {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             if expectCopy { throw PostgresError(.unexpectedResult, "expected COPY FROM STDIN, got \(status)") }
-            return rows(of: result)
+            return rows(of: result, sql: sql)
         case PGRES_COPY_IN:
             if !expectCopy {
                 // Leave COPY state again so the connection stays usable.
@@ -323,15 +327,21 @@ public final class PostgresConnection {
                 drainResults()
                 throw PostgresError(.unexpectedResult, "statement started a COPY; use the COPY API")
             }
-            return PostgresResult(rows: [], affectedRows: 0)
+            return PostgresResult(rows: [], affectedRows: 0, columns: PostgresColumns(names: [], query: sql))
         default:
             throw error(from: result)
         }
     }
 
-    private func rows(of result: OpaquePointer) -> PostgresResult {
+    /// The names of a result's columns.
+    private static func columns(of result: OpaquePointer, sql: String) -> PostgresColumns {
+        PostgresColumns(names: (0..<PQnfields(result)).map { string(PQfname(result, $0)) }, query: sql)
+    }
+
+    private func rows(of result: OpaquePointer, sql: String) -> PostgresResult {
         let rowCount = PQntuples(result)
         let columnCount = PQnfields(result)
+        let columns = Self.columns(of: result, sql: sql)
         var rows: [PostgresRow] = []
         rows.reserveCapacity(Int(rowCount))
         for row in 0..<rowCount {
@@ -347,10 +357,10 @@ public final class PostgresConnection {
                     values.append(nil)
                 }
             }
-            rows.append(PostgresRow(values: values))
+            rows.append(PostgresRow(values: values, columns: columns))
         }
         let affected = Int64(Self.string(PQcmdTuples(result))) ?? 0
-        return PostgresResult(rows: rows, affectedRows: affected)
+        return PostgresResult(rows: rows, affectedRows: affected, columns: columns)
     }
 
     /// After PQputCopyEnd: the first result says whether the COPY worked; read until nil regardless,

@@ -3,7 +3,7 @@
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case connectionFailed, connectionLost, server, copyFailed, unexpectedResult, invalidArgument
+            case connectionFailed, connectionLost, server, copyFailed, unexpectedResult, invalidArgument, undecodableColumn
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,6 +20,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let unexpectedResult = Code(.unexpectedResult)
         /// A parameter or statement text the wrapper cannot pass to libpq (an embedded NUL).
         public static let invalidArgument = Code(.invalidArgument)
+        /// A row lacks a column the caller reads, or the column is NULL or not of the type asked
+        /// for; the message names the column and the query.
+        public static let undecodableColumn = Code(.undecodableColumn)
 
         public var description: String { base.rawValue }
     }

@@ -3,10 +3,13 @@ public struct PostgresResult: Sendable {
     public let rows: [PostgresRow]
     /// `PQcmdTuples`: rows inserted, updated, deleted or copied; 0 when the command reports none.
     public let affectedRows: Int64
+    /// The columns of its rows, by name (none for a statement that returns no rows).
+    public let columns: PostgresColumns
 
-    public init(rows: [PostgresRow], affectedRows: Int64) {
+    public init(rows: [PostgresRow], affectedRows: Int64, columns: PostgresColumns) {
         self.rows = rows
         self.affectedRows = affectedRows
+        self.columns = columns
     }
 
     public var first: PostgresRow? { rows.first }

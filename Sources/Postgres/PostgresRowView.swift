@@ -7,6 +7,40 @@ import CLibPQ
 public struct PostgresRowView: ~Copyable {
     let result: OpaquePointer
     let row: Int32
+    /// The result's columns, by name.
+    public let columns: PostgresColumns
+
+    /// The value of the column `name`; throws naming the column and the query when there is no such
+    /// column, when it is NULL, or when it is no `T`. In a loop over many rows, look the position up
+    /// once (`columns.position(of:)`) and use `decode(at:)`.
+    public func decode<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresError) -> T {
+        try decode(at: try columns.position(of: name), as: type)
+    }
+
+    /// The same, nil for NULL.
+    public func decodeIfPresent<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresError) -> T? {
+        try decodeIfPresent(at: try columns.position(of: name), as: type)
+    }
+
+    /// The value at `position` (from `columns`), with the same errors as `decode(_:)`.
+    public func decode<T: PostgresDecodable>(at position: Int, as type: T.Type = T.self) throws(PostgresError) -> T {
+        guard let value = try decodeIfPresent(at: position, as: type) else {
+            throw columns.nullError(position, T.postgresExpectation)
+        }
+        return value
+    }
+
+    /// The same, nil for NULL.
+    public func decodeIfPresent<T: PostgresDecodable>(at position: Int, as type: T.Type = T.self) throws(PostgresError) -> T? {
+        guard !isNull(position), let pointer = PQgetvalue(result, row, Int32(position)) else { return nil }
+        let length = Int(PQgetlength(result, row, Int32(position)))
+        let bytes = UnsafeRawPointer(pointer).bindMemory(to: UInt8.self, capacity: length)
+        let buffer = UnsafeBufferPointer(start: bytes, count: length)
+        guard let value = T(postgresValue: buffer) else {
+            throw columns.typeError(position, T.postgresExpectation, buffer)
+        }
+        return value
+    }
 
     public var count: Int { Int(PQnfields(result)) }
 
@@ -21,21 +55,7 @@ public struct PostgresRowView: ~Copyable {
 
     /// A text-format integer column; nil for NULL or text that is no integer.
     public func int64(_ column: Int) -> Int64? {
-        withBytes(column) { bytes -> Int64? in
-            var digits = bytes[...]
-            let negative = digits.first == UInt8(ascii: "-")
-            if negative { digits = digits.dropFirst() }
-            guard !digits.isEmpty else { return nil }
-            var magnitude: UInt64 = 0
-            for byte in digits {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                let (times, overflowed) = magnitude.multipliedReportingOverflow(by: 10)
-                let (sum, carried) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-                guard !overflowed, !carried else { return nil }
-                magnitude = sum
-            }
-            return negative ? Int64(exactly: -Int128(magnitude)) : Int64(exactly: magnitude)
-        } ?? nil
+        withBytes(column) { Int64(postgresValue: $0) } ?? nil
     }
 
     public func int(_ column: Int) -> Int? { int64(column).flatMap { Int(exactly: $0) } }

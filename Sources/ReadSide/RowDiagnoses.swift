@@ -23,18 +23,20 @@ public struct RowDiagnoses {
     let capacity: Int
     public static let defaultCapacity = 8_192
 
-    /// The row's columns that `diagnose` reads or the diagnosis carries (see `PostgresConnection.scan`):
-    /// disposition, DMARC DKIM and SPF, header From, envelope from and to, and the result arrays.
-    private static let kindColumns = [3, 4, 5, 6, 7, 8] + Array(11...18)
-
     init(configuration: TenantConfiguration, capacity: Int = RowDiagnoses.defaultCapacity) {
         self.configuration = configuration
         self.capacity = max(1, capacity)
         bytes.reserveCapacity(512)
     }
 
-    mutating func diagnose(_ row: borrowing PostgresRowView, report: PostgresConnection.StoredReport) -> DiagnosedRow? {
-        guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6) else { return nil }
+    /// The row's diagnosis. The columns of its kind (`RecordPositions.kind`) are what `diagnose`
+    /// reads or the diagnosis carries: disposition, DMARC DKIM and SPF, header From, envelope from
+    /// and to, and the result arrays.
+    mutating func diagnose(
+        _ row: borrowing PostgresRowView, _ at: RecordPositions, report: PostgresConnection.StoredReport
+    ) throws -> DiagnosedRow {
+        let ip = try row.decode(at: at.sourceIP, as: String.self), count = try row.decode(at: at.count, as: Int64.self)
+        let headerFrom = try row.decode(at: at.headerFrom, as: String.self)
         let begin = report.begin, end = report.end
         let day = Day(epochSeconds: begin)
         let entryKey = EntryKey(headerFrom: headerFrom, day: day.daysSinceEpoch)
@@ -51,7 +53,7 @@ public struct RowDiagnoses {
 
         bytes.removeAll(keepingCapacity: true)
         bytes.append(count > 0 ? 1 : 0)
-        for column in Self.kindColumns {
+        for column in at.kind {
             if let length = row.withBytes(column, { value -> Int in
                 bytes.append(contentsOf: value)
                 return value.count
@@ -66,7 +68,7 @@ public struct RowDiagnoses {
         if let known = known[kind] {
             return DiagnosedRow(kind: known, report: report, sourceIP: ip, count: count, begin: begin, end: end)
         }
-        guard let stored = PostgresConnection.storedRow(row, report: report) else { return nil }
+        let stored = try PostgresConnection.storedRow(row, at, report: report)
         let diagnosis = Diagnoser.diagnose(stored.record, day: stored.day, configuration: configuration, policy: stored.policy)
         if known.count >= capacity { known.removeAll(keepingCapacity: true) }
         let first = DiagnosedKind(diagnosis)

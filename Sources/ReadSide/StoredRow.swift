@@ -90,8 +90,8 @@ extension PostgresConnection {
         domain: String, period: DayRange, only selection: StoredRowSelection = .all,
         report: StoredReportColumns = .all, _ body: (StoredRow) throws -> Void
     ) throws {
-        try scan(domain: domain, period: period, only: selection, report: report) { row, storedReport in
-            if let stored = Self.storedRow(row, report: storedReport) { try body(stored) }
+        try scan(domain: domain, period: period, only: selection, report: report) { row, at, storedReport in
+            try body(try Self.storedRow(row, at, report: storedReport))
         }
     }
 
@@ -109,8 +109,8 @@ extension PostgresConnection {
         rememberingKinds: Int = RowDiagnoses.defaultCapacity, _ body: (DiagnosedRow) throws -> Void
     ) throws {
         var diagnoses = RowDiagnoses(configuration: configuration, capacity: rememberingKinds)
-        try scan(domain: domain, period: period, only: selection, report: report, part: part) { row, storedReport in
-            if let diagnosed = diagnoses.diagnose(row, report: storedReport) { try body(diagnosed) }
+        try scan(domain: domain, period: period, only: selection, report: report, part: part) { row, at, storedReport in
+            try body(try diagnoses.diagnose(row, at, report: storedReport))
         }
     }
 
@@ -122,14 +122,17 @@ extension PostgresConnection {
         var volumes: [ReportedPassVolume] = []
         try forEachRow(
             """
-            SELECT d.header_from, extract(epoch FROM d.begin_time)::bigint, sum(d.passed_messages)::bigint
+            SELECT d.header_from, extract(epoch FROM d.begin_time)::bigint AS begin_time,
+                   sum(d.passed_messages)::bigint AS messages
             FROM report_from_domains d
             WHERE \(Self.domainAndPeriodCondition) AND d.passed_messages BETWEEN 1 AND \(MessageCount.maxPerReport)
             GROUP BY d.header_from, d.begin_time
             """, Self.domainAndPeriod(domain, period)
         ) { row in
-            guard let headerFrom = row.string(0), let begin = row.int64(1), let messages = row.int64(2) else { return }
-            volumes.append(ReportedPassVolume(headerFrom: headerFrom, begin: begin, messages: messages))
+            volumes.append(
+                ReportedPassVolume(
+                    headerFrom: try row.decode("header_from"), begin: try row.decode("begin_time"),
+                    messages: try row.decode("messages")))
         }
         return volumes
     }
@@ -139,7 +142,7 @@ extension PostgresConnection {
     /// rows), each with its report, read first.
     func scan(
         domain: String, period: DayRange, only selection: StoredRowSelection, report: StoredReportColumns,
-        part: RowPart? = nil, _ visit: (borrowing PostgresRowView, StoredReport) throws -> Void
+        part: RowPart? = nil, _ visit: (borrowing PostgresRowView, RecordPositions, StoredReport) throws -> Void
     ) throws {
         var parameters = Self.domainRowParameters(domain, period)
         var filter = part.map { "AND r.record_no % \($0.count) = \($0.index)" } ?? ""
@@ -163,7 +166,7 @@ extension PostgresConnection {
             """
         var sql = """
             \(Self.foundReports)
-            SELECT \(Self.recordColumns.joined(separator: ", "))
+            SELECT \(RecordPositions.selectList(summed: false))
             \(rows)
             """
         // The planner prices a domain's rows through the primary key at several times what they cost,
@@ -175,7 +178,7 @@ extension PostgresConnection {
             // 600,000 rows, most of them passes, and reading them one by one was most of its report's time.
             sql = othersToo ? sql + " AND NOT \(Self.reportedPass)\nUNION ALL\n" : Self.foundReports + "\n"
             sql += """
-                SELECT \(Self.summedPassColumns.joined(separator: ", "))
+                SELECT \(RecordPositions.selectList(summed: true))
                 FROM (
                     SELECT r.report, r.header_from, r.source_ip, r.disposition, r.dkim, r.spf, sum(r.count) AS count
                     FROM found JOIN records r ON r.report = found.report
@@ -192,9 +195,12 @@ extension PostgresConnection {
         // replaced (reparse) meanwhile is either wholly in the result or not at all.
         try inOneSnapshot {
             let reports = try self.reports(Array(parameters.prefix(4)), columns: report)
+            var positions: RecordPositions?
             try forEachRow(sql, parameters, settings: settings) { row in
-                guard let key = row.int64(0), let report = reports[key] else { return }
-                try visit(row, report)
+                let at = try RecordPositions.of(row.columns, remembered: &positions)
+                // A report stored after `reports` read its list is not in the snapshot: never missing.
+                guard let report = reports[try row.decode(at: at.report, as: Int64.self)] else { return }
+                try visit(row, at, report)
             }
         }
     }
@@ -216,15 +222,15 @@ extension PostgresConnection {
     /// once here, not on each of its rows: converting and sending them, a file hash in hex among
     /// them, on each of a big tenant's 240,000 rows was a sixth of the server's time.
     private func reports(_ parameters: [String?], columns: StoredReportColumns) throws -> [Int64: StoredReport] {
-        let policyColumns: [String]
-        switch columns {
-        case .all:
-            policyColumns = [
-                "p.report_id", "p.policy_domain", "p.adkim", "p.aspf", "p.p", "p.sp", "p.np", "p.pct", "p.testing",
-                "encode(p.source_sha256, 'hex')",
-            ]
-        case .forDiagnosis:
-            policyColumns = ["NULL", "NULL", "p.adkim", "p.aspf", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"]
+        // Named as the table's columns; for the diagnosis, all but the alignment modes are NULL.
+        let policyColumns = [
+            "report_id", "policy_domain", "adkim", "aspf", "p", "sp", "np", "pct", "testing", "source_sha256",
+        ].map { name in
+            switch (columns, name) {
+            case (.all, "source_sha256"): "encode(p.source_sha256, 'hex') AS source_sha256"
+            case (.all, _), (.forDiagnosis, "adkim"), (.forDiagnosis, "aspf"): "p.\(name)"
+            case (.forDiagnosis, _): "NULL AS \(name)"
+            }
         }
         var reports: [Int64: StoredReport] = [:]
         // One round trip: a row per report, few enough to hold (a cursor cost a typical domain's
@@ -232,39 +238,30 @@ extension PostgresConnection {
         let rows = try query(
             """
             \(Self.foundReports)
-            SELECT p.id, extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, p.org_name,
+            SELECT p.id, extract(epoch FROM p.begin_time)::bigint AS begin_time,
+                   extract(epoch FROM p.end_time)::bigint AS end_time, p.org_name,
                    \(policyColumns.joined(separator: ", "))
             FROM found JOIN reports p ON p.id = found.report
             """, parameters
         ).rows
         for row in rows {
-            guard let key = row.int64(0), let begin = row.int64(1), let end = row.int64(2) else { continue }
-            var policy = PolicyPublished(domain: row.string(5) ?? "")
-            policy.adkim = row.string(6).flatMap(Alignment.init(rawValue:))
-            policy.aspf = row.string(7).flatMap(Alignment.init(rawValue:))
-            policy.p = row.string(8).flatMap(PolicyAction.init(rawValue:))
-            policy.sp = row.string(9).flatMap(PolicyAction.init(rawValue:))
-            policy.np = row.string(10).flatMap(PolicyAction.init(rawValue:))
-            policy.pct = row.int(11)
-            policy.testing = row.string(12)
+            let key = try row.decode("id", as: Int64.self)
+            func text(_ name: String) throws -> String? { try row.decodeIfPresent(name, as: String.self) }
+            var policy = PolicyPublished(domain: try text("policy_domain") ?? "")
+            policy.adkim = try text("adkim").flatMap(Alignment.init(rawValue:))
+            policy.aspf = try text("aspf").flatMap(Alignment.init(rawValue:))
+            policy.p = try text("p").flatMap(PolicyAction.init(rawValue:))
+            policy.sp = try text("sp").flatMap(PolicyAction.init(rawValue:))
+            policy.np = try text("np").flatMap(PolicyAction.init(rawValue:))
+            policy.pct = try row.decodeIfPresent("pct", as: Int.self)
+            policy.testing = try text("testing")
             reports[key] = StoredReport(
-                key: key, begin: begin, end: end, reporter: row.string(3) ?? "", reportID: row.string(4) ?? "",
-                policy: policy, sourceSHA256: row.string(13) ?? "")
+                key: key, begin: try row.decode("begin_time"), end: try row.decode("end_time"),
+                reporter: try row.decode("org_name"), reportID: try text("report_id") ?? "", policy: policy,
+                sourceSHA256: try text("source_sha256") ?? "")
         }
         return reports
     }
-
-    /// The columns of `scan`'s rows: 0 the report's key, 1 to 8 and 11 to 18 the record's. 9 and 10
-    /// are empty: they held the report's period, which `StoredReport` carries.
-    private static let recordColumns = [
-        "r.report", "host(r.source_ip)", "r.count", "r.disposition", "r.dkim", "r.spf", "r.header_from",
-        "r.envelope_from", "r.envelope_to", "NULL", "NULL", "r.dkim_domain", "r.dkim_selector", "r.dkim_result",
-        "r.spf_domain", "r.spf_scope", "r.spf_result", "r.reason_type", "r.reason_comment",
-    ]
-    /// `recordColumns` of the sum of pass rows alike: no envelope identifiers, no result arrays.
-    private static let summedPassColumns = [
-        "r.report", "host(r.source_ip)", "r.count::bigint", "r.disposition", "r.dkim", "r.spf", "r.header_from",
-    ] + Array(repeating: "NULL", count: 12)
 
     /// The rows of `domain` and its subdomains in the reports found: parameters $5 and $6.
     /// The domain's rows, without any stored past the cap (sql/023): such a row, stored before the
@@ -359,13 +356,18 @@ extension PostgresConnection {
         }
     }
 
-    static func storedRow(_ row: borrowing PostgresRowView, report: StoredReport) -> StoredRow? {
-        guard let ip = row.string(1), let count = row.int64(2), let headerFrom = row.string(6) else { return nil }
-        func array(_ column: Int) -> [String?] { row.withBytes(column, PostgresArray.parseTextWithNulls) ?? [] }
+    static func storedRow(_ row: borrowing PostgresRowView, _ at: RecordPositions, report: StoredReport) throws -> StoredRow {
+        let ip = try row.decode(at: at.sourceIP, as: String.self), count = try row.decode(at: at.count, as: Int64.self)
+        let headerFrom = try row.decode(at: at.headerFrom, as: String.self)
+        func array(_ position: Int) throws -> [String?] {
+            try row.decodeIfPresent(at: position, as: PostgresTextArray.self)?.elements ?? []
+        }
+        func text(_ position: Int) throws -> String? { try row.decodeIfPresent(at: position, as: String.self) }
         // Element i of each group of arrays belongs together (a CHECK in sql/020 keeps them equally long).
-        let dkimDomains = array(11), selectors = array(12), dkimResults = array(13)
-        let spfDomains = array(14), scopes = array(15), spfResults = array(16)
-        let types = array(17), comments = array(18)
+        let dkimDomains = try array(at.dkimDomain), selectors = try array(at.dkimSelector)
+        let dkimResults = try array(at.dkimResult)
+        let spfDomains = try array(at.spfDomain), scopes = try array(at.spfScope), spfResults = try array(at.spfResult)
+        let types = try array(at.reasonType), comments = try array(at.reasonComment)
         let dkim = dkimDomains.indices.map { index in
             DKIMAuthResult(
                 domain: dkimDomains[index] ?? "", selector: selectors[safe: index] ?? nil,
@@ -383,10 +385,11 @@ extension PostgresConnection {
         let record = Record(
             sourceIP: ip, count: count,
             policyEvaluated: PolicyEvaluated(
-                disposition: row.string(3).flatMap(Disposition.init(rawValue:)),
-                dkim: row.string(4).flatMap(DMARCResult.init(rawValue:)),
-                spf: row.string(5).flatMap(DMARCResult.init(rawValue:)), reasons: reasons),
-            identifiers: Identifiers(headerFrom: headerFrom, envelopeFrom: row.string(7), envelopeTo: row.string(8)),
+                disposition: try text(at.disposition).flatMap(Disposition.init(rawValue:)),
+                dkim: try text(at.dkim).flatMap(DMARCResult.init(rawValue:)),
+                spf: try text(at.spf).flatMap(DMARCResult.init(rawValue:)), reasons: reasons),
+            identifiers: Identifiers(
+                headerFrom: headerFrom, envelopeFrom: try text(at.envelopeFrom), envelopeTo: try text(at.envelopeTo)),
             authResults: AuthResults(dkim: dkim, spf: spf))
         return StoredRow(
             record: record, reporter: report.reporter, reportID: report.reportID, begin: report.begin,
@@ -395,7 +398,7 @@ extension PostgresConnection {
 
     /// Policy domains and header From domains seen in reports, for "did you mean" suggestions.
     func knownDomains() throws -> [String] {
-        try query("SELECT DISTINCT policy_domain FROM reports").rows.compactMap { $0.string(0) }
+        try query("SELECT DISTINCT policy_domain FROM reports").rows.map { try $0.decode("policy_domain") }
     }
 }
 

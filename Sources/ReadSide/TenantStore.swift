@@ -18,9 +18,9 @@ public struct TenantStore {
 
     /// The configuration in force, or nil before the first `tenants apply`.
     public func current() throws -> TenantConfiguration? {
-        guard let row = try connection.query("SELECT yaml FROM tenant_configurations ORDER BY version DESC LIMIT 1").first,
-            let yaml = row.string(0)
+        guard let row = try connection.query("SELECT yaml FROM tenant_configurations ORDER BY version DESC LIMIT 1").first
         else { return nil }
+        let yaml = try row.decode("yaml", as: String.self)
         if let parsed = Self.lastParsed.withLock({ $0 }), parsed.yaml == yaml { return parsed.configuration }
         do {
             let configuration = try TenantConfiguration(yaml: yaml)
@@ -36,10 +36,15 @@ public struct TenantStore {
     public func history(limit: Int = 20) throws -> [(version: Int64, appliedAt: String, path: String, changes: Int)] {
         try connection.query(
             """
-            SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), source_path,
-                   cardinality(changes)
+            SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS applied_at,
+                   source_path, coalesce(cardinality(changes), 0) AS changes
             FROM tenant_configurations ORDER BY version DESC LIMIT $1
             """, [String(limit)]
-        ).rows.map { ($0.int64(0) ?? 0, $0.string(1) ?? "", $0.string(2) ?? "", $0.int(3) ?? 0) }
+        ).rows.map {
+            (
+                try $0.decode("version"), try $0.decode("applied_at"), try $0.decodeIfPresent("source_path") ?? "",
+                try $0.decode("changes")
+            )
+        }
     }
 }

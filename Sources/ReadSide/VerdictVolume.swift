@@ -40,8 +40,8 @@ extension PostgresConnection {
             Self.domainRowParameters(domain, period) + [PostgresArray.textLiteral(providerNetworks.map(\.description))]
         let sql = """
             \(Self.foundReports)
-            SELECT extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, r.header_from,
-                   r.pass, r.provider, r.count::bigint, r.summed
+            SELECT extract(epoch FROM p.begin_time)::bigint AS begin_time, extract(epoch FROM p.end_time)::bigint AS end_time,
+                   r.header_from, r.pass, r.provider, r.count::bigint AS count, r.summed
             FROM (
                 SELECT r.report, r.header_from, \(Self.inVerdictVolumes) IS TRUE AS summed,
                        (r.dkim = 'pass' OR r.spf = 'pass') IS TRUE AS pass,
@@ -56,17 +56,15 @@ extension PostgresConnection {
         // report, which a hash sums at a third less of the server's time. (The memory stays small: it
         // is a limit, not an allocation.)
         try forEachRow(sql, parameters, settings: ["work_mem": "32MB", "cursor_tuple_fraction": "1"]) { row in
-            guard let summed = row.bool(6), summed else {
+            guard try row.decode("summed", as: Bool.self) else {
                 leftOut = true
                 return
             }
-            guard let begin = row.int64(0), let end = row.int64(1), let headerFrom = row.string(2),
-                let pass = row.bool(3), let provider = row.bool(4), let messages = row.int64(5)
-            else { return }
             try body(
                 VerdictVolume(
-                    begin: begin, end: end, headerFrom: headerFrom, reportedPass: pass,
-                    fromProviderNetworks: provider, messages: messages))
+                    begin: try row.decode("begin_time"), end: try row.decode("end_time"),
+                    headerFrom: try row.decode("header_from"), reportedPass: try row.decode("pass"),
+                    fromProviderNetworks: try row.decode("provider"), messages: try row.decode("count")))
         }
         return leftOut
     }

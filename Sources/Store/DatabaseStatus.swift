@@ -44,13 +44,14 @@ public struct DatabaseStatus: Sendable {
         }
         if status.appliedMigrations.contains(1),
             let counts = try? connection.query(
-                "SELECT (SELECT count(*) FROM reports), (SELECT coalesce(sum(record_count), 0) FROM reports), "
-                    + "(SELECT count(*) FROM originals)"
+                "SELECT (SELECT count(*) FROM reports) AS reports, "
+                    + "(SELECT coalesce(sum(record_count), 0) FROM reports) AS rows, "
+                    + "(SELECT count(*) FROM originals) AS originals"
             ).first
         {
-            status.reports = counts.int64(0)
-            status.rows = counts.int64(1)
-            status.originals = counts.int64(2)
+            status.reports = try? counts.decode("reports", as: Int64.self)
+            status.rows = try? counts.decode("rows", as: Int64.self)
+            status.originals = try? counts.decode("originals", as: Int64.self)
         }
         return status
     }

@@ -140,23 +140,10 @@ struct BatchedReport {
     /// The identity as one dictionary key.
     var identityKey: String { identity.joined(separator: "\u{0}") }
 
-    /// Whether its period (and its message's date) can be written as timestamps here; a report
-    /// outside the years 1970 to 9999 streams through its own transaction, where PostgreSQL's
-    /// `to_timestamp` judges it exactly as before.
-    var hasPlainDates: Bool {
-        let range = report.metadata.dateRange
-        return [range.begin, range.end].allSatisfy(BatchedReport.isPlainEpoch)
-            && (message?.dateEpoch).map(BatchedReport.isPlainEpoch) ?? true
-    }
-
-    static func isPlainEpoch(_ seconds: Int64) -> Bool { (0...253_402_300_799).contains(seconds) }
-
-    /// `seconds` as a `timestamptz` in COPY text (UTC); only for `isPlainEpoch` values.
-    static func timestamp(_ seconds: Int64) -> String {
-        let secondOfDay = Int(seconds % 86_400)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(Day(epochSeconds: seconds)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))+00"
-    }
+    /// Whether its period (and its message's date) can be written by COPY; a report outside the
+    /// years 1970 to 9999 streams through its own transaction, where PostgreSQL's `to_timestamp`
+    /// judges it exactly as before.
+    var hasPlainDates: Bool { ReportRow.hasCopyableDates(report, message: message) }
 }
 
 /// The file does not suit a batch (too many rows, dates PostgreSQL must judge): it streams instead.

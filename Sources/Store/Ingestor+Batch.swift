@@ -115,7 +115,7 @@ extension Ingestor {
             try connection.query(
                 "SELECT sha256 FROM originals WHERE sha256 = ANY ($1::bytea[])",
                 [PostgresArray.textLiteral(files.map { FileDigest.byteaLiteral($0.digest) })], binaryResults: true
-            ).rows.compactMap { $0.bytes(0) })
+            ).rows.map { try $0.decode("sha256", as: [UInt8].self) })
         var storedHashes = try storedContentHashes(of: reports)
 
         var outcomes: [FileOutcome] = []
@@ -178,7 +178,7 @@ extension Ingestor {
         var hashes: [String: [UInt8]] = [:]
         let rows = try connection.query(
             """
-            SELECT k.i::text, r.content_sha256
+            SELECT k.i::text AS ordinal, r.content_sha256
             FROM unnest($1::text[], $2::text[], $3::text[], $4::double precision[], $5::double precision[])
                  WITH ORDINALITY AS k(org_name, report_id, policy_domain, begin_time, end_time, i)
             JOIN reports r ON r.org_name = k.org_name AND r.report_id = k.report_id
@@ -187,10 +187,11 @@ extension Ingestor {
             """, columns, binaryResults: true
         ).rows
         for row in rows {
-            guard let ordinal = row.int64(0), reports.indices.contains(Int(ordinal) - 1), let hash = row.bytes(1) else {
-                continue
+            let ordinal = try row.decode("ordinal", as: Int.self), hash = try row.decode("content_sha256", as: [UInt8].self)
+            guard reports.indices.contains(ordinal - 1) else {
+                throw PostgresError(.unexpectedResult, "a stored report for identity \(ordinal) of \(reports.count)")
             }
-            hashes[reports[Int(ordinal) - 1].identityKey] = hash
+            hashes[reports[ordinal - 1].identityKey] = hash
         }
         return hashes
     }
@@ -215,81 +216,27 @@ extension Ingestor {
     private func copyReports(_ reports: [(report: BatchedReport, file: BatchedFile)]) throws {
         guard !reports.isEmpty else { return }
         let ids = try connection.query(
-            "SELECT nextval(pg_get_serial_sequence('reports', 'id'))::text FROM generate_series(1, $1::integer)",
+            "SELECT nextval(pg_get_serial_sequence('reports', 'id'))::text AS id FROM generate_series(1, $1::integer)",
             [String(reports.count)]
-        ).rows.compactMap { $0.int64(0) }
+        ).rows.map { try $0.decode("id", as: Int64.self) }
         guard ids.count == reports.count else {
             throw PostgresError(.unexpectedResult, "nextval gave \(ids.count) report ids for \(reports.count) reports")
         }
 
-        var copy = try CopyWriter(
-            connection,
-            """
-            COPY reports (id, org_name, report_id, policy_domain, begin_time, end_time, email, extra_contact_info,
-                generator, errors, schema, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, source_sha256,
-                source_name, message_id, message_subject, message_from, message_date, warnings, content_sha256,
-                record_count, message_count) FROM STDIN
-            """)
-        for ((batched, file), id) in zip(reports, ids) {
-            let report = batched.report, meta = report.metadata, policy = report.policy
-            let message = batched.message
-            copy.encoder.field(id)
-            copy.encoder.field(meta.orgName)
-            copy.encoder.field(meta.reportID)
-            copy.encoder.field(policy.domain)
-            copy.encoder.field(BatchedReport.timestamp(meta.dateRange.begin))
-            copy.encoder.field(BatchedReport.timestamp(meta.dateRange.end))
-            copy.encoder.field(meta.email)
-            copy.encoder.field(meta.extraContactInfo)
-            copy.encoder.field(meta.generator)
-            copy.encoder.field(PostgresArray.textLiteral(meta.errors))
-            copy.encoder.field(report.schema.rawValue)
-            copy.encoder.field(policy.adkim?.rawValue)
-            copy.encoder.field(policy.aspf?.rawValue)
-            copy.encoder.field(policy.p?.rawValue)
-            copy.encoder.field(policy.sp?.rawValue)
-            copy.encoder.field(policy.np?.rawValue)
-            copy.encoder.field(policy.pct.map { Int64($0) })
-            copy.encoder.field(policy.fo)
-            copy.encoder.field(policy.testing)
-            copy.encoder.field(policy.discoveryMethod)
-            copy.encoder.field(FileDigest.byteaLiteral(file.digest))
-            copy.encoder.field(report.source)
-            copy.encoder.field(message?.messageID)
-            copy.encoder.field(message?.subject)
-            copy.encoder.field(message?.from)
-            copy.encoder.field(message?.dateEpoch.map(BatchedReport.timestamp))
-            copy.encoder.field(PostgresArray.textLiteral(batched.warnings))
-            copy.encoder.field(FileDigest.byteaLiteral(batched.contentSHA256))
-            copy.encoder.field(batched.rowCount)
-            copy.encoder.field(batched.messageCount)
-            try copy.endRow()
-        }
-        try copy.finish()
+        try ReportRow.table.copy(
+            zip(reports, ids).lazy.map { (entry, id) in
+                let batched = entry.report
+                return ReportRow(
+                    id: id, report: batched.report, message: batched.message, warnings: batched.warnings,
+                    sourceSHA256: entry.file.digest, contentSHA256: batched.contentSHA256,
+                    recordCount: batched.rowCount, messageCount: batched.messageCount)
+            }, on: connection)
+        try FromDomainRow.table.copy(
+            zip(reports, ids).flatMap { entry, id in
+                FromDomainRow.rows(ofReport: id, entry.report.report, entry.report.fromDomains)
+            }, on: connection)
 
-        copy = try CopyWriter(
-            connection,
-            """
-            COPY report_from_domains (report, header_from, begin_time, end_time, record_count, message_count,
-                passed_messages) FROM STDIN
-            """)
-        for ((batched, _), id) in zip(reports, ids) {
-            let range = batched.report.metadata.dateRange
-            let begin = BatchedReport.timestamp(range.begin), end = BatchedReport.timestamp(range.end)
-            for (headerFrom, volume) in batched.fromDomains {
-                copy.encoder.field(id)
-                copy.encoder.field(headerFrom)
-                copy.encoder.field(begin)
-                copy.encoder.field(end)
-                copy.encoder.field(volume.rows)
-                copy.encoder.field(volume.messages)
-                copy.encoder.field(volume.passed)
-                try copy.endRow()
-            }
-        }
-        try copy.finish()
-
-        copy = try CopyWriter(connection, ReportEncoding.copyRecords)
+        var copy = try CopyWriter(connection, ReportEncoding.copyRecords)
         var expected: Int64 = 0
         for ((batched, _), id) in zip(reports, ids) {
             let key = Array("\(id)\t".utf8)
@@ -310,22 +257,10 @@ extension Ingestor {
 
     /// A ledger row for every file of the batch.
     private func copyLedger(_ files: [BatchedFile], _ outcomes: [FileOutcome]) throws {
-        var copy = try CopyWriter(
-            connection,
-            "COPY input_files (sha256, path, size, status, reason, reports, rows, duplicate_reports, conflicts) FROM STDIN")
-        for (file, outcome) in zip(files, outcomes) {
-            copy.encoder.field(FileDigest.byteaLiteral(file.digest))
-            copy.encoder.field(Printable.text(file.path))
-            copy.encoder.field(file.size)
-            copy.encoder.field(outcome.status.rawValue)
-            copy.encoder.field(outcome.reason.map(Printable.text))
-            copy.encoder.field(outcome.reports)
-            copy.encoder.field(outcome.rows)
-            copy.encoder.field(outcome.duplicateReports)
-            copy.encoder.field(outcome.conflicts.count)
-            try copy.endRow()
-        }
-        try copy.finish()
+        try LedgerRow.table.copy(
+            zip(files, outcomes).map { file, outcome in
+                LedgerRow(sha256: file.digest, path: file.path, size: file.size, outcome: outcome)
+            }, on: connection)
     }
 }
 

@@ -160,7 +160,7 @@ public final class Ingestor {
         var rows: Int64 = 0
         var duplicateReports = 0
         var conflicts: [String] = []
-        /// The ledger's reason (a batched file's; `storeFile` writes its own).
+        /// The ledger's reason.
         var reason: String?
     }
 
@@ -169,37 +169,30 @@ public final class Ingestor {
         let sha = FileDigest.byteaLiteral(digest)
         try connection.query("SELECT pg_advisory_xact_lock($1)", [String(FileDigest.lockKey(digest))], prepared: true)
         if try !connection.query("SELECT 1 FROM originals WHERE sha256 = $1::bytea", [sha], prepared: true).rows.isEmpty {
-            try ledger(path, sha: sha, size: size, status: .duplicate, reason: "same file (SHA-256) ingested before")
-            return FileOutcome(status: .duplicate)
+            let outcome = FileOutcome(status: .duplicate, reason: "same file (SHA-256) ingested before")
+            try LedgerRow.table.insert(LedgerRow(sha256: digest, path: path, size: size, outcome: outcome), on: connection)
+            return outcome
         }
         try storeOriginal(path, digest: digest, size: size)
 
         var storer = ReportStorer(connection: connection, sourceSHA256: digest)
         try readFile(path, &storer)
+        var outcome: FileOutcome
         if let reason = try storer.tally.reasonWithoutReports(in: path) {
-            try ledger(path, sha: sha, size: size, status: .noReport, reason: reason)
-            return FileOutcome(status: .noReport)
+            outcome = FileOutcome(status: .noReport, reason: reason)
+        } else {
+            outcome = FileOutcome(
+                status: .ingested, reports: storer.reportsStored, rows: storer.rowsStored,
+                duplicateReports: storer.duplicateReports, conflicts: storer.conflicts)
+            if !storer.conflicts.isEmpty {
+                outcome.status = .conflict
+                outcome.reason = storer.conflicts.joined(separator: "; ")
+            } else if storer.reportsStored == 0 {
+                outcome.status = .duplicate
+                outcome.reason = "every report in it was stored before"
+            }
         }
-        var outcome = FileOutcome(
-            status: .ingested, reports: storer.reportsStored, rows: storer.rowsStored,
-            duplicateReports: storer.duplicateReports, conflicts: storer.conflicts)
-        var reason: String?
-        if !storer.conflicts.isEmpty {
-            outcome.status = .conflict
-            reason = storer.conflicts.joined(separator: "; ")
-        } else if storer.reportsStored == 0 {
-            outcome.status = .duplicate
-            reason = "every report in it was stored before"
-        }
-        try connection.query(
-            """
-            INSERT INTO input_files (sha256, path, size, status, reason, reports, rows, duplicate_reports, conflicts)
-            VALUES ($1::bytea, $2, $3, $4, $5, $6, $7, $8, $9)
-            """,
-            [
-                sha, path, String(size), outcome.status.rawValue, reason, String(outcome.reports), String(outcome.rows),
-                String(outcome.duplicateReports), String(outcome.conflicts.count),
-            ], prepared: true)
+        try LedgerRow.table.insert(LedgerRow(sha256: digest, path: path, size: size, outcome: outcome), on: connection)
         return outcome
     }
 
@@ -237,23 +230,14 @@ public final class Ingestor {
         try copy.finish()
     }
 
-    private func ledger(_ path: String, sha: String?, size: Int64?, status: InputStatus, reason: String?) throws {
-        // Reasons quote the input and paths are what the file system holds: the ledger is read back
-        // by support, so both pass the one sanitiser.
-        let reason = reason.map(Printable.text)
-        try connection.query(
-            "INSERT INTO input_files (sha256, path, size, status, reason) VALUES ($1::bytea, $2, $3, $4, $5)",
-            [sha, Printable.text(path), size.map { String($0) }, status.rawValue, reason])
-    }
-
     private func reject(
         _ path: String, digest: [UInt8]?, size: Int64?, reason: String, into summary: inout IngestSummary
     )
         throws
     {
         try connection.transaction {
-            try ledger(
-                path, sha: digest.map { FileDigest.byteaLiteral($0) }, size: size, status: .rejected, reason: reason)
+            try LedgerRow.table.insert(
+                LedgerRow(sha256: digest, path: path, size: size, status: .rejected, reason: reason), on: connection)
         }
         try setAside(path, digest: digest, reason: reason, into: &summary)
     }

@@ -58,10 +58,10 @@ public struct Migrator: Sendable {
 
     /// Versions recorded in the database; empty for a fresh one.
     public func appliedVersions(on connection: PostgresConnection) throws -> [Int] {
-        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
-        guard exists.first?.bool(0) == true else { return [] }
-        return try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.compactMap {
-            $0.int(0)
+        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+        guard try exists.first?.decode("present", as: Bool.self) == true else { return [] }
+        return try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.map {
+            try $0.decode("version", as: Int.self)
         }
     }
 

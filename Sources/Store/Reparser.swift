@@ -66,7 +66,7 @@ public final class Reparser {
         }
         var summary = ReparseSummary()
         for (index, row) in list.rows.enumerated() {
-            guard let digest = row.bytes(0), let path = row.string(1) else { continue }
+            let digest = try row.decode("sha256", as: [UInt8].self), path = try row.decode("first_path", as: String.self)
             progress?(index, list.rows.count, path)
             summary.files += 1
             do {
@@ -75,7 +75,7 @@ public final class Reparser {
                     try connection.query("SELECT pg_advisory_xact_lock($1)", [String(FileDigest.lockKey(digest))])
                     let content = try connection.query(
                         "SELECT content FROM originals WHERE sha256 = $1::bytea", [sha], binaryResults: true)
-                    guard let bytes = content.first?.bytes(0) else {
+                    guard let bytes = try content.first?.decode("content", as: [UInt8].self) else {
                         throw InputRejected(source: path, error: ReadError(.unreadable, "original vanished"))
                     }
                     try connection.query("DELETE FROM reports WHERE source_sha256 = $1::bytea", [sha])

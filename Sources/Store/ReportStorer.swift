@@ -21,7 +21,7 @@ struct InputRejected: Error {
 /// An advisory transaction lock on the identity makes concurrent ingesters take turns per report.
 struct ReportStorer: StoringHandler {
     private let connection: PostgresConnection
-    private let sourceSHA256: String
+    private let sourceSHA256: [UInt8]
 
     private(set) var reportsStored = 0
     private(set) var rowsStored: Int64 = 0
@@ -42,7 +42,7 @@ struct ReportStorer: StoringHandler {
 
     init(connection: PostgresConnection, sourceSHA256: [UInt8]) {
         self.connection = connection
-        self.sourceSHA256 = FileDigest.byteaLiteral(sourceSHA256)
+        self.sourceSHA256 = sourceSHA256
     }
 
     // MARK: ReportHandler
@@ -62,13 +62,14 @@ struct ReportStorer: StoringHandler {
             SELECT (SELECT content_sha256 FROM reports
                     WHERE org_name = $1 AND report_id = $2 AND policy_domain = $3
                       AND begin_time = to_timestamp($4::double precision)
-                      AND end_time = to_timestamp($5::double precision)),
-                   nextval(pg_get_serial_sequence('reports', 'id'))::text
+                      AND end_time = to_timestamp($5::double precision)) AS stored_hash,
+                   nextval(pg_get_serial_sequence('reports', 'id'))::text AS id
             """, identity, binaryResults: true, prepared: true)
-        guard let row = stored.first, let id = row.int64(1) else {
+        guard let row = stored.first else {
             throw PostgresError(.unexpectedResult, "nextval returned no report id")
         }
-        if let storedHash = row.bytes(0) {
+        let id = try row.decode("id", as: Int64.self)
+        if let storedHash = try row.decodeIfPresent("stored_hash", as: [UInt8].self) {
             mode = .compare(storedHash: storedHash, description: ReportEncoding.description(of: report))
             return
         }
@@ -111,47 +112,24 @@ struct ReportStorer: StoringHandler {
         }
     }
 
+    /// The report's row and its rows by header From, in one statement: one round trip.
+    private static let insertReport =
+        "WITH report AS (\(ReportRow.table.insertStatement()))\n"
+        + FromDomainRow.table.unnestInsertStatement(firstParameter: ReportRow.table.columns.count + 1)
+
     private func insertReport(
         id: Int64, _ report: AggregateReport, warnings: [String], contentSHA256: [UInt8], records: Int64
     ) throws {
-        let meta = report.metadata
-        let policy = report.policy
-        let message = tally.message
-        // The report's header From domains go in with it, in the same statement: one round trip.
-        let domains = encoding.fromDomains.sorted { $0.key < $1.key }
-        func integers(_ value: (FromDomainVolume) -> Int64) -> String {
-            "{" + domains.map { String(value($0.value)) }.joined(separator: ",") + "}"
-        }
+        let domains = encoding.fromDomains.sorted { $0.key < $1.key }.map { (headerFrom: $0.key, volume: $0.value) }
+        let row = ReportRow(
+            id: id, report: report, message: tally.message, warnings: warnings, sourceSHA256: sourceSHA256,
+            contentSHA256: contentSHA256, recordCount: records,
+            messageCount: MessageCount.sum(domains.lazy.map(\.volume.messages)))
         try connection.query(
-            """
-            WITH report AS (
-            INSERT INTO reports (id, org_name, report_id, policy_domain, begin_time, end_time, email,
-                extra_contact_info, generator, errors, schema, adkim, aspf, p, sp, np, pct, fo, testing,
-                discovery_method, source_sha256, source_name, message_id, message_subject, message_from,
-                message_date, warnings, content_sha256, record_count, message_count)
-            VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), to_timestamp($6::double precision), $7,
-                $8, $9, $10::text[], $11, $12, $13, $14, $15, $16, $17::integer, $18, $19,
-                $20, $21::bytea, $22, $23, $24, $25,
-                to_timestamp($26::double precision), $27::text[], $28::bytea, $29, $30))
-            INSERT INTO report_from_domains (report, header_from, begin_time, end_time, record_count, message_count,
-                passed_messages)
-            SELECT $1, v.header_from, to_timestamp($5::double precision), to_timestamp($6::double precision),
-                v.record_count, v.message_count, v.passed_messages
-            FROM unnest($31::text[], $32::integer[], $33::bigint[], $34::bigint[])
-                AS v(header_from, record_count, message_count, passed_messages)
-            """,
-            [
-                String(id), meta.orgName, meta.reportID, policy.domain, String(meta.dateRange.begin),
-                String(meta.dateRange.end), meta.email, meta.extraContactInfo, meta.generator,
-                PostgresArray.textLiteral(meta.errors), report.schema.rawValue, policy.adkim?.rawValue,
-                policy.aspf?.rawValue, policy.p?.rawValue, policy.sp?.rawValue, policy.np?.rawValue,
-                policy.pct.map { String($0) }, policy.fo, policy.testing, policy.discoveryMethod, sourceSHA256,
-                report.source, message?.messageID, message?.subject, message?.from,
-                message?.dateEpoch.map { String($0) }, PostgresArray.textLiteral(warnings),
-                FileDigest.byteaLiteral(contentSHA256), String(records),
-                String(MessageCount.sum(domains.lazy.map(\.value.messages))),
-                PostgresArray.textLiteral(domains.map(\.key)), integers(\.rows), integers(\.messages), integers(\.passed),
-            ], prepared: true)
+            Self.insertReport,
+            ReportRow.table.parameters(of: row)
+                + FromDomainRow.table.unnestParameters(of: FromDomainRow.rows(ofReport: id, report, domains)),
+            prepared: true)
     }
 
     mutating func abandonReport(_ error: ReadError) throws {
