@@ -1,8 +1,10 @@
 /// An IPv4 or IPv6 address as 128 bits, parsed once so that network tests are two masked compares.
 ///
-/// IPv4 addresses keep their own family (and IPv4-mapped IPv6 `::ffff:a.b.c.d` becomes IPv4), matching
-/// `Normalise.ipAddress`, so `192.0.2.1` and `::ffff:192.0.2.1` are the same source. The parser is
-/// written out over UTF-8 bytes without Foundation or libc: it runs once per report row.
+/// The one IP parser: `Normalise.ipAddress` (report values) is this one with whitespace and brackets
+/// trimmed first. IPv4 addresses keep their own family (and IPv4-mapped IPv6 `::ffff:a.b.c.d` becomes
+/// IPv4), so `192.0.2.1` and `::ffff:192.0.2.1` are the same source. Written out over UTF-8 bytes
+/// without Foundation or libc (`inet_pton` stops at a NUL and accepts what precedes it): it runs
+/// once per report row.
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public enum Family: Sendable, Hashable {
         case v4, v6

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The normalisations every stage relies on, so that the same value is always spelled the same way.
 public enum Normalise {
     /// Whitespace (including CR, LF, TAB, other C0 controls and NBSP) removed at both ends.
@@ -44,40 +38,16 @@ public enum Normalise {
 
     /// Canonical text of an IP address: dotted IPv4, RFC 5952 IPv6, IPv4-mapped IPv6 as IPv4.
     /// Nil when `text` is no IP address.
+    /// The one parser is `IPAddress`; this adds what report text needs around it (whitespace,
+    /// brackets, which some receivers put around IPv6).
     public static func ipAddress(_ text: some StringProtocol) -> String? {
         var value = trimmed(text)
-        // Some receivers wrap IPv6 in brackets or add a zone; neither belongs to the source address.
+        // Some receivers wrap IPv6 in brackets; they do not belong to the source address.
         if value.hasPrefix("["), value.hasSuffix("]") { value = String(value.dropFirst().dropLast()) }
-        // Counting characters is slow; there are at least as many bytes, so only count when that is too many.
-        if value.isEmpty || (value.utf8.count > 45 && value.count > 45) { return nil }
-        var v4 = in_addr()
-        if !value.utf8.contains(UInt8(ascii: ":")) {
-            guard inet_pton(AF_INET, value, &v4) == 1 else { return nil }
-            // inet_pton accepts only dotted quads; without leading zeros that is already canonical.
-            return hasLeadingZeroOctet(value) ? format(v4) : value
-        }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, value, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
-            return "\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])"
-        }
-        return rfc5952(bytes)
-    }
-
-    private static func hasLeadingZeroOctet(_ value: String) -> Bool {
-        var previous = UInt8(ascii: "."), beforePrevious = UInt8(ascii: ".")
-        for byte in value.utf8 {
-            if beforePrevious == UInt8(ascii: "."), previous == UInt8(ascii: "0"), byte != UInt8(ascii: ".") { return true }
-            beforePrevious = previous
-            previous = byte
-        }
-        return false
-    }
-
-    private static func format(_ v4: in_addr) -> String {
-        let b = withUnsafeBytes(of: v4) { Array($0) }
-        return "\(b[0]).\(b[1]).\(b[2]).\(b[3])"
+        guard let address = IPAddress(value) else { return nil }
+        // Dotted IPv4 that parsed has no leading zeros: it is its own canonical text, no new string.
+        if address.family == .v4, !value.utf8.contains(UInt8(ascii: ":")) { return value }
+        return address.description
     }
 
     /// RFC 5952 section 4: lower-case hex, no leading zeros, the longest run (first on a tie) of two or
