@@ -216,7 +216,7 @@ extension AggregateReport {
         json.endObject()
     }
 
-    public var jsonLine: String {
+    @_spi(Testing) public var jsonLine: String {
         var json = JSONWriter()
         writeJSON(to: &json)
         return json.output

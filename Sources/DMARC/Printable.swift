@@ -33,7 +33,7 @@ public enum Printable {
     }
 
     /// How many characters `text(_:)` replaces by U+FFFD (spaces for line breaks and tabs not counted).
-    public static func replacedCount(_ text: String) -> Int { cleaned(text).replaced }
+    @_spi(Testing) public static func replacedCount(_ text: String) -> Int { cleaned(text).replaced }
 
     /// Whether `scalar` passes unchanged.
     public static func isPrintable(_ scalar: Unicode.Scalar) -> Bool { replacement(for: scalar) == nil }

@@ -17,7 +17,7 @@ public enum PostgresArray {
 
     /// Parses what `textLiteral` writes and what PostgreSQL returns for a one-dimensional `text[]`;
     /// NULL elements are left out.
-    public static func parseText(_ literal: String) -> [String] {
+    @_spi(Testing) public static func parseText(_ literal: String) -> [String] {
         parseTextWithNulls(literal).compactMap { $0 }
     }
 

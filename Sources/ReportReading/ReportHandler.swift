@@ -32,7 +32,7 @@ extension ReportHandler {
 }
 
 /// Collects whole reports in memory: for tests, small inputs and callers that need the full value.
-public struct ReportCollector: ReportHandler {
+@_spi(Testing) public struct ReportCollector: ReportHandler {
     public private(set) var reports: [AggregateReport] = []
     public private(set) var rejections: [(source: String, error: ReadError)] = []
     /// Every message read, in order, with what it yielded.

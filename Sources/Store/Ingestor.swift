@@ -15,7 +15,7 @@ import ReportReading
 /// Concurrent runs serialise on the advisory locks (per file hash, per report identity), so nothing
 /// is stored twice; the unique constraints on `originals` and on the report identity back that up.
 /// A rejected file is rolled back whole and recorded in the ledger in a transaction of its own.
-public final class Ingestor {
+@_spi(Testing) public final class Ingestor {
     let connection: PostgresConnection
     let options: IngestOptions
     /// The reader calls, for a file streamed and for one read for a batch; replaceable in tests that

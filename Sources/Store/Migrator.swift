@@ -54,10 +54,10 @@ public struct Migrator: Sendable {
         try Migrator(directory: try MigrationDirectory.locate())
     }
 
-    public var latestVersion: Int { migrations.last?.version ?? 0 }
+    @_spi(Testing) public var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// Versions recorded in the database; empty for a fresh one.
-    public func appliedVersions(on connection: PostgresConnection) throws -> [Int] {
+    @_spi(Testing) public func appliedVersions(on connection: PostgresConnection) throws -> [Int] {
         let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
         guard try exists.first?.decode("present", as: Bool.self) == true else { return [] }
         return try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.map {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DMARC
+@_spi(Testing) @testable import DMARC
 
 /// The one sanitiser for text from input: every C0 and C1 control, the separators and the
 /// bidirectional controls, and invalid UTF-8.

@@ -1,7 +1,7 @@
 import DMARC
 import Testing
 
-@testable import Diagnosis
+@_spi(Testing) @testable import Diagnosis
 
 @Suite("Domains shown in recommendations")
 struct DomainDisplayTests {

@@ -3,7 +3,7 @@ import LocalCluster
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Crash safety of the batched path (small files, 64 to a transaction): the binary killed, or the
 /// server crashed hard, at a fault point the test chooses (`DMARC_FAULT_POINT`), in the second of

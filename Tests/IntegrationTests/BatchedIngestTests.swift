@@ -3,7 +3,7 @@ import Foundation
 import ReportReading
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Small files stored many to a transaction (`FileBatch`) must store exactly what one transaction
 /// per file stores, and keep each file whole or out.

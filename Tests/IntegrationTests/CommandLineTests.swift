@@ -3,7 +3,7 @@ import LocalCluster
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// The commands a person types, with the real binary, checked against what the sample files say
 /// when read by hand (the figures in the comments are sums of the samples' XML rows).

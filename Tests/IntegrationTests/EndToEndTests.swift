@@ -2,10 +2,10 @@ import DMARC
 import Foundation
 @testable import LocalCluster
 import Postgres
-import ReportReading
+@_spi(Testing) import ReportReading
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// The real `dmarc` binary against a real PostgreSQL: what cron and people run.
 @Suite("dmarc ingest end to end", .dropsTestDatabases)

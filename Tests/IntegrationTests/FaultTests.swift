@@ -3,7 +3,7 @@ import Foundation
 import ReportReading
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Faults of the machine rather than of the input (issue 8), each with the real binary and a real
 /// PostgreSQL: a full archive disk, files that cannot be read, inputs over 2 GiB and of 256 MiB.

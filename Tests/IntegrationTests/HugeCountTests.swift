@@ -2,7 +2,7 @@ import Foundation
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Counts that once wrapped 64 bits: two rows of 2^63-1 messages made a report's total -2, and
 /// `domain`, `failures` and `report monthly --all` stopped on an arithmetic overflow (the real

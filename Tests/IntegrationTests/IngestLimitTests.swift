@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// The reading limits as `dmarc ingest` takes them: the same flags as `parse`.
 @Suite("ingest: reading limits from the command line", .dropsTestDatabases)

@@ -1,10 +1,10 @@
 import DMARC
 import Foundation
-import Postgres
+@_spi(Testing) import Postgres
 import ReportReading
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 @Suite("ingest (in process, fake reader)", .dropsTestDatabases)
 struct IngestTests {

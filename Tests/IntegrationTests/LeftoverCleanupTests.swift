@@ -3,7 +3,7 @@ import LocalCluster
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 @Suite("test support: what a trapped test process left behind is removed by the next", .dropsTestDatabases)
 struct LeftoverCleanupTests {

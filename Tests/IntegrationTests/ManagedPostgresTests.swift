@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 @Suite("managed local PostgreSQL", .dropsTestDatabases)
 struct ManagedPostgresTests {

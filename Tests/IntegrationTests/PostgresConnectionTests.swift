@@ -1,11 +1,11 @@
 import DMARC
 import Diagnosis
 import Foundation
-import Postgres
+@_spi(Testing) import Postgres
 @testable import ReadSide
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 @Suite("libpq wrapper", .dropsTestDatabases)
 struct PostgresConnectionTests {

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Each table's columns are defined once (`TableDefinition`) and written by COPY, a one-row INSERT
 /// or an unnest INSERT; rows are read back by column name (`PostgresColumns`).

@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 @testable import ReadSide
 import Testing
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Tenants, diagnoses and support queries against a real PostgreSQL with reports ingested by the
 /// real reader: each class from a realistic row, history by `since`, tenant isolation.

@@ -1,7 +1,7 @@
 import Testing
 
 import DMARC
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 
 /// CSV fields as spreadsheets read them back (RFC 4180), whatever a receiver put in a report.
 @Suite struct CSVRowTests {

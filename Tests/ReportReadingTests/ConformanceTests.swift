@@ -1,6 +1,6 @@
-import DMARC
+@_spi(Testing) import DMARC
 import Foundation
-import ReportReading
+@_spi(Testing) import ReportReading
 import Testing
 
 /// The outcomes that `Fixtures/corpus/README.md` lists for real reports from other tools' test data.

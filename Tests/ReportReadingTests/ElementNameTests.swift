@@ -1,4 +1,4 @@
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 import Testing
 
 @Suite struct ElementNameTests {

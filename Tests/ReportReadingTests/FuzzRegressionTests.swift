@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Fuzzing) import ReportReading
+@_spi(Fuzzing) @_spi(Testing) import ReportReading
 import Testing
 
 /// Inputs the fuzz targets (`scripts/fuzz`) found, minimised and kept in `Fixtures/fuzz/`, each with

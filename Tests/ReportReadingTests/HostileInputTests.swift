@@ -1,4 +1,4 @@
-import ReportReading
+@_spi(Testing) import ReportReading
 import Testing
 
 /// Inputs that attack the reader: each is rejected with a reason that says why.

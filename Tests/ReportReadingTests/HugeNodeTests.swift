@@ -1,6 +1,6 @@
 import DMARC
 import Foundation
-import ReportReading
+@_spi(Testing) import ReportReading
 import Testing
 
 /// A node larger than libxml2 reads without `XML_PARSE_HUGE` (a 50 MiB CDATA section, a 1 MiB

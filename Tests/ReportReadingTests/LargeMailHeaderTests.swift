@@ -2,7 +2,7 @@ import DMARC
 import Foundation
 import Testing
 
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 
 /// Report e-mails with header blocks as large as Microsoft 365 and relays write them (15–40 KiB of
 /// Received, ARC and DKIM fields): a message is a message whatever the size of its header block,

@@ -1,6 +1,6 @@
 import DMARC
 import Foundation
-@_spi(Fuzzing) import ReportReading
+@_spi(Fuzzing) @_spi(Testing) import ReportReading
 import Synchronization
 import Testing
 

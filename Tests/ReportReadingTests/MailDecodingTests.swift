@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 
 @Suite("Mail decoding: base64, quoted-printable, RFC 2047, RFC 2231, dates, mbox splitting")
 struct MailDecodingTests {

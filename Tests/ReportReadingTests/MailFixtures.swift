@@ -1,6 +1,6 @@
 import DMARC
 import Foundation
-import ReportReading
+@_spi(Testing) import ReportReading
 
 /// Paths and builders for the mail tests: real messages are fixtures, crafted ones are built here
 /// so that each test shows the structure it exercises.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 
 /// Cut-off and corrupted messages must end in a report, a rejection or "no aggregate report",
 /// never in a crash: mailboxes are filled by strangers.

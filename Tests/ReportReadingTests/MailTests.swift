@@ -1,6 +1,6 @@
 import DMARC
 import Foundation
-import ReportReading
+@_spi(Testing) import ReportReading
 import Testing
 
 @Suite("E-mail inputs: messages, MIME, mbox, Maildir")

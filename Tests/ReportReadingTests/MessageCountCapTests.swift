@@ -1,7 +1,7 @@
 import DMARC
 import Testing
 
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 
 /// Counts past what any receiver reports: a row past 10,000,000,000 messages is left out with a
 /// warning, a report whose rows add up past 100,000,000,000 is rejected (SECURITY.md).

@@ -1,5 +1,5 @@
 import DMARC
-import ReportReading
+@_spi(Testing) import ReportReading
 import Testing
 
 /// Each quirk that real receivers send, read as a correct reader must.

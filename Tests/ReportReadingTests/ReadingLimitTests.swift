@@ -2,7 +2,7 @@ import DMARC
 import Foundation
 import Testing
 
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 
 /// The caps added for issue 8, each shown rejecting (with a reason that names it) or truncating
 /// (keeping the first entries and saying how many were dropped). The older caps are in

@@ -1,6 +1,6 @@
 import DMARC
 import Foundation
-import ReportReading
+@_spi(Testing) import ReportReading
 
 /// Where test fixtures and the conformance corpus live, found from this file so no bundle is needed.
 enum TestPaths {

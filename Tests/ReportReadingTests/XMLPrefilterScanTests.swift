@@ -1,4 +1,4 @@
-@testable import ReportReading
+@_spi(Testing) @testable import ReportReading
 import Testing
 
 /// The eight-bytes-at-a-time scan must stop exactly where a byte-by-byte one would.

@@ -10,7 +10,7 @@ public struct MboxReader: Sendable {
     public struct Summary: Sendable, Equatable {
         public var messages = 0
         /// The most bytes held for one message at once.
-        public var largestMessageBuffer = 0
+        @_spi(Testing) public var largestMessageBuffer = 0
     }
 
     public let reader: ReportReader

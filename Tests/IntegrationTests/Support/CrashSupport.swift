@@ -3,7 +3,7 @@ import LocalCluster
 import Postgres
 import Testing
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// What the crash tests compare between a run that crashed and was rerun and one clean run: every
 /// count a user would look at, the ledger file by file, and the stored rows themselves.

@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 import ReportReading
 
-@testable import Store
+@_spi(Testing) @testable import Store
 
 /// Deterministic reports for tests: as values (for the in-process fake reader) and as RFC 7489 XML
 /// (for the real reader and the binary).

@@ -2,7 +2,7 @@ import Foundation
 import LocalCluster
 import Postgres
 import Testing
-import Store
+@_spi(Testing) import Store
 
 /// The PostgreSQL server all integration tests of this process share: a throwaway cluster
 /// (initdb into a temporary directory, `fsync = off`, unix socket only, run as `postgres` when we
