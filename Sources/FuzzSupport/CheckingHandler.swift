@@ -32,7 +32,6 @@ public struct CheckingHandler: ReportHandler {
 
     /// Reports, abandoned reports and rejections: what the caller learns about the input.
     public var outcomes: Int { reports + abandoned + rejections + messages }
-    public var isBetweenReports: Bool { open == nil }
 
     /// `FUZZ_TRACE=1` prints every call: for reading a replayed crash.
     private static let tracing = getenv("FUZZ_TRACE") != nil

@@ -260,11 +260,11 @@ struct EndToEndTests {
             <?xml version="1.0"?><!DOCTYPE feedback [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
             <feedback><report_metadata><org_name>&xxe;</org_name></report_metadata></feedback>
             """
-        _ = manager.createFile(atPath: directory + "/xxe.xml", contents: Data(doctype.utf8))
-        _ = manager.createFile(
-            atPath: directory + "/random.bin",
-            contents: Data([0x00, 0x01, 0xff] + (0..<4096).map { _ in UInt8.random(in: 0...255) }))
-        _ = manager.createFile(atPath: directory + "/empty.xml", contents: Data())
+        try Data(doctype.utf8).write(to: URL(fileURLWithPath: directory + "/xxe.xml"))
+        // Bytes no reader takes for XML, gzip or zip, the same every run.
+        try Data([0x00, 0x01, 0xff] + (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 7) })
+            .write(to: URL(fileURLWithPath: directory + "/random.bin"))
+        try Data().write(to: URL(fileURLWithPath: directory + "/empty.xml"))
         let quarantine = directory + "-quarantine"
         defer { try? manager.removeItem(atPath: quarantine) }
         let result = try DMARCBinary.run([
