@@ -10,6 +10,8 @@ public struct VerdictVolume: Sendable, Equatable {
     public var begin: Int64
     public var end: Int64
     public var headerFrom: String
+    /// Who sent the report (`org_name`): the coverage of a month counts receivers.
+    public var receiver: String
     /// The receiver's verdict: DMARC pass.
     public var reportedPass: Bool
     /// Sent from one of the provider's networks (origin `providerNetwork`).
@@ -41,7 +43,7 @@ extension PostgresConnection {
         let sql = """
             \(Self.foundReports)
             SELECT extract(epoch FROM p.begin_time)::bigint, extract(epoch FROM p.end_time)::bigint, r.header_from,
-                   r.pass, r.provider, r.count::bigint, r.summed
+                   r.pass, r.provider, r.count::bigint, r.summed, p.org_name
             FROM (
                 SELECT r.report, r.header_from, \(Self.inVerdictVolumes) IS TRUE AS summed,
                        (r.dkim = 'pass' OR r.spf = 'pass') IS TRUE AS pass,
@@ -65,7 +67,7 @@ extension PostgresConnection {
             else { return }
             try body(
                 VerdictVolume(
-                    begin: begin, end: end, headerFrom: headerFrom, reportedPass: pass,
+                    begin: begin, end: end, headerFrom: headerFrom, receiver: row.string(7) ?? "", reportedPass: pass,
                     fromProviderNetworks: provider, messages: messages))
         }
         return leftOut
