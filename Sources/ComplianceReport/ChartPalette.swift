@@ -10,8 +10,8 @@ enum ChartPalette {
     static let axis = "#8a949e"
     static let text = "#2b3138"
     static let muted = "#66707a"
-    /// Days no report covered: a light grey hatch, not an empty day.
-    static let noData = "#c9cfd5"
+    /// Days no report covered: a light grey band, not an empty day.
+    static let noData = "#e4e7ea"
 
     static func responsible(_ party: ResponsibleParty, passed: Bool) -> String {
         if passed { return pass }

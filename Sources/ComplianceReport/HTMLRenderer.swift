@@ -114,19 +114,20 @@ private struct Page {
             out += "<p>\(e(t("todo.none")))</p></div>\n"
             return
         }
-        out += "<table class=\"todo\"><thead><tr><th>\(e(t("col.responsible")))</th><th>\(e(t("col.what")))</th>"
-        out += "<th>\(e(t("col.domains")))</th><th class=\"num\">\(e(t("col.messages")))</th>"
-        out += "<th class=\"num\">\(e(t("col.seen")))</th></tr></thead>\n<tbody>\n"
+        // The domains under the fix, in its wide column: a long domain then fits on its line whole.
+        out += "<table class=\"todo\"><thead><tr><th class=\"w-who\">\(e(t("col.responsible")))</th>"
+        out += "<th class=\"w-what\">\(e(t("col.what")))</th><th class=\"num w-count\">\(e(t("col.messages")))</th>"
+        out += "<th class=\"num w-seen\">\(e(t("col.seen")))</th></tr></thead>\n<tbody>\n"
         for problem in open {
             out += "<tr><td><span class=\"badge badge-\(problem.responsible.rawValue)\">"
             out += "\(e(strings.responsible(problem.responsible)))</span></td>"
-            out += "<td>\(e(strings.fix(problem.class)))</td>"
+            out += "<td>\(e(strings.fix(problem.class)))"
             let shown = problem.domains.prefix(3).map { "<span class=\"nowrap\">\(e(DomainDisplay.unicodeForm($0)))</span>" }
             var domains = shown.joined(separator: ", ")
             if problem.domains.count > shown.count {
                 domains += " " + e(t("sources.more", format.integer(problem.domains.count - shown.count)))
             }
-            out += "<td class=\"todo-domains\">\(domains)</td>"
+            out += "<br/><span class=\"muted\">\(domains)</span></td>"
             out += "<td class=\"num\">\(e(format.integer(problem.messages)))</td>"
             out += "<td class=\"num\">\(e(seenText(problem)))</td></tr>\n"
         }
@@ -494,7 +495,11 @@ private struct Page {
         .meta { display: grid; grid-template-columns: auto auto; gap: 1pt 8pt; margin: 0; font-size: 8.5pt; flex-shrink: 0; }
         .meta dd { white-space: nowrap; }
         tr.domain-head td { border-bottom: none; padding-top: 5pt; padding-bottom: 0; }
-        td.todo-domains { width: 30%; }
+        tr.domain-head { break-after: avoid; page-break-after: avoid; }
+        .report-header > div { flex: 1 1 0; min-width: 0; }
+        table.todo { table-layout: fixed; }
+        table.todo th.w-who { width: 15%; } table.todo th.w-what { width: 57%; }
+        table.todo th.w-count { width: 12%; } table.todo th.w-seen { width: 16%; }
         .meta dt { color: #66707a; text-align: right; }
         .meta dd { margin: 0; }
         .status { border-left: 6pt solid; border-radius: 3pt; padding: 8pt 12pt; margin: 8pt 0 10pt; break-inside: avoid; }
@@ -512,7 +517,6 @@ private struct Page {
         .coverage { font-size: 8pt; color: #4a545e; margin: 4pt 0 6pt; }
         .todo { margin: 0 0 10pt; break-inside: avoid; }
         .todo h3, .others h3 { margin: 6pt 0 2pt; }
-        table.todo td:nth-child(2) { width: 46%; }
         .others { break-inside: avoid; }
         table.others { width: auto; min-width: 60%; }
         .problem.resolved { border-left-color: #9aa5b1; background: #fafbfc; }
@@ -559,7 +563,9 @@ private struct Page {
         .verdict { font-weight: 700; }
         .verdict.ready { color: #22634d; }
         .verdict.not-ready { color: #8e5a0c; }
-        .appendix { break-before: page; page-break-before: always; }
+        /* The appendix follows on the same page when there is room: a page break before it left the
+           short method note alone on a page of its own in a small tenant's report. */
+        .appendix { margin-top: 14pt; }
         table.evidence { font-size: 6.5pt; table-layout: fixed; }
         table.evidence thead th { white-space: normal; }
         th.w-id { width: 28%; } th.w-period { width: 18%; } th.w-count { width: 8%; } th.w-hash { width: 46%; }

@@ -52,14 +52,17 @@ enum Markup {
     }
 
     /// A company name escaped with no-break spaces where a line break would split what belongs
-    /// together: around "&" and before a legal form ("Müller GmbH & Co. KG" never as "GmbH &" / "Co. KG").
+    /// together: around "&", after "Co." and before a closing legal form ("Müller GmbH & Co. KG" never
+    /// as "GmbH &" / "Co. KG", "ACME HR AG" never with "AG" alone); a long name still breaks between
+    /// its other words.
     static func companyName(_ name: String) -> String {
         let words = name.split(separator: " ").map(String.init)
         var out = ""
         for (index, word) in words.enumerated() {
             if index > 0 {
                 let previous = words[index - 1]
-                let glued = word == "&" || previous == "&" || previous == "Co." || legalForms.contains(word)
+                let closing = index == words.count - 1 && legalForms.contains(word)
+                let glued = word == "&" || previous == "&" || previous == "Co." || closing
                 out += glued ? "\u{00A0}" : " "
             }
             out += escape(word)

@@ -284,7 +284,8 @@ private struct Accumulator {
                 class: volume.class, responsible: volume.responsible, messages: volume.messages, domains: domains,
                 sources: classSources, recommendations: recommendations(for: volume.class, domains: domains, exampleMessages, strings),
                 firstSeen: seen.lowerBound, lastSeen: seen.upperBound,
-                resolvedSince: resolvedSince(seen.upperBound, days: problemDays))
+                // Only a fix can be done: forwarded mail or spoofing that paused has not been resolved.
+                resolvedSince: volume.class.isActionable ? resolvedSince(seen.upperBound, days: problemDays) : nil)
         }.sorted { a, b in
             // Whoever has to act comes first; forwarded mail and temporary errors last.
             (a.class.isActionable ? 0 : 1, b.messages, a.class.rawValue)

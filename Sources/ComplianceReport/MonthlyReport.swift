@@ -216,7 +216,8 @@ public struct Problem: Sendable, Hashable, Codable {
     public var lastSeen: Day
     /// The first day with data after the last one seen, when reports covered at least
     /// `ComplianceThresholds.resolvedAfterDaysWithData` days of its domains since without it: the
-    /// problem stopped (a DNS record fixed, a domain moved to DKIM). Nil while it is open.
+    /// problem stopped (a DNS record fixed, a domain moved to DKIM). Nil while it is open, and for
+    /// classes nobody fixes (forwarded mail, foreign senders).
     public var resolvedSince: Day?
 
     public var isOpen: Bool { resolvedSince == nil }
