@@ -122,11 +122,6 @@ public struct ReportCoverage: Sendable, Hashable, Codable {
     public var daysWithData: Int
     public var receivers: Int
 
-    public init(daysWithData: Int, receivers: Int) {
-        self.daysWithData = daysWithData
-        self.receivers = receivers
-    }
-
     /// Whether volumes of the two months may be compared: neither the days nor the receivers of one
     /// are less than `ComplianceThresholds.comparableCoverageShare` of the other's.
     public func isComparable(with other: ReportCoverage) -> Bool {

@@ -117,45 +117,26 @@ struct SVGCharts {
         return svg
     }
 
-    /// Stacked bars per day: passed at the bottom, failed on top; y axis in messages, x axis in days.
-    /// Days no report covered are shaded as "no report": no data is not a day without mail.
-    func daily() -> String {
-        let height = 250.0
-        let bars = DayBars(top: 30, plotHeight: 250 - 30 - 44, count: report.days.count)
-        let label = strings.text("chart.daily")
-        var svg = open(id: "chart-daily", height: height, label: label)
-        var legendItems = [
-            (strings.text("legend.pass"), ChartPalette.pass), (strings.text("legend.fail"), ChartPalette.fail),
-        ]
+    /// A chart with a bar per day: its frame (legend with "no report" when some day had none, the
+    /// shaded days, the axis up to `maximum`), the bars `body` draws on the scale's top, and the
+    /// day labels; `empty` in the middle when the maximum is 0.
+    private func dayChart(
+        id: String, height: Double, label: String, legend items: [(String, String)], maximum: Int64, empty: String,
+        _ body: (DayBars, Int64) -> String
+    ) -> String {
+        let bars = DayBars(top: 30, plotHeight: height - 30 - 44, count: report.days.count)
+        var svg = open(id: id, height: height, label: label)
         let hasGaps = report.days.contains { !$0.reported }
-        if hasGaps { legendItems.append((strings.text("legend.no-data"), ChartPalette.noData)) }
+        let legendItems = items + (hasGaps ? [(strings.text("legend.no-data"), ChartPalette.noData)] : [])
         svg += legend(legendItems, right: SVGCharts.width - bars.right, y: 4)
         svg += text(strings.text("axis.messages"), x: 0, y: 13, fill: ChartPalette.muted)
         if hasGaps { svg += noDataBands(bars) }
-
-        let maximum = report.days.map(\.traffic.messages).max() ?? 0
         let (axisSVG, top) = axis(bars, maximum: maximum)
-        svg += axisSVG
-        for (index, day) in report.days.enumerated() {
-            let x = bars.x(index)
-            let passed = bars.plotHeight * Double(day.traffic.passed) / Double(top)
-            let failed = bars.plotHeight * Double(day.traffic.failed) / Double(top)
-            if day.traffic.passed > 0 {
-                svg += rect(x: x, y: bars.baseline - passed, width: bars.barWidth, height: passed, fill: ChartPalette.pass)
-            }
-            if day.traffic.failed > 0 {
-                // A failure too small to see still gets a visible sliver; the chart below shows them to scale.
-                let visible = max(failed, 1.5)
-                svg += rect(
-                    x: x, y: bars.baseline - passed - visible, width: bars.barWidth, height: visible,
-                    fill: ChartPalette.fail)
-            }
-        }
-        svg += dayLabels(bars)
+        svg += axisSVG + body(bars, top) + dayLabels(bars)
         if maximum == 0 {
             svg += text(
-                strings.text("chart.empty"), x: bars.left + bars.plotWidth / 2, y: bars.top + bars.plotHeight / 2,
-                anchor: "middle", fill: ChartPalette.muted)
+                empty, x: bars.left + bars.plotWidth / 2, y: bars.top + bars.plotHeight / 2, anchor: "middle",
+                fill: ChartPalette.muted)
         }
         svg += text(
             "\(format.month(report.month)) · \(strings.text("axis.day"))", x: bars.left + bars.plotWidth / 2,
@@ -163,39 +144,52 @@ struct SVGCharts {
         return svg + "</svg>"
     }
 
+    /// Stacked bars per day: passed at the bottom, failed on top; y axis in messages, x axis in days.
+    /// Days no report covered are shaded as "no report": no data is not a day without mail.
+    func daily() -> String {
+        dayChart(
+            id: "chart-daily", height: 250, label: strings.text("chart.daily"),
+            legend: [(strings.text("legend.pass"), ChartPalette.pass), (strings.text("legend.fail"), ChartPalette.fail)],
+            maximum: report.days.map(\.traffic.messages).max() ?? 0, empty: strings.text("chart.empty")
+        ) { bars, top in
+            var svg = ""
+            for (index, day) in report.days.enumerated() {
+                let x = bars.x(index)
+                let passed = bars.plotHeight * Double(day.traffic.passed) / Double(top)
+                let failed = bars.plotHeight * Double(day.traffic.failed) / Double(top)
+                if day.traffic.passed > 0 {
+                    svg += rect(x: x, y: bars.baseline - passed, width: bars.barWidth, height: passed, fill: ChartPalette.pass)
+                }
+                if day.traffic.failed > 0 {
+                    // A failure too small to see still gets a visible sliver; the chart below shows them to scale.
+                    let visible = max(failed, 1.5)
+                    svg += rect(
+                        x: x, y: bars.baseline - passed - visible, width: bars.barWidth, height: visible,
+                        fill: ChartPalette.fail)
+                }
+            }
+            return svg
+        }
+    }
+
     /// The failed messages per day on their own scale, each day's count written over its bar.
     func dailyFailures() -> String {
-        let height = 170.0
-        let bars = DayBars(top: 30, plotHeight: 170 - 30 - 44, count: report.days.count)
-        let label = strings.text("chart.daily-failures")
-        var svg = open(id: "chart-daily-failures", height: height, label: label)
-        let hasGaps = report.days.contains { !$0.reported }
-        var legendItems = [(strings.text("legend.fail"), ChartPalette.fail)]
-        if hasGaps { legendItems.append((strings.text("legend.no-data"), ChartPalette.noData)) }
-        svg += legend(legendItems, right: SVGCharts.width - bars.right, y: 4)
-        svg += text(strings.text("axis.messages"), x: 0, y: 13, fill: ChartPalette.muted)
-        if hasGaps { svg += noDataBands(bars) }
-        let maximum = report.days.map(\.traffic.failed).max() ?? 0
-        let (axisSVG, top) = axis(bars, maximum: maximum)
-        svg += axisSVG
-        for (index, day) in report.days.enumerated() where day.traffic.failed > 0 {
-            let x = bars.x(index)
-            let failed = max(bars.plotHeight * Double(day.traffic.failed) / Double(top), 1.5)
-            svg += rect(x: x, y: bars.baseline - failed, width: bars.barWidth, height: failed, fill: ChartPalette.fail)
-            svg += text(
-                format.integer(day.traffic.failed), x: x + bars.barWidth / 2, y: bars.baseline - failed - 3,
-                anchor: "middle", fill: ChartPalette.text, size: 8)
+        dayChart(
+            id: "chart-daily-failures", height: 170, label: strings.text("chart.daily-failures"),
+            legend: [(strings.text("legend.fail"), ChartPalette.fail)],
+            maximum: report.days.map(\.traffic.failed).max() ?? 0, empty: strings.text("chart.failures.none")
+        ) { bars, top in
+            var svg = ""
+            for (index, day) in report.days.enumerated() where day.traffic.failed > 0 {
+                let x = bars.x(index)
+                let failed = max(bars.plotHeight * Double(day.traffic.failed) / Double(top), 1.5)
+                svg += rect(x: x, y: bars.baseline - failed, width: bars.barWidth, height: failed, fill: ChartPalette.fail)
+                svg += text(
+                    format.integer(day.traffic.failed), x: x + bars.barWidth / 2, y: bars.baseline - failed - 3,
+                    anchor: "middle", fill: ChartPalette.text, size: 8)
+            }
+            return svg
         }
-        svg += dayLabels(bars)
-        if maximum == 0 {
-            svg += text(
-                strings.text("chart.failures.none"), x: bars.left + bars.plotWidth / 2,
-                y: bars.top + bars.plotHeight / 2, anchor: "middle", fill: ChartPalette.muted)
-        }
-        svg += text(
-            "\(format.month(report.month)) · \(strings.text("axis.day"))", x: bars.left + bars.plotWidth / 2,
-            y: height - 6, anchor: "middle", fill: ChartPalette.muted)
-        return svg + "</svg>"
     }
 
     /// One horizontal bar per failure class on the failures' own scale (passes would make them
