@@ -24,3 +24,12 @@ public struct ComplianceThresholds: Sendable, Hashable, Codable {
         actionSharePercent: 1.0, readinessPassRatePercent: 99.0, readinessWindowDays: 30,
         readinessMinimumDaysWithData: 20)
 }
+
+extension ComplianceThresholds {
+    /// A problem counts as resolved after reports covered this many days of its domains without it:
+    /// one quiet day may be a receiver that did not report, three in a row are a fix.
+    public static let resolvedAfterDaysWithData = 3
+    /// Two months' volumes are compared only when each month's days with data and receivers are at
+    /// least this share of the other's (`ReportCoverage.isComparable`).
+    public static let comparableCoverageShare = 0.5
+}

@@ -59,10 +59,9 @@ private struct Page {
     mutating func header() {
         out += "<header class=\"report-header\">\n"
         out += "<div><p class=\"kicker\">\(e(t("title")))</p>"
-        out += "<h1>\(e(report.tenant.name))</h1>"
+        out += "<h1>\(Markup.companyName(report.tenant.name))</h1>"
         out += "<p class=\"month\">\(e(format.month(report.month)))</p></div>\n"
         out += "<dl class=\"meta\">"
-        out += "<dt>\(e(t("tenant")))</dt><dd>\(e(report.tenant.name)) (\(e(report.tenant.id)))</dd>"
         out += "<dt>\(e(t("provider")))</dt><dd>\(e(report.providerName))</dd>"
         out +=
             "<dt>\(e(t("period")))</dt><dd>\(e(format.day(report.month.firstDay))) – \(e(format.day(report.month.lastDay))) (UTC)</dd>"
@@ -89,6 +88,8 @@ private struct Page {
         if report.isEmpty {
             out +=
                 "<p class=\"empty-month\" id=\"empty-month\">\(e(t("empty.month", format.month(report.month))))</p>\n"
+        } else {
+            toDo()
         }
 
         let totals = summary.totals
@@ -98,20 +99,111 @@ private struct Page {
             t("kpi.provider"), format.passRate(totals.providerInfrastructure) ?? "–",
             totals.providerInfrastructure.messages > 0
                 ? t("kpi.provider.note", format.integer(totals.providerInfrastructure.messages)) : t("no-rate"))
-        kpi(
-            t("kpi.other"), format.passRate(totals.other) ?? "–",
-            totals.other.messages > 0 ? t("kpi.other.note", format.integer(totals.other.messages)) : t("no-rate"))
-        if let previous = summary.previousMonth, previous.messages > 0 {
-            let volume = Double(totals.messages - previous.messages) * 100 / Double(previous.messages)
-            var lines = [t("kpi.change.messages", format.change(volume))]
-            if let now = totals.providerInfrastructure.passRate, let before = previous.providerInfrastructure.passRate {
-                lines.append(t("kpi.change.rate", format.percentagePoints(now - before)))
-            }
-            kpi(t("kpi.change"), format.change(volume), lines.joined(separator: "; "), small: true, id: "change")
-        } else {
-            kpi(t("kpi.change"), "–", t("kpi.change.none"), small: true, id: "change")
+        change()
+        out += "</div>\n"
+        out += "<p class=\"coverage\" id=\"coverage\">\(e(coverageText()))</p>\n"
+        otherSenders()
+        out += "</section>\n"
+    }
+
+    /// Each open problem someone can fix, in one line: who acts, the fix, where, how much, since when.
+    mutating func toDo() {
+        let open = report.problems.filter { $0.isOpen && $0.class.isActionable }
+        out += "<div class=\"todo\" id=\"todo\"><h3>\(e(t("todo.title")))</h3>"
+        guard !open.isEmpty else {
+            out += "<p>\(e(t("todo.none")))</p></div>\n"
+            return
         }
-        out += "</div>\n</section>\n"
+        // The domains under the fix, in its wide column: a long domain then fits on its line whole.
+        out += "<table class=\"todo\"><thead><tr><th class=\"w-who\">\(e(t("col.responsible")))</th>"
+        out += "<th class=\"w-what\">\(e(t("col.what")))</th><th class=\"num w-count\">\(e(t("col.messages")))</th>"
+        out += "<th class=\"num w-seen\">\(e(t("col.seen")))</th></tr></thead>\n<tbody>\n"
+        for problem in open {
+            out += "<tr><td><span class=\"badge badge-\(problem.responsible.rawValue)\">"
+            out += "\(e(strings.responsible(problem.responsible)))</span></td>"
+            out += "<td>\(e(strings.fix(problem.class)))"
+            let shown = problem.domains.prefix(3).map { "<span class=\"nowrap\">\(e(DomainDisplay.unicodeForm($0)))</span>" }
+            var domains = shown.joined(separator: ", ")
+            if problem.domains.count > shown.count {
+                domains += " " + e(t("sources.more", format.integer(problem.domains.count - shown.count)))
+            }
+            out += "<br/><span class=\"muted\">\(domains)</span></td>"
+            out += "<td class=\"num\">\(e(format.integer(problem.messages)))</td>"
+            out += "<td class=\"num\">\(e(seenText(problem)))</td></tr>\n"
+        }
+        out += "</tbody></table></div>\n"
+    }
+
+    /// `5 Oct – 19 Oct` / `05.10. – 19.10.`, one day alone.
+    func seenText(_ problem: Problem) -> String {
+        problem.firstSeen == problem.lastSeen
+            ? format.shortDay(problem.firstSeen)
+            : "\(format.shortDay(problem.firstSeen)) – \(format.shortDay(problem.lastSeen))"
+    }
+
+    func days(_ count: Int) -> String { count == 1 ? t("days.one") : t("days.many", format.integer(count)) }
+    func receivers(_ count: Int) -> String {
+        count == 1 ? t("receivers.one") : t("receivers.many", format.integer(count))
+    }
+
+    func coverageText() -> String {
+        let now = report.summary.coverage
+        guard let before = report.summary.previousCoverage else {
+            return t("coverage.this", days(now.daysWithData), receivers(now.receivers))
+        }
+        return t(
+            "coverage.both", days(now.daysWithData), receivers(now.receivers), days(before.daysWithData),
+            receivers(before.receivers))
+    }
+
+    /// The change from the previous month, led by the pass rate: a volume change is shown only when
+    /// reports covered the two months alike (one report last month against eighteen is coverage, not mail).
+    mutating func change() {
+        let summary = report.summary
+        guard let previous = summary.previousMonth, previous.messages > 0, summary.totals.messages > 0 else {
+            kpi(t("kpi.change"), "–", t("kpi.change.none"), small: true, id: "change")
+            return
+        }
+        let totals = summary.totals
+        var value = "–"
+        var lines: [String] = []
+        // The provider servers' rate, what the report is about; all mail's when either month had none.
+        if let now = totals.providerInfrastructure.passRate, let before = previous.providerInfrastructure.passRate {
+            value = format.percentagePoints(now - before)
+            lines.append(t("kpi.change.rate", format.percent(before), format.percent(now)))
+        } else if let now = totals.all.passRate, let before = previous.all.passRate {
+            value = format.percentagePoints(now - before)
+            lines.append(t("kpi.change.rate-all", format.percent(before), format.percent(now)))
+        }
+        let comparable = summary.previousCoverage.map { summary.coverage.isComparable(with: $0) } ?? false
+        if comparable {
+            let volume = Double(totals.messages - previous.messages) * 100 / Double(previous.messages)
+            lines.append(t("kpi.change.messages", format.change(volume)))
+        } else {
+            lines.append(t("kpi.change.volume-held"))
+        }
+        kpi(t("kpi.change"), value, lines.joined(separator: "; "), small: true, id: "change")
+    }
+
+    /// The mail not sent from the provider's servers, by who sent it: the tenant's relay, forwarders
+    /// and unauthorised senders apart, so that growing spoofing never reads as a better rate.
+    mutating func otherSenders() {
+        let groups = report.summary.otherSenders
+        out += "<div class=\"others\" id=\"other-senders\"><h3>\(e(t("others.title")))</h3>"
+        guard !groups.isEmpty else {
+            out += "<p>\(e(t("others.none")))</p></div>\n"
+            return
+        }
+        out += "<table class=\"others\"><thead><tr><th>\(e(t("col.sender")))</th>"
+        out += "<th class=\"num\">\(e(t("col.messages")))</th><th class=\"num\">\(e(t("col.pass-rate")))</th>"
+        out += "<th class=\"num\">\(e(t("col.source-count")))</th></tr></thead>\n<tbody>\n"
+        for group in groups {
+            out += "<tr><td>\(e(t("others.\(group.kind.rawValue)")))</td>"
+            out += "<td class=\"num\">\(e(format.integer(group.traffic.messages)))</td>"
+            out += "<td class=\"num\">\(e(format.passRate(group.traffic) ?? "–"))</td>"
+            out += "<td class=\"num\">\(e(format.integer(group.sources)))</td></tr>\n"
+        }
+        out += "</tbody></table></div>\n"
     }
 
     mutating func kpi(_ label: String, _ value: String, _ note: String, small: Bool = false, id: String? = nil) {
@@ -123,7 +215,8 @@ private struct Page {
         let charts = SVGCharts(report: report, strings: strings, format: format)
         out += "<section id=\"charts\">\n<h2>\(e(t("section.charts")))</h2>\n"
         out += "<figure><figcaption>\(e(t("chart.daily")))</figcaption>\n\(charts.daily())\n</figure>\n"
-        out += "<figure><figcaption>\(e(t("chart.classes")))</figcaption>\n\(charts.classes())\n</figure>\n"
+        out += "<figure><figcaption>\(e(t("chart.daily-failures")))</figcaption>\n\(charts.dailyFailures())\n</figure>\n"
+        out += "<figure><figcaption>\(e(t("chart.failures")))</figcaption>\n\(charts.failures())\n</figure>\n"
         let shown = min(report.receivers.filter { $0.traffic.messages > 0 }.count, SVGCharts.receiverLimit)
         out +=
             "<figure><figcaption>\(e(shown > 0 ? t("chart.receivers", format.integer(shown)) : t("chart.receivers.none")))</figcaption>\n\(charts.receivers())\n</figure>\n"
@@ -146,13 +239,21 @@ private struct Page {
             out += "<p>\(e(t("domains.none")))</p>\n</section>\n"
             return
         }
-        out +=
-            "<table class=\"domains\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.method")))</th>"
+        // A domain too long for its column gets a row of its own above its figures: broken at its own
+        // hyphen it would read as two names, and unbroken it would push the table off the page.
+        let stacked = report.domains.contains { Page.isLong($0.domain) }
+        out += "<table class=\"domains\">\n<thead><tr>"
+        out += stacked ? "" : "<th class=\"w-domain\">\(e(t("col.domain")))</th>"
+        out += "<th>\(e(t("col.method")))</th>"
         out += "<th class=\"w-policy\">\(e(t("col.policy")))</th><th class=\"num\">\(e(t("col.messages")))</th>"
         out +=
             "<th class=\"num\">\(e(t("col.pass-rate")))</th><th>\(e(t("col.dispositions")))</th></tr></thead>\n<tbody>\n"
         for domain in report.domains {
-            out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(domain.domain)))</td>"
+            if stacked {
+                out += "<tr class=\"domain-head\"><td colspan=\"5\" class=\"domain\">\(Markup.domain(DomainDisplay.named(domain.domain)))</td></tr>\n<tr>"
+            } else {
+                out += "<tr><td class=\"domain\">\(Markup.domain(DomainDisplay.named(domain.domain)))</td>"
+            }
             out += "<td>\(e(domain.methods.map { strings.method($0) }.joined(separator: " → ")))</td><td>"
             if domain.policies.isEmpty {
                 out += "<span class=\"muted\">\(e(t("policy.not-reported")))</span>"
@@ -162,7 +263,7 @@ private struct Page {
                 let reports =
                     reported.reports == 1 ? t("reports.one") : t("reports.many", format.integer(reported.reports))
                 if reported.policy.domain != domain.domain {
-                    out += "<span class=\"muted\">\(e(reported.policy.domain)):</span> "
+                    out += "<span class=\"muted\">\(Markup.domain(reported.policy.domain)):</span> "
                 }
                 out += "<code>\(e(policyText(reported.policy)))</code>"
                 if domain.policies.count > 1 { out += " <span class=\"muted\">(\(e(reports)))</span>" }
@@ -197,9 +298,13 @@ private struct Page {
         }
         out += "<p class=\"intro\">\(e(t("problems.intro")))</p>\n"
         for problem in report.problems {
-            out += "<article class=\"problem responsible-\(problem.responsible.rawValue)\">"
-            out +=
-                "<h3>\(e(strings.classTitle(problem.class))) <code class=\"class-id\">\(e(problem.class.rawValue))</code></h3>"
+            let state = problem.isOpen ? "" : " resolved"
+            out += "<article class=\"problem responsible-\(problem.responsible.rawValue)\(state)\">"
+            out += "<h3>\(e(strings.classTitle(problem.class)))"
+            if let since = problem.resolvedSince {
+                out += " <span class=\"resolved-badge\">\(e(t("problem.resolved", format.day(since))))</span>"
+            }
+            out += "</h3>"
             out += "<dl class=\"facts\">"
             // Foreign senders are the tenant's to judge, but nothing is broken: say it is for information.
             let who =
@@ -209,7 +314,8 @@ private struct Page {
                 "<dt>\(e(t("col.responsible")))</dt><dd><span class=\"badge badge-\(problem.responsible.rawValue)\">\(e(who))</span></dd>"
             out += "<dt>\(e(t("col.messages")))</dt><dd>\(e(format.integer(problem.messages)))</dd>"
             out +=
-                "<dt>\(e(t("col.domains")))</dt><dd>\(e(problem.domains.map(DomainDisplay.named).joined(separator: ", ")))</dd>"
+                "<dt>\(e(t("col.domains")))</dt><dd>\(problem.domains.map { Markup.domain(DomainDisplay.named($0)) }.joined(separator: ", "))</dd>"
+            out += "<dt>\(e(t("col.seen")))</dt><dd>\(e(seenText(problem)))</dd>"
             let shown = problem.sources.prefix(5)
             var sources = shown.map { "\($0.sourceIP) (\(strings.origin($0.origin)), \(format.integer($0.messages)))" }
                 .joined(separator: ", ")
@@ -218,9 +324,14 @@ private struct Page {
             }
             out += "<dt>\(e(t("col.sources")))</dt><dd>\(e(sources))</dd>"
             out += "</dl>"
-            out += "<div class=\"recommendation\"><p class=\"label\">\(e(t("col.recommendation")))</p>"
-            for text in problem.recommendations { out += "<p>\(e(text))</p>" }
-            out += "</div></article>\n"
+            if problem.isOpen {
+                out += "<div class=\"recommendation\"><p class=\"label\">\(e(t("col.recommendation")))</p>"
+                for text in problem.recommendations { out += "<p>\(e(text))</p>" }
+                out += "</div>"
+            } else {
+                out += "<p class=\"muted\">\(e(t("problem.resolved.note", format.day(problem.lastSeen))))</p>"
+            }
+            out += "</article>\n"
         }
         out += "</section>\n"
     }
@@ -236,13 +347,19 @@ private struct Page {
             out += "<p>\(e(t("readiness.none")))</p>\n</section>\n"
             return
         }
-        out +=
-            "<table class=\"readiness\">\n<thead><tr><th class=\"w-domain\">\(e(t("col.domain")))</th><th>\(e(t("col.current"))) → \(e(t("col.next")))</th>"
+        let stacked = report.readiness.contains { Page.isLong($0.domain) }
+        out += "<table class=\"readiness\">\n<thead><tr>"
+        out += stacked ? "" : "<th class=\"w-domain\">\(e(t("col.domain")))</th>"
+        out += "<th>\(e(t("col.current"))) → \(e(t("col.next")))</th>"
         out += "<th class=\"num\">\(e(t("col.days")))</th>"
         out +=
             "<th class=\"num\">\(e(t("col.authorised-rate")))</th><th class=\"verdict-column\">\(e(t("col.verdict")))</th></tr></thead>\n<tbody>\n"
         for item in report.readiness {
-            out += "<tr><td class=\"domain\">\(e(DomainDisplay.named(item.domain)))</td>"
+            if stacked {
+                out += "<tr class=\"domain-head\"><td colspan=\"4\" class=\"domain\">\(Markup.domain(DomainDisplay.named(item.domain)))</td></tr>\n<tr>"
+            } else {
+                out += "<tr><td class=\"domain\">\(Markup.domain(DomainDisplay.named(item.domain)))</td>"
+            }
             out +=
                 "<td class=\"step\"><code>p=\(e(item.currentPolicy))</code> → <code>p=\(e(item.nextPolicy))</code></td>"
             out += "<td class=\"num\">\(e(format.integer(item.daysWithData)))</td>"
@@ -261,7 +378,7 @@ private struct Page {
     func blockerText(_ blocker: ReadinessBlocker) -> String {
         switch blocker {
         case .tooFewDaysWithData(let days, let required):
-            return t("blocker.days", format.integer(days), format.integer(required))
+            return t(days == 1 ? "blocker.days.one" : "blocker.days", format.integer(days), format.integer(required))
         case .noAuthorisedTraffic:
             return t("blocker.no-traffic")
         case .passRateBelowTarget:
@@ -303,8 +420,10 @@ private struct Page {
         for receiver in receivers.sorted(by: { $0.lowercased() < $1.lowercased() }) {
             let items = report.evidence.filter { $0.receiver == receiver }
             let count = items.count == 1 ? t("reports.one") : t("reports.many", format.integer(items.count))
+            let common = ReceiverNames.common(receiver)
+            let name = common == receiver ? receiver : "\(common) (\(receiver))"
             out +=
-                "<tbody><tr class=\"group\"><th colspan=\"4\">\(e(receiver)) <span class=\"muted\">· \(e(count))</span></th></tr>\n"
+                "<tbody><tr class=\"group\"><th colspan=\"4\">\(e(name)) <span class=\"muted\">· \(e(count))</span></th></tr>\n"
             for item in items {
                 out += "<tr><td class=\"id\">\(e(item.reportID))</td>"
                 // Each end of the period stays on one line; a period across days may wrap between them.
@@ -326,8 +445,8 @@ private struct Page {
     /// Running footer on every printed page: who, which month, page n of m (CSS page margin boxes).
     var pageCSS: String {
         let footer = "\(report.tenant.name) · \(t("title")) · \(format.month(report.month))"
-        let page = report.language == .de ? "Seite" : "Page"
-        let of = report.language == .de ? "von" : "of"
+        let page = report.language.isGerman ? "Seite" : "Page"
+        let of = report.language.isGerman ? "von" : "of"
         return """
             @page { size: A4; margin: 15mm 15mm 17mm 15mm;
               @bottom-left { content: "\(Page.cssString(footer))"; font-size: 7pt; color: #66707a;
@@ -336,6 +455,12 @@ private struct Page {
                 font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; } }
 
             """
+    }
+
+    /// Whether a domain as shown has a part too long for a table's domain column (about 24 characters
+    /// at its size), which it would then break or overflow.
+    static func isLong(_ domain: String) -> Bool {
+        DomainDisplay.named(domain).split(separator: " ").contains { $0.count > 24 }
     }
 
     /// A CSS string literal's content: quotes and backslashes escaped, `<` too so `</style>` cannot appear.
@@ -367,7 +492,14 @@ private struct Page {
           border-bottom: 3pt solid #2f5d7c; padding-bottom: 8pt; }
         .kicker { text-transform: uppercase; letter-spacing: 0.08em; font-size: 8pt; color: #2f5d7c; font-weight: 600; margin: 0 0 2pt; }
         .month { font-size: 12pt; color: #4a545e; margin: 2pt 0 0; }
-        .meta { display: grid; grid-template-columns: auto auto; gap: 1pt 8pt; margin: 0; font-size: 8.5pt; }
+        .meta { display: grid; grid-template-columns: auto auto; gap: 1pt 8pt; margin: 0; font-size: 8.5pt; flex-shrink: 0; }
+        .meta dd { white-space: nowrap; }
+        tr.domain-head td { border-bottom: none; padding-top: 5pt; padding-bottom: 0; }
+        tr.domain-head { break-after: avoid; page-break-after: avoid; }
+        .report-header > div { flex: 1 1 0; min-width: 0; }
+        table.todo { table-layout: fixed; }
+        table.todo th.w-who { width: 15%; } table.todo th.w-what { width: 57%; }
+        table.todo th.w-count { width: 12%; } table.todo th.w-seen { width: 16%; }
         .meta dt { color: #66707a; text-align: right; }
         .meta dd { margin: 0; }
         .status { border-left: 6pt solid; border-radius: 3pt; padding: 8pt 12pt; margin: 8pt 0 10pt; break-inside: avoid; }
@@ -381,7 +513,15 @@ private struct Page {
         .status-provider-action .status-title { color: #2c5587; }
         .status-no-data { background: #f0f2f4; border-color: #8a949e; }
         .empty-month { background: #f6f7f8; padding: 8pt 12pt; border-radius: 3pt; }
-        .kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8pt; break-inside: avoid; }
+        .kpis { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8pt; break-inside: avoid; }
+        .coverage { font-size: 8pt; color: #4a545e; margin: 4pt 0 6pt; }
+        .todo { margin: 0 0 10pt; break-inside: avoid; }
+        .todo h3, .others h3 { margin: 6pt 0 2pt; }
+        .others { break-inside: avoid; }
+        table.others { width: auto; min-width: 60%; }
+        .problem.resolved { border-left-color: #9aa5b1; background: #fafbfc; }
+        .resolved-badge { font-size: 8pt; font-weight: 600; color: #0b5c8c; background: #e3eef6; padding: 0 5pt;
+          border-radius: 6pt; }
         .kpi { border: 0.75pt solid #d5dadf; border-radius: 3pt; padding: 6pt 8pt; }
         .kpi-label { font-size: 8pt; color: #4a545e; margin-bottom: 2pt; min-height: 2.8em; }
         .kpi-value { font-size: 17pt; font-weight: 600; margin: 0; font-variant-numeric: tabular-nums; }
@@ -411,20 +551,21 @@ private struct Page {
         .problem { border: 0.75pt solid #d5dadf; border-left: 4pt solid #9aa5b1; border-radius: 3pt; padding: 6pt 10pt;
           margin-bottom: 8pt; break-inside: avoid; page-break-inside: avoid; }
         .problem.responsible-tenant { border-left-color: #d08a1e; }
-        .problem.responsible-provider { border-left-color: #3b6ea8; }
-        .class-id { color: #66707a; font-weight: 400; font-size: 8pt; }
+        .problem.responsible-provider { border-left-color: #cc79a7; }
         .facts { display: grid; grid-template-columns: 7.5em 1fr; gap: 1pt 8pt; margin: 0 0 4pt; font-size: 8.5pt; }
         .facts dt { color: #66707a; }
         .facts dd { margin: 0; overflow-wrap: anywhere; }
         .badge { display: inline-block; padding: 0 5pt; border-radius: 6pt; font-size: 8pt; font-weight: 600; background: #e4e7ea; }
         .badge-tenant { background: #f7e1c2; color: #7a4c08; }
-        .badge-provider { background: #d6e3f3; color: #24497a; }
+        .badge-provider { background: #ecd5e3; color: #6b2a52; }
         .recommendation { background: #f6f7f8; padding: 4pt 8pt; border-radius: 2pt; }
         .recommendation .label { font-size: 7.5pt; text-transform: uppercase; letter-spacing: 0.06em; color: #66707a; margin: 0 0 2pt; }
         .verdict { font-weight: 700; }
         .verdict.ready { color: #22634d; }
         .verdict.not-ready { color: #8e5a0c; }
-        .appendix { break-before: page; page-break-before: always; }
+        /* The appendix follows on the same page when there is room: a page break before it left the
+           short method note alone on a page of its own in a small tenant's report. */
+        .appendix { margin-top: 14pt; }
         table.evidence { font-size: 6.5pt; table-layout: fixed; }
         table.evidence thead th { white-space: normal; }
         th.w-id { width: 28%; } th.w-period { width: 18%; } th.w-count { width: 8%; } th.w-hash { width: 46%; }

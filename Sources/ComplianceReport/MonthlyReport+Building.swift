@@ -10,7 +10,7 @@ extension MonthlyReport {
             for row in report.rows {
                 tally.add(
                     row.messages, over: report.period, passed: row.class == .pass,
-                    providerNetwork: row.origin == .providerNetwork)
+                    providerNetwork: row.origin == .providerNetwork, receiver: report.receiver)
             }
         }
         return tally.totals
@@ -51,14 +51,26 @@ extension MonthlyReport {
 public struct MonthTotalsTally: Sendable {
     public let month: ReportMonth
     public private(set) var totals = ComplianceTotals()
+    private var days: Set<Day> = []
+    private var receivers: Set<String> = []
 
     public init(month: ReportMonth) { self.month = month }
 
-    public mutating func add(_ messages: Int64, over period: DateRange, passed: Bool, providerNetwork: Bool) {
+    /// The days and receivers with messages in the month.
+    public var coverage: ReportCoverage { ReportCoverage(daysWithData: days.count, receivers: receivers.count) }
+
+    public mutating func add(
+        _ messages: Int64, over period: DateRange, passed: Bool, providerNetwork: Bool, receiver: String
+    ) {
         var inMonth: Int64 = 0
         DayApportioning.forEachShare(of: messages, over: period) { share in
-            if month.contains(share.day) { inMonth += share.messages }
+            if month.contains(share.day) {
+                inMonth += share.messages
+                days.insert(share.day)
+            }
         }
+        // As the report's receivers: by common name, so that two of Microsoft's count once.
+        if inMonth > 0 { receivers.insert(ReceiverNames.common(receiver)) }
         let count = PassCount(messages: inMonth, passed: passed ? inMonth : 0)
         if providerNetwork {
             totals.providerInfrastructure = totals.providerInfrastructure + count
@@ -86,6 +98,8 @@ private struct Accumulator {
     var evidence: [EvidenceReport] = []
     /// The domains of `rows`.
     var domainsInMonth: Set<String> = []
+    /// Days of the month some report of it covered, with messages or without.
+    var reportedDays: Set<Day> = []
 
     init(input: MonthlyReportInput, tally: MonthlyReportTally) {
         self.input = input
@@ -115,7 +129,7 @@ private struct Accumulator {
                     providerByDomain[domain.name, default: PassCount()] + domain.provider
             }
         }
-        let receiver = report.report.receiver
+        let receiver = ReceiverNames.common(report.report.receiver)
         if report.traffic.messages > 0 {
             receivers[receiver, default: (PassCount(), 0)].traffic =
                 receivers[receiver, default: (PassCount(), 0)].traffic + report.traffic
@@ -127,13 +141,18 @@ private struct Accumulator {
         // for a period in the month (it still shows the receiver saw no mail).
         guard inMonth > 0 || (report.messages == 0 && overlapsMonth) else { return }
         receivers[receiver, default: (PassCount(), 0)].reports += 1
+        let lastDay = Day(epochSeconds: max(period.begin, min(period.end, period.begin &+ DayApportioning.maximumDays * 86_400) - 1))
+        for index in Day(epochSeconds: period.begin).daysSinceEpoch...max(Day(epochSeconds: period.begin).daysSinceEpoch, lastDay.daysSinceEpoch) {
+            let day = Day(daysSinceEpoch: index)
+            if month.contains(day) { reportedDays.insert(day) }
+        }
         let reportDomainsInMonth = Set(report.domains.filter(\.inMonth).map(\.name))
         for domain in reportDomainsInMonth.isEmpty ? report.rowDomains : reportDomainsInMonth {
             policies[domain, default: [:]][report.report.policy, default: 0] += 1
         }
         evidence.append(
             EvidenceReport(
-                receiver: receiver, reportID: report.report.reportID, begin: period.begin, end: period.end,
+                receiver: report.report.receiver, reportID: report.report.reportID, begin: period.begin, end: period.end,
                 sha256: report.report.sha256, messages: report.messages, messagesInMonth: inMonth,
                 isApportioned: apportioned))
     }
@@ -174,6 +193,13 @@ private struct Accumulator {
         var byDomain = Array(repeating: PassCount(), count: domainNames.count)
         var sources: [DiagnosisClass: [SourceKey: Int64]] = [:]
         var problemDomains = Array(repeating: Set<Int>(), count: Self.classRank.count)
+        // Days with messages per domain, and the first and last day of each failure class, in all and
+        // per domain: when a problem started, whether it stopped.
+        var domainDays = Array(repeating: Set<Day>(), count: domainNames.count)
+        var classSeen: [DiagnosisClass: ClosedRange<Day>] = [:]
+        var lastSeenInDomain: [ClassInDomain: Day] = [:]
+        var others: [SenderGroup.Kind: (traffic: PassCount, sources: Set<String>)] = [:]
+        var lastPrefix = -1
         for (row, index) in zip(trafficRows, order) {
             let domain = prefixes[index] >> 32, kind = classRanks[index]
             let count = PassCount(messages: row.messages, passed: row.class == .pass ? row.messages : 0)
@@ -183,52 +209,40 @@ private struct Accumulator {
                 totals.other = totals.other + count
             }
             if row.origin != .other { authorised = authorised + count }
-            if row.class.isActionable {
-                switch row.class.responsible {
-                case .tenant: tenantAction += row.messages
-                case .provider: providerAction += row.messages
-                case .none, .operator: break
-                }
-            }
             let day = row.day.daysSinceEpoch - month.firstDay.daysSinceEpoch
             byDay[day] = byDay[day] + count
             byClass[kind] += row.messages
             byDomain[domain] = byDomain[domain] + count
+            // The rows come by domain and day: one insertion per domain's day, not per row.
+            if prefixes[index] != lastPrefix {
+                domainDays[domain].insert(row.day)
+                lastPrefix = prefixes[index]
+            }
             if row.class.isDMARCFailure {
                 sources[row.class, default: [:]][SourceKey(ip: row.sourceIP, origin: row.origin), default: 0] +=
                     row.messages
                 problemDomains[kind].insert(domain)
+                let seen = classSeen[row.class].map { min($0.lowerBound, row.day)...max($0.upperBound, row.day) }
+                classSeen[row.class] = seen ?? row.day...row.day
+                let key = ClassInDomain(class: row.class, domain: domain)
+                lastSeenInDomain[key] = max(lastSeenInDomain[key] ?? row.day, row.day)
+            }
+            if let group = SenderGroup.Kind(row) {
+                others[group, default: (PassCount(), [])].traffic = others[group, default: (PassCount(), [])].traffic + count
+                others[group, default: (PassCount(), [])].sources.insert(row.sourceIP)
             }
         }
-
-        let thresholds = input.thresholds
-        let status: ComplianceStatus
-        if totals.messages == 0 {
-            status = .noData
-        } else {
-            func exceeds(_ messages: Int64) -> Bool {
-                guard messages > 0 else { return false }
-                guard authorised.messages > 0 else { return true }
-                return Double(messages) * 100 / Double(authorised.messages) > thresholds.actionSharePercent
-            }
-            switch (exceeds(tenantAction), exceeds(providerAction)) {
-            case (false, false): status = .compliant
-            case (true, false): status = .tenantAction
-            case (false, true): status = .providerAction
-            case (true, true): status = .bothAction
-            }
+        /// The first day with data after `lastSeen` in `days`, when there are enough of them.
+        func resolvedSince(_ lastSeen: Day?, days: Set<Day>) -> Day? {
+            let after = days.filter { day in lastSeen.map { day > $0 } ?? true }.sorted()
+            return after.count >= ComplianceThresholds.resolvedAfterDaysWithData ? after.first : nil
         }
 
-        let daysWithData = trafficRows.map(\.day)
-        let summary = ComplianceSummary(
-            totals: totals, previousMonth: input.previousMonth, authorised: authorised,
-            tenantActionMessages: tenantAction, providerActionMessages: providerAction, status: status,
-            receiverNames: receivers.filter { $0.value.traffic.messages > 0 }.keys
-                .sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) },
-            reportCount: evidence.count, apportionedReportCount: evidence.filter(\.isApportioned).count,
-            firstDayWithData: daysWithData.min(), lastDayWithData: daysWithData.max())
-
-        let days = month.days.map { DailyVolume(day: $0, traffic: byDay[$0.daysSinceEpoch - month.firstDay.daysSinceEpoch]) }
+        let days = month.days.map {
+            DailyVolume(
+                day: $0, traffic: byDay[$0.daysSinceEpoch - month.firstDay.daysSinceEpoch],
+                reported: reportedDays.contains($0))
+        }
 
         // Configured domains in the order written, then any reported domain the configuration lacks.
         var domainOrder: [String] = []
@@ -263,16 +277,72 @@ private struct Accumulator {
                 SourceVolume(sourceIP: $0.key.ip, origin: $0.key.origin, messages: $0.value)
             }.sorted { ($1.messages, $0.sourceIP) < ($0.messages, $1.sourceIP) }
             let domains = problemDomains[Self.classRank[volume.class] ?? 0].map { domainNames[$0] }.sorted()
+            let ranks = problemDomains[Self.classRank[volume.class] ?? 0]
+            let seen = classSeen[volume.class] ?? month.firstDay...month.firstDay
+            let problemDays = ranks.reduce(into: Set<Day>()) { $0.formUnion(domainDays[$1]) }
             return Problem(
                 class: volume.class, responsible: volume.responsible, messages: volume.messages, domains: domains,
-                sources: classSources, recommendations: recommendations(for: volume.class, domains: domains, exampleMessages, strings))
+                sources: classSources, recommendations: recommendations(for: volume.class, domains: domains, exampleMessages, strings),
+                firstSeen: seen.lowerBound, lastSeen: seen.upperBound,
+                // Only a fix can be done: forwarded mail or spoofing that paused has not been resolved.
+                resolvedSince: volume.class.isActionable ? resolvedSince(seen.upperBound, days: problemDays) : nil)
         }.sorted { a, b in
             // Whoever has to act comes first; forwarded mail and temporary errors last.
             (a.class.isActionable ? 0 : 1, b.messages, a.class.rawValue)
                 < (b.class.isActionable ? 0 : 1, a.messages, b.class.rawValue)
         }
 
-        let readinessList = domains.compactMap { readiness(for: $0) }
+        // A problem that stopped is no fix to make: it neither needs action nor blocks the next step.
+        for problem in problems where problem.isOpen && problem.class.isActionable {
+            switch problem.responsible {
+            case .tenant: tenantAction += problem.messages
+            case .provider: providerAction += problem.messages
+            case .none, .operator: break
+            }
+        }
+        let thresholds = input.thresholds
+        let status: ComplianceStatus
+        if totals.messages == 0 {
+            status = .noData
+        } else {
+            func exceeds(_ messages: Int64) -> Bool {
+                guard messages > 0 else { return false }
+                guard authorised.messages > 0 else { return true }
+                return Double(messages) * 100 / Double(authorised.messages) > thresholds.actionSharePercent
+            }
+            switch (exceeds(tenantAction), exceeds(providerAction)) {
+            case (false, false): status = .compliant
+            case (true, false): status = .tenantAction
+            case (false, true): status = .providerAction
+            case (true, true): status = .bothAction
+            }
+        }
+
+        let daysWithData = trafficRows.map(\.day)
+        let summary = ComplianceSummary(
+            totals: totals, previousMonth: input.previousMonth, authorised: authorised,
+            tenantActionMessages: tenantAction, providerActionMessages: providerAction, status: status,
+            receiverNames: receivers.filter { $0.value.traffic.messages > 0 }.keys
+                .sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) },
+            reportCount: evidence.count, apportionedReportCount: evidence.filter(\.isApportioned).count,
+            firstDayWithData: daysWithData.min(), lastDayWithData: daysWithData.max(),
+            coverage: ReportCoverage(
+                daysWithData: Set(daysWithData).count, receivers: receivers.filter { $0.value.traffic.messages > 0 }.count),
+            previousCoverage: input.previousMonth == nil ? nil : input.previousCoverage,
+            otherSenders: SenderGroup.Kind.allCases.compactMap { kind in
+                others[kind].map { SenderGroup(kind: kind, traffic: $0.traffic, sources: $0.sources.count) }
+            })
+
+
+        let readinessList = domains.compactMap { domain in
+            readiness(for: domain) { kind in
+                // Open in this domain: seen in the month and not stopped since (a class seen only before
+                // the month counts as stopped once the month has enough days with data).
+                guard let rank = domainRank[domain.domain] else { return true }
+                let last = lastSeenInDomain[ClassInDomain(class: kind, domain: rank)]
+                return resolvedSince(last, days: domainDays[rank]) == nil
+            }
+        }
 
         return MonthlyReport(
             tenant: ReportTenant(id: input.tenant.id, name: input.tenant.name), providerName: input.providerName,
@@ -287,6 +357,11 @@ private struct Accumulator {
     /// Each class's position in the order of their names.
     static let classRank = Dictionary(
         uniqueKeysWithValues: DiagnosisClass.allCases.sorted { $0.rawValue < $1.rawValue }.enumerated().map { ($0.element, $0.offset) })
+
+    struct ClassInDomain: Hashable {
+        var `class`: DiagnosisClass
+        var domain: Int
+    }
 
     struct SourceKey: Hashable {
         var ip: String
@@ -345,7 +420,8 @@ private struct Accumulator {
         return texts.isEmpty ? [strings.classAdvice(kind)] : texts
     }
 
-    func readiness(for domain: DomainReport) -> PolicyReadiness? {
+    /// `isOpen` tells whether a failure class seen in the window is still open in the domain.
+    func readiness(for domain: DomainReport, isOpen: (DiagnosisClass) -> Bool) -> PolicyReadiness? {
         // A subdomain reported under its organisational domain's record is governed by `sp`.
         guard let policy = domain.policies.first?.policy,
             let current = policy.domain == domain.domain ? policy.p : (policy.sp ?? policy.p),
@@ -363,8 +439,9 @@ private struct Accumulator {
         } else if let rate = sums.authorised.passRate, rate < thresholds.readinessPassRatePercent {
             blockers.append(.passRateBelowTarget)
         }
-        if !sums.problems.isEmpty {
-            blockers.append(.openProblems(sums.problems.sorted { $0.rawValue < $1.rawValue }))
+        let open = sums.problems.filter(isOpen)
+        if !open.isEmpty {
+            blockers.append(.openProblems(open.sorted { $0.rawValue < $1.rawValue }))
         }
         return PolicyReadiness(
             domain: domain.domain, currentPolicy: current, nextPolicy: current == "none" ? "quarantine" : "reject",
@@ -378,5 +455,19 @@ extension DiagnosisClass {
     /// policy exists, not a fault of either side.
     var isActionable: Bool {
         isDMARCFailure && self != .unauthorizedSource && (responsible == .tenant || responsible == .provider)
+    }
+}
+
+extension SenderGroup.Kind {
+    /// The group of a row not sent from the provider's servers; nil for one that was.
+    init?(_ row: TrafficRow) {
+        switch (row.origin, row.class) {
+        case (.providerNetwork, _): return nil
+        case (.tenantRelay, _): self = .relay
+        case (.other, .forwarded): self = .forwarded
+        case (.other, .unauthorizedSource): self = .unauthorised
+        case (.other, .pass): self = .otherPassing
+        case (.other, _): self = .otherRest
+        }
     }
 }

@@ -107,11 +107,59 @@ public struct ComplianceSummary: Sendable, Hashable, Codable {
     /// First and last day with messages; nil in an empty month.
     public var firstDayWithData: Day?
     public var lastDayWithData: Day?
+    /// How much of the month reports covered: what a change from the previous month is read against.
+    public var coverage: ReportCoverage
+    /// The previous month's coverage; nil when there was no data or it was not asked.
+    public var previousCoverage: ReportCoverage?
+    /// The mail not sent from the provider's servers, by who sent it: the tenant's relay, forwarders,
+    /// unauthorised senders, other servers that passed. Groups without messages left out.
+    public var otherSenders: [SenderGroup]
+}
+
+/// Days with messages and receivers with messages in a month: a month with reports on one day from
+/// one receiver is no base for comparing volumes with one of thirty days from six.
+public struct ReportCoverage: Sendable, Hashable, Codable {
+    public var daysWithData: Int
+    public var receivers: Int
+
+    /// Whether volumes of the two months may be compared: neither the days nor the receivers of one
+    /// are less than `ComplianceThresholds.comparableCoverageShare` of the other's.
+    public func isComparable(with other: ReportCoverage) -> Bool {
+        func close(_ a: Int, _ b: Int) -> Bool {
+            guard a > 0, b > 0 else { return false }
+            return Double(min(a, b)) >= Double(max(a, b)) * ComplianceThresholds.comparableCoverageShare
+        }
+        return close(daysWithData, other.daysWithData) && close(receivers, other.receivers)
+    }
+}
+
+/// Mail from outside the provider's servers, by who sent it.
+public struct SenderGroup: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The tenant's own relay (its configured relay networks).
+        case relay
+        /// Forwarders and mailing lists (override reasons or the forwarding pattern).
+        case forwarded
+        /// Servers neither the provider's nor the tenant's relay, failing DMARC: spoofing, or the
+        /// tenant's other senders not yet authorised.
+        case unauthorised
+        /// Other servers whose mail passed DMARC: most likely the tenant's own other services.
+        case otherPassing = "other-passing"
+        /// The rest: temporary DNS errors and empty rows from other servers.
+        case otherRest = "other-rest"
+    }
+
+    public var kind: Kind
+    public var traffic: PassCount
+    /// Distinct sending addresses.
+    public var sources: Int
 }
 
 public struct DailyVolume: Sendable, Hashable, Codable {
     public var day: Day
     public var traffic: PassCount
+    /// Some report's period covered the day: false is "no data", not a day without mail.
+    public var reported: Bool
 }
 
 public struct DomainReport: Sendable, Hashable, Codable {
@@ -158,6 +206,16 @@ public struct Problem: Sendable, Hashable, Codable {
     /// What to do, in the report's language: the Diagnosis module's text for the largest example of
     /// each domain, or the class's general description when no example was given.
     public var recommendations: [String]
+    /// The first and last day in the month with messages of this class.
+    public var firstSeen: Day
+    public var lastSeen: Day
+    /// The first day with data after the last one seen, when reports covered at least
+    /// `ComplianceThresholds.resolvedAfterDaysWithData` days of its domains since without it: the
+    /// problem stopped (a DNS record fixed, a domain moved to DKIM). Nil while it is open, and for
+    /// classes nobody fixes (forwarded mail, foreign senders).
+    public var resolvedSince: Day?
+
+    public var isOpen: Bool { resolvedSince == nil }
 }
 
 public struct SourceVolume: Sendable, Hashable, Codable {

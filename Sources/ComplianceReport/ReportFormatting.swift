@@ -12,10 +12,10 @@ struct ReportFormatting: Sendable {
         self.language = language
     }
 
-    private var groupSeparator: String { language == .de ? "." : "," }
-    private var decimalSeparator: String { language == .de ? "," : "." }
+    private var groupSeparator: String { language.isGerman ? "." : "," }
+    private var decimalSeparator: String { language.isGerman ? "," : "." }
     /// German puts a (no-break) space before the percent sign, English none.
-    private var percentSign: String { language == .de ? "\u{00A0}%" : "%" }
+    private var percentSign: String { language.isGerman ? "\u{00A0}%" : "%" }
 
     /// `1.234.567` / `1,234,567`.
     func integer(_ value: Int64) -> String {
@@ -52,7 +52,7 @@ struct ReportFormatting: Sendable {
 
     /// A change in percentage points: `+1,2 Pp.` / `+1.2 pp`.
     func percentagePoints(_ value: Double) -> String {
-        decimal(value, signed: true) + (language == .de ? "\u{00A0}Pp." : "\u{00A0}pp")
+        decimal(value, signed: true) + (language.isGerman ? "\u{00A0}Pp." : "\u{00A0}pp")
     }
 
     /// A relative change: `+12,5 %` / `+12.5%`.
@@ -69,7 +69,7 @@ struct ReportFormatting: Sendable {
 
     /// `März 2026` / `March 2026`.
     func month(_ month: ReportMonth) -> String {
-        let names = language == .de ? ReportFormatting.germanMonths : ReportFormatting.englishMonths
+        let names = language.isGerman ? ReportFormatting.germanMonths : ReportFormatting.englishMonths
         return "\(names[month.month - 1]) \(month.year)"
     }
 
@@ -77,7 +77,7 @@ struct ReportFormatting: Sendable {
     func day(_ day: Day) -> String {
         let (year, month, dayOfMonth) = day.components
         switch language {
-        case .de:
+        case .de, .deCH:
             return "\(pad(dayOfMonth)).\(pad(month)).\(year)"
         case .en:
             return "\(dayOfMonth) \(ReportFormatting.englishMonths[month - 1].prefix(3)) \(year)"
@@ -88,7 +88,7 @@ struct ReportFormatting: Sendable {
     func shortDay(_ day: Day) -> String {
         let (_, month, dayOfMonth) = day.components
         switch language {
-        case .de: return "\(pad(dayOfMonth)).\(pad(month))."
+        case .de, .deCH: return "\(pad(dayOfMonth)).\(pad(month))."
         case .en: return "\(dayOfMonth) \(ReportFormatting.englishMonths[month - 1].prefix(3))"
         }
     }
@@ -102,8 +102,12 @@ struct ReportFormatting: Sendable {
 
     /// A report's period on one line: `01.03.2026 00:00–23:59` within a day, both ends otherwise.
     /// The end is shown as the receiver wrote it (often 23:59:59, shown as 23:59).
+    /// A period of exactly one UTC day (00:00 to 23:59:59 or to the next midnight) is that day alone.
     func period(_ begin: Int64, _ end: Int64) -> String {
         let beginDay = Day(epochSeconds: begin)
+        if begin == Int64(beginDay.daysSinceEpoch) * 86_400, end - begin == 86_399 || end - begin == 86_400 {
+            return day(beginDay)
+        }
         let endDay = Day(epochSeconds: end)
         guard beginDay == endDay else { return "\(moment(begin)) – \(moment(end))" }
         let seconds = end - Int64(endDay.daysSinceEpoch) * 86_400

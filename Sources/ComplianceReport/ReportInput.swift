@@ -18,6 +18,8 @@ public struct MonthlyReportInput: Sendable {
     /// The previous month's totals, for the change line (`MonthlyReport.build(previousMonthInput).summary.totals`);
     /// nil when there was no data or it was not asked.
     public var previousMonth: ComplianceTotals?
+    /// The previous month's days and receivers with data (`MonthTotalsTally.coverage`), nil with `previousMonth`.
+    public var previousCoverage: ReportCoverage?
     /// Failing rows as diagnosed, for the recommendation texts; one per (domain, class) is used, the one
     /// with the most messages. Classes without an example get the class's general description.
     public var examples: [Diagnosis]
@@ -28,8 +30,9 @@ public struct MonthlyReportInput: Sendable {
     public init(
         tenant: Tenant, providerName: String, month: ReportMonth, language: Language? = nil,
         reports: [ReceivedReport], previousMonth: ComplianceTotals? = nil, examples: [Diagnosis] = [],
-        thresholds: ComplianceThresholds = .standard, generatedOn: Day? = nil
+        thresholds: ComplianceThresholds = .standard, generatedOn: Day? = nil, previousCoverage: ReportCoverage? = nil
     ) {
+        self.previousCoverage = previousCoverage
         self.generatedOn = generatedOn
         self.tenant = tenant
         self.providerName = providerName

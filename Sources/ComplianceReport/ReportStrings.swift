@@ -13,6 +13,7 @@ struct ReportStrings: Sendable {
         self.language = language
         switch language {
         case .de: table = ReportStrings.german
+        case .deCH: table = ReportStrings.swissGerman
         case .en: table = ReportStrings.english
         }
     }
@@ -35,6 +36,8 @@ struct ReportStrings: Sendable {
     func disposition(_ name: String) -> String { text("disposition.\(name)") }
     func status(_ status: ComplianceStatus) -> String { text("status.\(status.rawValue)") }
     func statusDetail(_ status: ComplianceStatus) -> String { text("status-detail.\(status.rawValue)") }
+    /// The fix in a few words, for the to-do list, whose own column says who acts.
+    func fix(_ kind: DiagnosisClass) -> String { text("fix.\(kind.rawValue)") }
 
     static let fixedKeys = [
         "title", "tenant", "provider", "period", "section.summary", "section.charts", "section.domains",
@@ -52,12 +55,17 @@ struct ReportStrings: Sendable {
         "col.receiver", "col.report-id", "col.period", "col.messages-in-month", "col.sha256", "evidence.apportioned",
         "evidence.none", "evidence.intro", "domains.method-note", "domains.none", "messages.one", "messages.many",
         "status.shares", "generated", "responsible.informational", "chart.receivers.none",
-    ]
+        "todo.title", "todo.none", "col.what", "col.seen", "days.one", "days.many", "receivers.one",
+        "receivers.many", "coverage.this", "coverage.both", "kpi.change.volume-held", "kpi.change.rate-all", "others.title", "others.none",
+        "col.sender", "col.source-count", "problem.resolved", "problem.resolved.note", "blocker.days.one",
+        "chart.failures", "chart.failures.none", "chart.daily-failures", "legend.no-data",
+    ] + SenderGroup.Kind.allCases.map { "others.\($0.rawValue)" }
 
     /// Every key a renderer may ask for.
     static var requiredKeys: [String] {
         fixedKeys + DiagnosisClass.allCases.map { "class.\($0.rawValue)" }
             + DiagnosisClass.allCases.map { "advice.\($0.rawValue)" }
+            + DiagnosisClass.allCases.map { "fix.\($0.rawValue)" }
             + ResponsibleParty.allCases.map { "responsible.\($0.rawValue)" }
             + SendingMethod.allCases.map { "method.\($0.rawValue)" }
             + SendingMethod.allCases.map { "metaphor.\($0.rawValue)" }
@@ -70,12 +78,56 @@ struct ReportStrings: Sendable {
     static func table(_ language: Language) -> [String: String] {
         switch language {
         case .de: german
+        case .deCH: swissGerman
         case .en: english
         }
     }
 
     static let german: [String: String] = [
         "title": "DMARC-Compliance-Bericht",
+        "todo.title": "Zu tun",
+        "todo.none": "Nichts zu tun: kein offenes Problem, das Kunde oder Anbieter beheben könnte.",
+        "col.what": "Was zu tun ist",
+        "col.seen": "Aufgetreten",
+        "days.one": "1 Tag",
+        "days.many": "{0} Tagen",
+        "receivers.one": "1 Empfänger",
+        "receivers.many": "{0} Empfängern",
+        "coverage.this": "Abdeckung: Berichte an {0} von {1}.",
+        "coverage.both": "Abdeckung: diesen Monat Berichte an {0} von {1}, im Vormonat an {2} von {3}.",
+        "kpi.change.volume-held":
+            "Nachrichtenzahl nicht verglichen: die Berichte decken die beiden Monate zu verschieden ab (siehe Abdeckung)",
+        "others.title": "Übrige Absender (nicht die Server des Anbieters)",
+        "others.none": "Keine Nachrichten von übrigen Absendern.",
+        "others.relay": "Ihr Relay",
+        "others.forwarded": "Weitergeleitet (Weiterleitungen, Verteiler)",
+        "others.unauthorised": "Nicht autorisierte Absender",
+        "others.other-passing": "Andere Server, DMARC bestanden (z. B. Ihre eigenen Dienste)",
+        "others.other-rest": "Andere Server, vorübergehende Fehler",
+        "col.sender": "Absender",
+        "col.source-count": "Quellen (IP)",
+        "problem.resolved": "behoben seit {0}",
+        "problem.resolved.note":
+            "Zuletzt am {0} aufgetreten; an den Tagen mit Berichten danach nicht mehr. Keine Korrektur offen.",
+        "blocker.days.one": "Berichte an 1 Tag, nötig sind {1}",
+        "chart.failures": "Nicht bestanden nach Diagnose (eigene Skala)",
+        "chart.failures.none": "Keine Nachricht hat DMARC nicht bestanden",
+        "chart.daily-failures": "Nicht bestanden je Tag (eigene Skala)",
+        "legend.no-data": "kein Bericht",
+        "fix.pass": "–",
+        "fix.empty": "–",
+        "fix.forwarded": "–",
+        "fix.transient": "Nameserver prüfen, falls es anhält",
+        "fix.spf-not-authorized": "Server des Anbieters in den SPF-Eintrag aufnehmen",
+        "fix.spf-record-error": "SPF-Eintrag reparieren (höchstens 10 DNS-Abfragen)",
+        "fix.spf-not-aligned": "Bounce-Domain unter der Kundendomain einrichten",
+        "fix.dkim-key-missing": "DKIM-Schlüssel unter dem vereinbarten Selektor veröffentlichen",
+        "fix.dkim-selector-unknown": "Mit einem vereinbarten Selektor signieren",
+        "fix.dkim-not-aligned": "Mit d=Kundendomain signieren",
+        "fix.relay-bypassed": "Mails über das Relay des Kunden leiten",
+        "fix.relay-failure": "SPF und DKIM des Mail-Relays prüfen",
+        "fix.unauthorized-source": "Eigene Server autorisieren, fremde mit p=quarantine/reject abwehren",
+        "fix.unknown-domain": "Domain einem Kunden zuordnen",
         "tenant": "Kunde",
         "provider": "Anbieter",
         "period": "Zeitraum",
@@ -102,7 +154,7 @@ struct ReportStrings: Sendable {
             "Ein Teil der Mails scheitert an Einstellungen auf beiden Seiten. Die Empfehlungen unten nennen, wer was korrigiert.",
         "status-detail.no-data": "Für diesen Monat liegen keine DMARC-Berichte zu Ihren Domains vor.",
         "status.rule":
-            "Schwelle: Konform, solange die Fehler, die Kunde oder Anbieter beheben können, je höchstens {0} der über die Server des Anbieters oder das Relay des Kunden versandten Mails ausmachen. Weitergeleitete Mails, vorübergehende DNS-Fehler und fremde Absender zählen nicht.",
+            "Schwelle: Konform, solange die Fehler, die Kunde oder Anbieter beheben können, je höchstens {0} der über die Server des Anbieters oder das Relay des Kunden versandten Mails ausmachen. Weitergeleitete Mails, vorübergehende DNS-Fehler, fremde Absender und im Monat behobene Probleme zählen nicht.",
         "status.shares":
             "Behebbar durch den Kunden: {0} · durch den Anbieter: {1} (von {2} autorisiert versandten Nachrichten)",
         "empty.month":
@@ -115,7 +167,8 @@ struct ReportStrings: Sendable {
         "kpi.other.note": "{0} Nachrichten: Ihr Relay, Weiterleitungen, fremde Server",
         "kpi.change": "Veränderung zum Vormonat",
         "kpi.change.messages": "Nachrichten {0}",
-        "kpi.change.rate": "Quote Anbieter-Server {0}",
+        "kpi.change.rate": "DMARC-Quote Anbieter-Server {0} → {1}",
+        "kpi.change.rate-all": "DMARC-Quote aller Nachrichten {0} → {1}",
         "kpi.change.none": "keine Daten zum Vormonat",
         "no-rate": "keine Nachrichten",
         "chart.daily": "Tägliches Volumen: DMARC bestanden und nicht bestanden",
@@ -140,7 +193,7 @@ struct ReportStrings: Sendable {
         "reports.many": "{0} Berichte",
         "messages.one": "1 Nachricht",
         "messages.many": "{0} Nachrichten",
-        "domains.method-note": "Die drei Wege, den Anbieter zu autorisieren:",
+        "domains.method-note": "So autorisieren Ihre Domains den Anbieter:",
         "domains.none": "Keine Domains konfiguriert.",
         "method.spf": "SPF",
         "method.dkim": "DKIM",
@@ -183,9 +236,9 @@ struct ReportStrings: Sendable {
         "method.sources.none": "Datenquellen: keine Berichte in diesem Monat.",
         "method.period": "Zeitraum: {0} bis {1} (UTC). Ausgewertet: {2}, davon {3} über Tagesgrenzen aufgeteilt.",
         "method.counting":
-            "Zählweise: Empfänger melden Nachrichten je Berichtszeitraum, nicht je Tag. Überspannt ein Zeitraum mehrere UTC-Tage oder die Monatsgrenze, wird die Zahl anteilig nach den Sekunden des Zeitraums in jedem Tag aufgeteilt und auf ganze Nachrichten gerundet (Methode der grössten Reste), sodass die Summe exakt der gemeldeten Zahl entspricht. Nur die Anteile der Tage im Monat zählen.",
+            "Zählweise: Empfänger melden Nachrichten je Berichtszeitraum, nicht je Tag. Überspannt ein Zeitraum mehrere UTC-Tage oder die Monatsgrenze, wird die Zahl anteilig nach den Sekunden des Zeitraums in jedem Tag aufgeteilt und auf ganze Nachrichten gerundet (Methode der größten Reste), sodass die Summe exakt der gemeldeten Zahl entspricht. Nur die Anteile der Tage im Monat zählen.",
         "method.classification":
-            "Bewertung: DMARC bestanden heisst, SPF oder DKIM hat mit Alignment zur Absenderdomain bestanden, wie der Empfänger es meldet. Nachrichten von den Servern des Anbieters sind an dessen Netzen erkannt (nie über Reverse-DNS), Nachrichten Ihres Relays an den konfigurierten Relay-Netzen.",
+            "Bewertung: DMARC bestanden heißt, SPF oder DKIM hat mit Alignment zur Absenderdomain bestanden, wie der Empfänger es meldet. Nachrichten von den Servern des Anbieters sind an dessen Netzen erkannt (nie über Reverse-DNS), Nachrichten Ihres Relays an den konfigurierten Relay-Netzen.",
         "col.receiver": "Empfänger",
         "col.report-id": "Berichts-ID",
         "col.period": "Zeitraum (UTC)",
@@ -238,8 +291,53 @@ struct ReportStrings: Sendable {
         "advice.unknown-domain": "Betreiber: die Domain einem Kunden zuordnen.",
     ]
 
+    /// German as the Swiss write it: "ss" for every "ß".
+    static let swissGerman = german.mapValues { Language.deCH.spelling($0) }
+
     static let english: [String: String] = [
         "title": "DMARC compliance report",
+        "todo.title": "To do",
+        "todo.none": "Nothing to do: no open problem the customer or the provider could fix.",
+        "col.what": "What to do",
+        "col.seen": "Seen",
+        "days.one": "1 day",
+        "days.many": "{0} days",
+        "receivers.one": "1 receiver",
+        "receivers.many": "{0} receivers",
+        "coverage.this": "Coverage: reports on {0} from {1}.",
+        "coverage.both": "Coverage: this month reports on {0} from {1}, the previous month on {2} from {3}.",
+        "kpi.change.volume-held":
+            "message volume not compared: reports covered the two months too differently (see coverage)",
+        "others.title": "Other senders (not the provider's servers)",
+        "others.none": "No messages from other senders.",
+        "others.relay": "Your relay",
+        "others.forwarded": "Forwarded (forwarders, mailing lists)",
+        "others.unauthorised": "Unauthorised senders",
+        "others.other-passing": "Other servers that passed DMARC (e.g. your own services)",
+        "others.other-rest": "Other servers, temporary errors",
+        "col.sender": "Sender",
+        "col.source-count": "Sources (IP)",
+        "problem.resolved": "resolved since {0}",
+        "problem.resolved.note": "Last seen on {0}; not seen on the days with reports since. No fix open.",
+        "blocker.days.one": "reports on 1 day, {1} needed",
+        "chart.failures": "Failed by diagnosis (own scale)",
+        "chart.failures.none": "No message failed DMARC",
+        "chart.daily-failures": "Failed per day (own scale)",
+        "legend.no-data": "no report",
+        "fix.pass": "–",
+        "fix.empty": "–",
+        "fix.forwarded": "–",
+        "fix.transient": "Check the name servers if it persists",
+        "fix.spf-not-authorized": "Add the provider's servers to the SPF record",
+        "fix.spf-record-error": "Repair the SPF record (at most 10 DNS lookups)",
+        "fix.spf-not-aligned": "Send with a bounce domain under the customer's domain",
+        "fix.dkim-key-missing": "Publish the DKIM key under the agreed selector",
+        "fix.dkim-selector-unknown": "Sign with an agreed selector",
+        "fix.dkim-not-aligned": "Sign with d=the customer's domain",
+        "fix.relay-bypassed": "Route the mail through the customer's relay",
+        "fix.relay-failure": "Check SPF and DKIM of the mail relay",
+        "fix.unauthorized-source": "Authorise your own servers; p=quarantine/reject stops the others",
+        "fix.unknown-domain": "Assign the domain to a customer",
         "tenant": "Customer",
         "provider": "Provider",
         "period": "Period",
@@ -266,7 +364,7 @@ struct ReportStrings: Sendable {
             "Part of the mail fails because of settings on both sides. The recommendations below name who fixes what.",
         "status-detail.no-data": "No receiver sent DMARC reports for your domains this month.",
         "status.rule":
-            "Threshold: compliant while the failures the customer or the provider can fix each stay at or below {0} of the mail sent via the provider's servers or the customer's relay. Forwarded mail, temporary DNS errors and foreign senders do not count.",
+            "Threshold: compliant while the failures the customer or the provider can fix each stay at or below {0} of the mail sent via the provider's servers or the customer's relay. Forwarded mail, temporary DNS errors, foreign senders and problems resolved during the month do not count.",
         "status.shares":
             "Fixable by the customer: {0} · by the provider: {1} (of {2} messages sent by authorised servers)",
         "empty.month":
@@ -279,7 +377,8 @@ struct ReportStrings: Sendable {
         "kpi.other.note": "{0} messages: your relay, forwarders, other servers",
         "kpi.change": "Change from previous month",
         "kpi.change.messages": "Messages {0}",
-        "kpi.change.rate": "Provider servers pass rate {0}",
+        "kpi.change.rate": "DMARC pass rate, provider servers {0} → {1}",
+        "kpi.change.rate-all": "DMARC pass rate, all mail {0} → {1}",
         "kpi.change.none": "no data for the previous month",
         "no-rate": "no messages",
         "chart.daily": "Daily volume: DMARC passed and failed",
@@ -304,7 +403,7 @@ struct ReportStrings: Sendable {
         "reports.many": "{0} reports",
         "messages.one": "1 message",
         "messages.many": "{0} messages",
-        "domains.method-note": "The three ways to authorise the provider:",
+        "domains.method-note": "How your domains authorise the provider:",
         "domains.none": "No domains configured.",
         "method.spf": "SPF",
         "method.dkim": "DKIM",

@@ -98,10 +98,10 @@ struct ConfigurationReader {
         let name = try text(try required(fields, "name", in: node, path: path), path: "\(path).name")
         let languageNode = try required(fields, "language", in: node, path: path)
         let languageText = try text(languageNode, path: "\(path).language")
-        guard let language = Language(rawValue: languageText.lowercased()) else {
+        guard let language = Language(named: languageText) else {
             throw error(
                 .badLanguage, at: languageNode, path: "\(path).language",
-                "unknown language '\(languageText)' (expected de or en)")
+                "unknown language '\(languageText)' (expected de, de-CH or en)")
         }
         var domains: [TenantDomain] = []
         if let value = fields["domains"] {

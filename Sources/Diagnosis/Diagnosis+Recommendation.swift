@@ -9,7 +9,7 @@ extension Diagnosis {
         let facts = Facts(self)
         switch language {
         case .en: return english(facts)
-        case .de: return german(facts)
+        case .de, .deCH: return language.spelling(german(facts))
         }
     }
 
@@ -215,7 +215,7 @@ extension Diagnosis {
             case .arc: why = "der Empfänger hat der ARC-Kette des Weiterleiters vertraut"
             case .pattern:
                 why =
-                    "eine gültige DKIM-Signatur von \(f.signatureDomain) kam von einem Server ausserhalb der Netze des Anbieters"
+                    "eine gültige DKIM-Signatur von \(f.signatureDomain) kam von einem Server außerhalb der Netze des Anbieters"
             }
             return "Nichts zu tun: \(f.ip) hat diese Nachrichten weitergeleitet (\(why)). Weiterleitung bricht SPF;"
                 + " nur eine DKIM-Signatur, die sie übersteht, lässt weitergeleitete Mails DMARC bestehen."

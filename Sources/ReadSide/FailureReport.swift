@@ -80,25 +80,24 @@ public struct FailureGroup: Sendable, Encodable {
 
 /// Answers support's questions from stored rows and the tenant configuration in force.
 public struct SupportQueries {
-    let connection: PostgresConnection
-    /// For reading a domain's failing rows in two halves at once; kept for the next query.
-    private let sibling = SiblingConnection()
+    /// The connection, and a second one for reading a domain's failing rows in two halves at once,
+    /// kept for the next query.
+    private let connections: ConnectionPair
+    var connection: PostgresConnection { connections.connection }
     /// False: one connection reads all failing rows (tests compare both ways).
     var readsInTwoHalves = true
     /// Kinds of row remembered while reading (`RowDiagnoses`); tests make it small.
     var rememberedKinds = RowDiagnoses.defaultCapacity
     /// Whether a second connection is open (tests).
-    var hasSecondConnection: Bool { sibling.isOpen }
+    var hasSecondConnection: Bool { connections.hasSecond }
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    public init(connection: PostgresConnection) { connections = ConnectionPair(connection) }
 
     public func failures(_ query: FailureQuery) throws -> FailureReport {
         let configuration = try requireConfiguration()
         let domain = Normalise.domain(query.domain) ?? query.domain.lowercased()
         if let tenantID = query.tenantID {
-            guard let tenant = configuration.tenants.first(where: { $0.id == tenantID }) else {
-                throw QueryError(.unknownTenant, "no tenant \"\(tenantID)\"; `dmarc tenants list` shows them")
-            }
+            let tenant = try TenantStore.tenant(tenantID, in: configuration)
             let owns = tenant.domains.contains { domain == $0.domain || domain.hasSuffix("." + $0.domain) }
             guard owns else {
                 throw QueryError(.badArgument, "\(domain) is not a domain of tenant \(tenantID)")
@@ -108,31 +107,24 @@ public struct SupportQueries {
         // diagnoses half of them (by record number) on a second thread and server backend, while
         // this one sums the passes and reads the other half. Without one, one scan reads them all.
         var tally: FailureTally
-        if !readsInTwoHalves || sibling.isUnavailable {
+        if !readsInTwoHalves || connections.secondIsUnavailable {
             tally = try Self.reportedPasses(on: connection, domain: domain, query, configuration)
             try tally.addFailing(on: connection, domain: domain, query, configuration, part: nil, kinds: rememberedKinds)
         } else {
-            let main = SharedConnection(connection)
-            let sibling = self.sibling
             let kinds = rememberedKinds
-            let (first, second) = try bothAtOnce(
-                {
-                    var tally = try Self.reportedPasses(on: main.connection, domain: domain, query, configuration)
-                    try tally.addFailing(on: main.connection, domain: domain, query, configuration, part: RowPart(0, of: 2), kinds: kinds)
+            let (first, second) = try connections.both(
+                { connection in
+                    var tally = try Self.reportedPasses(on: connection, domain: domain, query, configuration)
+                    try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(0, of: 2), kinds: kinds)
                     return tally
                 },
-                { () throws -> FailureTally? in
-                    guard let other = sibling.connection(siblingOf: main.connection) else { return nil }
+                { connection in
                     var tally = FailureTally()
-                    try tally.addFailing(on: other, domain: domain, query, configuration, part: RowPart(1, of: 2), kinds: kinds)
+                    try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(1, of: 2), kinds: kinds)
                     return tally
                 })
             tally = consume first
-            if let second {
-                tally.merge(second)
-            } else {
-                try tally.addFailing(on: connection, domain: domain, query, configuration, part: RowPart(1, of: 2), kinds: kinds)
-            }
+            tally.merge(second)
         }
         let rowCount = tally.rows, total = tally.messages
         if rowCount == 0, configuration.entry(forDomain: domain, onDay: query.period.from) == nil,
@@ -168,12 +160,7 @@ public struct SupportQueries {
         return tally
     }
 
-    func requireConfiguration() throws -> TenantConfiguration {
-        guard let configuration = try TenantStore(connection: connection).current() else {
-            throw QueryError(.noConfiguration, "no tenants configured yet: run `dmarc tenants apply tenants.yaml` first")
-        }
-        return configuration
-    }
+    func requireConfiguration() throws -> TenantConfiguration { try TenantStore(connection: connection).required() }
 
     /// A clear message naming the closest configured or reported domains.
     func unknownDomain(_ domain: String, configuration: TenantConfiguration) throws -> QueryError {

@@ -8,12 +8,11 @@ import Postgres
 /// Rows are diagnosed here with the configuration in force (history by `since`), exactly as
 /// `dmarc failures` does, so the report and support never disagree.
 public struct MonthlyReportQuery {
-    let connection: PostgresConnection
-    /// A second connection, opened for the first report and kept for the next (`--all`); nil when it
-    /// could not be opened, and the parts are then read in turn.
-    private let spare = SiblingConnection()
+    /// The connection, and a second one kept for the next report (`--all`).
+    private let connections: ConnectionPair
+    var connection: PostgresConnection { connections.connection }
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    public init(connection: PostgresConnection) { connections = ConnectionPair(connection) }
 
     /// The tenant's monthly report: `MonthlyReport.build(input(…))`, with the rows summed as they are
     /// read (`MonthlyReportTally`) instead of collected first. What `report monthly` prints.
@@ -21,7 +20,7 @@ public struct MonthlyReportQuery {
     /// Errors: no configuration, unknown tenant (`QueryError`), or PostgreSQL's own.
     public func report(tenantID: String, month: ReportMonth, language: Language? = nil, today: Day? = nil) throws -> MonthlyReport {
         let (configuration, tenant) = try configuration(of: tenantID)
-        let (rows, previousTotals) = try read(tenant: tenant, configuration: configuration, month: month) {
+        let (rows, previous) = try read(tenant: tenant, configuration: configuration, month: month) {
             connection, selection in
             var rows = TalliedRows(month: month)
             try Self.forEachRow(on: connection, tenant: tenant, configuration: configuration, month: month, only: selection) { row in
@@ -32,7 +31,8 @@ public struct MonthlyReportQuery {
         } merge: { $0.add($1) }
         let input = MonthlyReportInput(
             tenant: tenant, providerName: configuration.provider.name, month: month, language: language, reports: [],
-            previousMonth: previousTotals, examples: rows.examples.ordered, generatedOn: today)
+            previousMonth: previous?.totals, examples: rows.examples.ordered, generatedOn: today,
+            previousCoverage: previous?.coverage)
         return MonthlyReport.build(input, from: rows.tally)
     }
 
@@ -41,7 +41,7 @@ public struct MonthlyReportQuery {
     /// Errors: no configuration, unknown tenant (`QueryError`), or PostgreSQL's own.
     public func input(tenantID: String, month: ReportMonth, language: Language? = nil, today: Day? = nil) throws -> MonthlyReportInput {
         let (configuration, tenant) = try configuration(of: tenantID)
-        let (rows, previousTotals) = try read(tenant: tenant, configuration: configuration, month: month) {
+        let (rows, previous) = try read(tenant: tenant, configuration: configuration, month: month) {
             connection, selection in
             var rows = MonthRows()
             try Self.forEachRow(on: connection, tenant: tenant, configuration: configuration, month: month, only: selection) { row in
@@ -52,8 +52,8 @@ public struct MonthlyReportQuery {
         } merge: { $0.add($1) }
         return MonthlyReportInput(
             tenant: tenant, providerName: configuration.provider.name, month: month, language: language,
-            reports: rows.orderedReports, previousMonth: previousTotals, examples: rows.examples.ordered,
-            generatedOn: today)
+            reports: rows.orderedReports, previousMonth: previous?.totals, examples: rows.examples.ordered,
+            generatedOn: today, previousCoverage: previous?.coverage)
     }
 
     /// Tenant ids in configuration order, for `--all`.
@@ -62,14 +62,8 @@ public struct MonthlyReportQuery {
     }
 
     private func configuration(of tenantID: String) throws -> (TenantConfiguration, Tenant) {
-        guard let configuration = try TenantStore(connection: connection).current() else {
-            throw QueryError(.noConfiguration, "no tenants configured yet: run `dmarc tenants apply tenants.yaml` first")
-        }
-        guard let tenant = configuration.tenants.first(where: { $0.id == tenantID }) else {
-            let known = configuration.tenants.map(\.id).joined(separator: ", ")
-            throw QueryError(.unknownTenant, "no tenant \"\(tenantID)\" (configured: \(known))")
-        }
-        return (configuration, tenant)
+        let configuration = try TenantStore(connection: connection).required()
+        return (configuration, try TenantStore.tenant(tenantID, in: configuration))
     }
 
     /// The month's rows, in parts that `part` reads and `merge` adds up, and the previous month's
@@ -78,25 +72,18 @@ public struct MonthlyReportQuery {
     /// A big tenant's month is 600,000 rows. Its failing rows are read on this connection while a
     /// second one reads the sums of its passes and then the previous month, wanted only for its
     /// totals and read summed by verdict (`totals(on:…)`): two server backends and two client
-    /// threads share the work.
+    /// threads share the work (`ConnectionPair`; one connection reads all of it in turn without a second).
     private func read<Part: Sendable>(
         tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth,
         _ part: @escaping @Sendable (PostgresConnection, StoredRowSelection) throws -> Part,
         merge: (inout Part, Part) -> Void
-    ) throws -> (Part, ComplianceTotals?) {
-        guard let second = spare.connection(siblingOf: connection) else {
-            return (
-                try part(connection, .allWithReportedPassesSummed),
-                try Self.totals(on: connection, tenant: tenant, configuration: configuration, month: month.previous)
-            )
-        }
-        let first = SharedConnection(connection), other = SharedConnection(second)
-        var (failing, (passing, previous)) = try bothAtOnce(
-            { try part(first.connection, .exceptReportedPasses) },
-            {
-                let passing = try part(other.connection, .reportedPassesSummed)
-                let previous = try Self.totals(
-                    on: other.connection, tenant: tenant, configuration: configuration, month: month.previous)
+    ) throws -> (Part, MonthTotalsTally?) {
+        var (failing, (passing, previous)) = try connections.both(
+            { try part($0, .exceptReportedPasses) },
+            { connection in
+                let passing = try part(connection, .reportedPassesSummed)
+                let previous = try Self.tally(
+                    on: connection, tenant: tenant, configuration: configuration, month: month.previous)
                 return (passing, previous)
             })
         merge(&failing, passing)
@@ -136,6 +123,13 @@ public struct MonthlyReportQuery {
     static func totals(
         on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth
     ) throws -> ComplianceTotals? {
+        try tally(on: connection, tenant: tenant, configuration: configuration, month: month)?.totals
+    }
+
+    /// The sums behind `totals`, with the month's coverage (days and receivers with data).
+    static func tally(
+        on connection: PostgresConnection, tenant: Tenant, configuration: TenantConfiguration, month: ReportMonth
+    ) throws -> MonthTotalsTally? {
         var tally = MonthTotalsTally(month: month)
         var reported = false
         var owners: [OwnerKey: String?] = [:]
@@ -157,7 +151,7 @@ public struct MonthlyReportQuery {
                 reported = true
                 tally.add(
                     volume.messages, over: DateRange(begin: volume.begin, end: volume.end),
-                    passed: volume.reportedPass, providerNetwork: volume.fromProviderNetworks)
+                    passed: volume.reportedPass, providerNetwork: volume.fromProviderNetworks, receiver: volume.receiver)
             }
             guard leftOut else { continue }
             try connection.forEachDiagnosedRow(
@@ -168,10 +162,10 @@ public struct MonthlyReportQuery {
                 reported = true
                 tally.add(
                     row.count, over: DateRange(begin: row.begin, end: row.end), passed: row.diagnosisClass == .pass,
-                    providerNetwork: row.origin == .providerNetwork)
+                    providerNetwork: row.origin == .providerNetwork, receiver: row.reporter)
             }
         }
-        return reported ? tally.totals : nil
+        return reported ? tally : nil
     }
 
     /// The month, and the 30 days before its end for the readiness check.

@@ -48,3 +48,23 @@ public struct TenantStore {
         }
     }
 }
+
+extension TenantStore {
+    /// The configuration in force, for a query that cannot answer without one: every read-side
+    /// question (support, the monthly report) looks its tenants up here, so they say alike what to do.
+    public func required() throws -> TenantConfiguration {
+        guard let configuration = try current() else {
+            throw QueryError(.noConfiguration, "no tenants configured yet: run `dmarc tenants apply tenants.yaml` first")
+        }
+        return configuration
+    }
+
+    /// The configured tenant `id`; an error naming the configured ones when there is none.
+    public static func tenant(_ id: String, in configuration: TenantConfiguration) throws -> Tenant {
+        guard let tenant = configuration.tenants.first(where: { $0.id == id }) else {
+            let known = configuration.tenants.map(\.id).joined(separator: ", ")
+            throw QueryError(.unknownTenant, "no tenant \"\(id)\" (configured: \(known)); `dmarc tenants list` shows them")
+        }
+        return tenant
+    }
+}

@@ -10,6 +10,8 @@ public struct VerdictVolume: Sendable, Equatable {
     public var begin: Int64
     public var end: Int64
     public var headerFrom: String
+    /// Who sent the report (`org_name`): the coverage of a month counts receivers.
+    public var receiver: String
     /// The receiver's verdict: DMARC pass.
     public var reportedPass: Bool
     /// Sent from one of the provider's networks (origin `providerNetwork`).
@@ -41,7 +43,7 @@ extension PostgresConnection {
         let sql = """
             \(Self.foundReports)
             SELECT extract(epoch FROM p.begin_time)::bigint AS begin_time, extract(epoch FROM p.end_time)::bigint AS end_time,
-                   r.header_from, r.pass, r.provider, r.count::bigint AS count, r.summed
+                   r.header_from, r.pass, r.provider, r.count::bigint AS count, r.summed, p.org_name
             FROM (
                 SELECT r.report, r.header_from, \(Self.inVerdictVolumes) IS TRUE AS summed,
                        (r.dkim = 'pass' OR r.spf = 'pass') IS TRUE AS pass,
@@ -63,8 +65,9 @@ extension PostgresConnection {
             try body(
                 VerdictVolume(
                     begin: try row.decode("begin_time"), end: try row.decode("end_time"),
-                    headerFrom: try row.decode("header_from"), reportedPass: try row.decode("pass"),
-                    fromProviderNetworks: try row.decode("provider"), messages: try row.decode("count")))
+                    headerFrom: try row.decode("header_from"), receiver: try row.decode("org_name"),
+                    reportedPass: try row.decode("pass"), fromProviderNetworks: try row.decode("provider"),
+                    messages: try row.decode("count")))
         }
         return leftOut
     }

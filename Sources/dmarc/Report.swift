@@ -43,7 +43,7 @@ struct Report: ParsableCommand {
         @Option(help: "html, pdf, csv or json; repeat for several with --all. Default: html (with --all: html and pdf).")
         var format: [ReportFormat] = []
 
-        @Option(help: "Default: the tenant's language.")
+        @Option(help: "de (Germany, Austria: \"ß\"), de-CH (Swiss spelling: \"ss\") or en. Default: the tenant's language.")
         var lang: Language?
 
         @Option(

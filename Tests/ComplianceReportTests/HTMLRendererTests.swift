@@ -22,14 +22,43 @@ import Testing
 
     @Test func germanReportReadsGerman() {
         let html = HTMLRenderer().render(SampleReport.report())
-        #expect(html.contains("Handlungsbedarf beim Kunden"))
+        // The sample month's fixable problems all stopped before its end (MonthlyReportTests): compliant.
+        #expect(html.contains("Konform"))
         #expect(html.contains("Siegelring"))
         #expect(html.contains("Eigener Briefumschlag"))
-        #expect(html.contains("müller-gmbh.de (xn--mller-gmbh-9db.de)"))
+        let text = html.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+        #expect(text.contains("müller-gmbh.de (xn--mller-gmbh-9db.de)"))
         #expect(html.contains("<code>p=quarantine, sp=none, pct=100</code>"))
         #expect(html.contains("\u{00A0}%"))
         #expect(!html.contains("{0}"))
         #expect(html.contains("<dt>Erstellt</dt><dd>02.04.2026</dd>"))
+    }
+
+    @Test("a company name breaks neither around & nor before its legal form")
+    func companyNamesStayTogether() {
+        #expect(Markup.companyName("Müller GmbH & Co. KG") == "Müller GmbH\u{00A0}&amp;\u{00A0}Co.\u{00A0}KG")
+        #expect(Markup.companyName("ACME HR AG") == "ACME HR\u{00A0}AG")
+        #expect(Markup.companyName("Contoso Talent Ltd") == "Contoso Talent\u{00A0}Ltd")
+        #expect(Markup.companyName("A <b>") == "A &lt;b&gt;")
+    }
+
+    @Test("a domain breaks after a dot or at a space, never at its own hyphen")
+    func domainsBreakOnlyAfterDots() {
+        #expect(
+            Markup.domain("acme-hr.ch")
+                == "<span class=\"nowrap\">acme-hr.</span><wbr/><span class=\"nowrap\">ch</span>")
+        #expect(
+            Markup.domain("a.b (x&y)")
+                == "<span class=\"nowrap\">a.</span><wbr/><span class=\"nowrap\">b</span> <span class=\"nowrap\">(x&amp;y)</span>")
+    }
+
+    @Test("receivers by their common names", arguments: [
+        ("google.com", "Google"), ("Enterprise Outlook", "Microsoft"), ("Outlook.com", "Microsoft"),
+        ("Yahoo! Inc.", "Yahoo"), ("GMX", "GMX"), ("WEB.DE", "WEB.DE"), (" Mimecast ", "Mimecast"),
+        ("mx.receiver.example", "mx.receiver.example"),
+    ])
+    func receiverNames(_ orgName: String, _ common: String) {
+        #expect(ReceiverNames.common(orgName) == common)
     }
 
     @Test func axisScalesAreRound() {
@@ -42,7 +71,7 @@ import Testing
 
     @Test func englishReportReadsEnglish() {
         let html = HTMLRenderer().render(SampleReport.report(language: .en))
-        #expect(html.contains("Action needed on the customer&#39;s side"))
+        #expect(html.contains("Compliant"))
         #expect(html.contains("Signet ring"))
         #expect(!html.contains("{0}"))
         #expect(!html.contains("Nachrichten"))

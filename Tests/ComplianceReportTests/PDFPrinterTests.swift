@@ -86,7 +86,7 @@ import Testing
         guard let firstPage = try PDFText.firstPage(pdf) else { return }
         #expect(firstPage.contains("Beispiel AG"))
         #expect(firstPage.contains("März 2026"))
-        #expect(firstPage.contains("Handlungsbedarf beim Kunden"))
+        #expect(firstPage.contains("Konform"))
     }
 }
 

@@ -78,7 +78,7 @@ struct DiagnoserTests {
                 signatures: [DKIMAuthResult(domain: "mail.provider.example", selector: "s1", result: .pass)],
                 spfResults: [SPFAuthResult(domain: "bounce.provider.example", scope: .mfrom, result: .softfail)]),
             expected: .forwarded, origin: .other, responsible: .none, tenant: "acme",
-            english: ["mail.provider.example", "203.0.113.50"], german: ["mail.provider.example", "ausserhalb"]),
+            english: ["mail.provider.example", "203.0.113.50"], german: ["mail.provider.example", "außerhalb"]),
         Case(
             name: "SPF temperror for the tenant's domain",
             record: Fixtures.record(

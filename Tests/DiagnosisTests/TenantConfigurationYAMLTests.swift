@@ -29,6 +29,16 @@ struct TenantConfigurationYAMLTests {
                 since: 2026-03-01                        # optional: history; the entry valid at a row's date applies
         """
 
+    @Test("language: de, de-CH (any letter case, _ or -) and en; Swiss German spells ß as ss", arguments: [
+        ("de", Language.de), ("DE", .de), ("de-CH", .deCH), ("de-ch", .deCH), ("de_CH", .deCH), ("en", .en),
+    ])
+    func languages(_ written: String, _ expected: Language) throws {
+        let yaml = Self.issueSample.replacingOccurrences(of: "language: de ", with: "language: \(written) ")
+        let configuration = try TenantConfiguration(yaml: yaml)
+        #expect(configuration.tenants.first?.language == expected)
+        #expect(expected.spelling("größten, heißt, außerhalb") == (expected == .deCH ? "grössten, heisst, ausserhalb" : "größten, heißt, außerhalb"))
+    }
+
     @Test func issueSampleLoads() throws {
         let configuration = try TenantConfiguration(yaml: Self.issueSample)
         #expect(configuration.provider.name == "Example HR Cloud")
