@@ -299,4 +299,50 @@ import _CryptoExtras
         let rows = try connection.query("SELECT count(*) FROM dns_checks WHERE domain = 'change.test'")
         #expect(rows.rows.first?.int(0) == 2)
     }
+
+    /// The evidence beside the diagnosis: confirmed, stale, then fixed, as `failures` and `domain` print it.
+    @Test("failures and domain show the latest DNS check beside the class")
+    func evidenceBesideTheDiagnosis() throws {
+        let xml = SupportQueryTests.reportXML(id: "dns-1", domain: "beispiel-ag.de", rows: [
+            SupportQueryTests.Row(
+                ip: "192.0.2.10", count: 12, dkim: "fail", spf: "fail", from: "beispiel-ag.de",
+                signatures: [("beispiel-ag.de", "hr2", "fail")], spfResults: [("beispiel-ag.de", "fail")])
+        ])
+        let (database, connection) = try SupportQueryTests.prepared([xml])
+        let good = "_dmarc TXT \"v=DMARC1; p=reject\"\nhr1._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyA)"))"
+        let failures = ["failures", "--domain", "beispiel-ag.de", "--from", "2026-11-01", "--to", "2026-11-30", "--database", database.conninfo]
+        func checkedAt() throws -> String {
+            try connection.query(
+                "SELECT to_char(max(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM dns_checks"
+            ).rows.first?.string(0) ?? "?"
+        }
+
+        // Before any check: no DNS line.
+        #expect(try !DMARCBinary.run(failures).stdout.contains("DNS:"))
+
+        let missing = try KnotServer(zones: ["beispiel-ag.de": good])
+        _ = try DMARCBinary.run(["dns", "check", "--domain", "beispiel-ag.de", "--resolver", missing.address, "--database", database.conninfo])
+        missing.stop()
+        let confirmed = try DMARCBinary.run(failures)
+        #expect(confirmed.stdout.contains("192.0.2.10 dkim-key-missing"), "\(confirmed.stdout)")
+        #expect(confirmed.stdout.contains("  DNS: confirmed: no key at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt()))"))
+
+        // Three days later, without a new check: stale, never shown as current.
+        try connection.execute("UPDATE dns_checks SET checked_at = checked_at - interval '3 days'")
+        let stale = try DMARCBinary.run(failures)
+        #expect(stale.stdout.contains(
+            "  DNS: stale (checked \(try checkedAt()), older than 48 h): it showed dkim-key-missing at hr2._domainkey.beispiel-ag.de then"))
+        #expect(!stale.stdout.contains("confirmed"))
+
+        let published = try KnotServer(zones: [
+            "beispiel-ag.de": good + "\nhr2._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyB)"))"
+        ])
+        defer { published.stop() }
+        _ = try DMARCBinary.run(["dns", "check", "--domain", "beispiel-ag.de", "--resolver", published.address, "--database", database.conninfo])
+        let fixed = try DMARCBinary.run(failures)
+        #expect(fixed.stdout.contains(
+            "  DNS: the key is published now at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt())): fixed since the last failing report?"))
+        let overview = try DMARCBinary.run(["domain", "beispiel-ag.de", "--database", database.conninfo])
+        #expect(overview.stdout.contains("  dns check   ok (checked \(try checkedAt()))"), "\(overview.stdout)")
+    }
 }
