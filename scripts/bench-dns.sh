@@ -9,8 +9,6 @@ cd "$(dirname "$0")/.."
 work=${1:-/tmp/dmarc-dns-bench}; domains=${2:-5000}
 bin=${BIN:-.build/debug/dmarc}
 port=${PORT:-53999}
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 
 rm -rf "$work"; mkdir -p "$work"; chmod 755 "$work"
 key=$(openssl genrsa 2048 2>/dev/null | openssl rsa -pubout -outform DER 2>/dev/null | base64 -w0)
@@ -70,15 +68,9 @@ zone:
 PY
 knotd -c "$work/knot.conf" & knot=$!
 
-cluster="$work/pg"
-mkdir -p "$cluster"; [ "$(id -u)" = 0 ] && chown postgres "$cluster"
-"${as_pg[@]}" "$pgbin/initdb" -D "$cluster/data" -U postgres --auth=trust --no-instructions >/dev/null
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$cluster" >> "$cluster/data/postgresql.conf"
-"${as_pg[@]}" "$pgbin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/log" >/dev/null
-trap 'kill $knot; "${as_pg[@]}" "$pgbin/pg_ctl" stop -m fast -D "$cluster/data" >/dev/null' EXIT
-db="host=$cluster port=5432 user=postgres dbname=bench"
-psql "host=$cluster user=postgres dbname=postgres" -qc "CREATE DATABASE bench"
-"$bin" db migrate --database "$db" >/dev/null
+source scripts/private-cluster.sh
+private_cluster "$work/pg"
+trap 'kill $knot; $stop_cluster >/dev/null' EXIT
 "$bin" tenants apply --database "$db" "$work/tenants.yaml" | tail -1
 until "$bin" dns check --database "$db" --domain d00000.bench.test --resolver "127.0.0.1:$port" --no-store \
     --timeout-ms 200 --tries 1 | grep -q "^checked 1 domain: 1 ok"; do :; done  # knotd has loaded the zones

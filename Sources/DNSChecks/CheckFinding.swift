@@ -41,6 +41,11 @@ public struct CheckFinding: Sendable, Hashable, Codable {
         self.german = german
     }
 
+    /// An error-verdict finding: the form most findings take.
+    static func error(_ check: String, _ code: String, at name: String, _ english: String, _ german: String) -> CheckFinding {
+        CheckFinding(check: check, code: code, verdict: .error, name: name, english: english, german: german)
+    }
+
     public func text(_ language: Language) -> String {
         switch language {
         case .en: english

@@ -71,46 +71,39 @@ public struct DomainChecker: Sendable {
             ]
         }
         if records.count > 1 {
-            return [
-                CheckFinding(
-                    check: check, code: "dmarc-multiple", verdict: .error, name: name,
-                    english: "\(records.count) DMARC records at \(name): receivers ignore them all (RFC 7489 §6.6.3)."
-                        + " Keep exactly one.",
-                    german: "\(records.count) DMARC-Einträge unter \(name): Empfänger ignorieren dann alle"
-                        + " (RFC 7489 §6.6.3). Behalten Sie genau einen.")
-            ]
+            let (english, german) = (
+                "\(records.count) DMARC records at \(name): receivers ignore them all (RFC 7489 §6.6.3). Keep exactly one.",
+                "\(records.count) DMARC-Einträge unter \(name): Empfänger ignorieren dann alle (RFC 7489 §6.6.3)."
+                    + " Behalten Sie genau einen."
+            )
+            return [.error(check, "dmarc-multiple", at: name, english, german)]
         }
         let record = DMARCRecord(records[0])
         var findings: [CheckFinding] = []
         let policyTag = inherited ? (record.subdomainPolicy ?? record.policy) : record.policy
         facts.append("dmarc \(inherited ? "inherited from \(name) " : "")p=\(policyTag ?? "-") rua=\(record.tags["rua"] ?? "-")")
+        func add(_ code: String, _ verdict: CheckVerdict, _ english: String, _ german: String) {
+            findings.append(CheckFinding(check: check, code: code, verdict: verdict, name: name, english: english, german: german))
+        }
         if !record.errors.isEmpty {
             let list = record.errors.joined(separator: "; ")
-            findings.append(
-                CheckFinding(
-                    check: check, code: "dmarc-syntax", verdict: .error, name: name,
-                    english: "The DMARC record at \(name) has errors: \(list). Correct the record: \"\(records[0])\".",
-                    german: "Der DMARC-Eintrag unter \(name) hat Fehler: \(list). Korrigieren Sie den Eintrag:"
-                        + " \"\(records[0])\"."))
+            add("dmarc-syntax", .error,
+                "The DMARC record at \(name) has errors: \(list). Correct the record: \"\(records[0])\".",
+                "Der DMARC-Eintrag unter \(name) hat Fehler: \(list). Korrigieren Sie den Eintrag: \"\(records[0])\".")
         }
         if !record.unknownTags.isEmpty {
             let list = record.unknownTags.joined(separator: ", ")
-            findings.append(
-                CheckFinding(
-                    check: check, code: "dmarc-unknown-tag", verdict: .warning, name: name,
-                    english: "The DMARC record at \(name) has tags receivers ignore: \(list) (a typo?).",
-                    german: "Der DMARC-Eintrag unter \(name) hat Tags, die Empfänger ignorieren: \(list) (Tippfehler?)."))
+            add("dmarc-unknown-tag", .warning,
+                "The DMARC record at \(name) has tags receivers ignore: \(list) (a typo?).",
+                "Der DMARC-Eintrag unter \(name) hat Tags, die Empfänger ignorieren: \(list) (Tippfehler?).")
         }
         if policyTag?.lowercased() == "none" {
-            findings.append(
-                CheckFinding(
-                    check: check, code: "dmarc-policy-none", verdict: .warning, name: name,
-                    english: "The DMARC policy of \(domain) is none (monitoring only): forged mail in its name is"
-                        + " delivered. Once the reports show all legitimate mail passing, move to p=quarantine,"
-                        + " then p=reject.",
-                    german: "Die DMARC-Richtlinie von \(domain) ist none (nur Beobachtung): gefälschte Mails in ihrem"
-                        + " Namen werden zugestellt. Sobald die Berichte zeigen, dass alle echten Mails bestehen,"
-                        + " stellen Sie auf p=quarantine und dann p=reject um."))
+            add("dmarc-policy-none", .warning,
+                "The DMARC policy of \(domain) is none (monitoring only): forged mail in its name is delivered. Once"
+                    + " the reports show all legitimate mail passing, move to p=quarantine, then p=reject.",
+                "Die DMARC-Richtlinie von \(domain) ist none (nur Beobachtung): gefälschte Mails in ihrem Namen werden"
+                    + " zugestellt. Sobald die Berichte zeigen, dass alle echten Mails bestehen, stellen Sie auf"
+                    + " p=quarantine und dann p=reject um.")
         }
         findings += reportAddressFindings(record, policyDomain: String(name.dropFirst("_dmarc.".count)), name: name)
         findings += await externalDestinationFindings(record, policyDomain: String(name.dropFirst("_dmarc.".count)), lookup: lookup)
@@ -203,13 +196,12 @@ public struct DomainChecker: Sendable {
             ]
         }
         if records.count > 1 {
+            let english = "\(records.count) SPF records at \(domain): SPF fails for every message (permerror, RFC 7208 §4.5)."
+            let german = "\(records.count) SPF-Einträge unter \(domain): SPF scheitert für jede Mail (permerror, RFC 7208 §4.5)."
             return [
-                CheckFinding(
-                    check: check, code: "spf-multiple", verdict: .error, name: domain,
-                    english: "\(records.count) SPF records at \(domain): SPF fails for every message (permerror,"
-                        + " RFC 7208 §4.5). Merge them into one record starting with v=spf1.",
-                    german: "\(records.count) SPF-Einträge unter \(domain): SPF scheitert für jede Mail (permerror,"
-                        + " RFC 7208 §4.5). Führen Sie sie zu einem Eintrag mit v=spf1 zusammen.")
+                .error(
+                    check, "spf-multiple", at: domain, english + " Merge them into one record starting with v=spf1.",
+                    german + " Führen Sie sie zu einem Eintrag mit v=spf1 zusammen.")
             ]
         }
         var walk = SPFWalk(lookup: lookup)
@@ -219,33 +211,51 @@ public struct DomainChecker: Sendable {
         func add(_ code: String, _ verdict: CheckVerdict, _ english: String, _ german: String) {
             findings.append(CheckFinding(check: check, code: code, verdict: verdict, name: domain, english: english, german: german))
         }
+        /// Every network in `networks` lies inside one the record authorises (`+` ip4/ip6/a/mx).
+        func requireCovered(
+            _ networks: [IPNetwork], _ code: String, _ english: (what: String, mail: String),
+            _ german: (what: String, mail: String)
+        ) {
+            let uncovered = networks.filter { network in !walk.networks.contains { network.isCovered(by: $0) } }
+            guard !uncovered.isEmpty else { return }
+            let terms = uncovered.map(\.spfMechanism).joined(separator: " ")
+            add(code, .error,
+                "The SPF record of \(domain) does not cover \(english.what) \(terms): \(english.mail) fails SPF."
+                    + " Add \(terms) before the all term.",
+                "Der SPF-Eintrag von \(domain) deckt \(german.what) nicht ab (\(terms)): \(german.mail) scheitern an"
+                    + " SPF. Ergänzen Sie \(terms) vor dem all-Eintrag.")
+        }
         if !walk.errors.isEmpty {
             let list = walk.errors.joined(separator: "; ")
             add("spf-syntax", .error,
                 "The SPF record of \(domain) has errors, so SPF fails (permerror): \(list). Correct them.",
                 "Der SPF-Eintrag von \(domain) hat Fehler, SPF scheitert daher (permerror): \(list). Korrigieren Sie sie.")
         }
-        if let crossing = walk.lookupCrossing {
+        // The two RFC 7208 §4.6.4 limits, each naming the term that crosses it and the include it is under.
+        let limits = [
+            (
+                "spf-lookup-limit", walk.lookupCrossing,
+                "needs \(walk.lookups) DNS lookups, more than the 10 allowed", "The 11th",
+                "Remove includes you no longer need or replace them with ip4:/ip6: ranges.",
+                "braucht \(walk.lookups) DNS-Abfragen, mehr als die erlaubten 10", "Die 11.",
+                "Entfernen Sie nicht mehr benötigte includes oder ersetzen Sie sie durch ip4:/ip6:-Bereiche."
+            ),
+            (
+                "spf-void-limit", walk.voidCrossing,
+                "has \(walk.voids) lookups that find nothing, more than the 2 allowed", "The 3rd",
+                "Remove terms for names that no longer exist.",
+                "hat \(walk.voids) Abfragen ohne Ergebnis, mehr als die erlaubten 2", "Die 3.",
+                "Entfernen Sie Einträge für Namen, die es nicht mehr gibt."
+            ),
+        ]
+        for (code, crossing, english, nth, fix, german, nthGerman, fixGerman) in limits {
+            guard let crossing else { continue }
             let via = crossing.under.map { " (reached through \($0))" } ?? ""
             let viaGerman = crossing.under.map { " (erreicht über \($0))" } ?? ""
-            add("spf-lookup-limit", .error,
-                "The SPF record of \(domain) needs \(walk.lookups) DNS lookups, more than the 10 allowed: SPF fails"
-                    + " (permerror). The 11th is \(crossing.term)\(via). Remove includes you no longer need or"
-                    + " replace them with ip4:/ip6: ranges.",
-                "Der SPF-Eintrag von \(domain) braucht \(walk.lookups) DNS-Abfragen, mehr als die erlaubten 10: SPF"
-                    + " scheitert (permerror). Die 11. ist \(crossing.term)\(viaGerman). Entfernen Sie nicht mehr"
-                    + " benötigte includes oder ersetzen Sie sie durch ip4:/ip6:-Bereiche.")
-        }
-        if let crossing = walk.voidCrossing {
-            let via = crossing.under.map { " (reached through \($0))" } ?? ""
-            let viaGerman = crossing.under.map { " (erreicht über \($0))" } ?? ""
-            add("spf-void-limit", .error,
-                "The SPF record of \(domain) has \(walk.voids) lookups that find nothing, more than the 2 allowed:"
-                    + " SPF fails (permerror). The 3rd is \(crossing.term)\(via). Remove terms for names that no"
-                    + " longer exist.",
-                "Der SPF-Eintrag von \(domain) hat \(walk.voids) Abfragen ohne Ergebnis, mehr als die erlaubten 2:"
-                    + " SPF scheitert (permerror). Die 3. ist \(crossing.term)\(viaGerman). Entfernen Sie Einträge"
-                    + " für Namen, die es nicht mehr gibt.")
+            add(code, .error,
+                "The SPF record of \(domain) \(english): SPF fails (permerror). \(nth) is \(crossing.term)\(via). \(fix)",
+                "Der SPF-Eintrag von \(domain) \(german): SPF scheitert (permerror). \(nthGerman) ist"
+                    + " \(crossing.term)\(viaGerman). \(fixGerman)")
         }
         for loop in walk.loops {
             add("spf-loop", .error,
@@ -301,26 +311,14 @@ public struct DomainChecker: Sendable {
                             + " \"\(Self.suggested(records[0], adding: "include:\(include)"))\".")
                 }
             } else {
-                let uncovered = provider.networks.filter { network in !walk.networks.contains { network.isCovered(by: $0) } }
-                if !uncovered.isEmpty {
-                    let terms = uncovered.map(\.spfMechanism).joined(separator: " ")
-                    add("spf-provider-missing", .error,
-                        "The SPF record of \(domain) does not cover the provider's servers \(terms): their mail fails"
-                            + " SPF. Add \(terms) before the all term.",
-                        "Der SPF-Eintrag von \(domain) deckt die Server des Anbieters nicht ab (\(terms)): deren"
-                            + " Mails scheitern an SPF. Ergänzen Sie \(terms) vor dem all-Eintrag.")
-                }
+                requireCovered(
+                    provider.networks, "spf-provider-missing", ("the provider's servers", "their mail"),
+                    ("die Server des Anbieters", "deren Mails"))
             }
         case .relay:
-            let uncovered = entry.relayNetworks.filter { network in !walk.networks.contains { network.isCovered(by: $0) } }
-            if !uncovered.isEmpty {
-                let terms = uncovered.map(\.spfMechanism).joined(separator: " ")
-                add("spf-relay-missing", .error,
-                    "The SPF record of \(domain) does not cover the relay's networks \(terms): mail from your relay"
-                        + " fails SPF. Add \(terms) before the all term.",
-                    "Der SPF-Eintrag von \(domain) deckt die Netze Ihres Relays nicht ab (\(terms)): Mails Ihres"
-                        + " Relays scheitern an SPF. Ergänzen Sie \(terms) vor dem all-Eintrag.")
-            }
+            requireCovered(
+                entry.relayNetworks, "spf-relay-missing", ("the relay's networks", "mail from your relay"),
+                ("die Netze Ihres Relays", "Mails Ihres Relays"))
         case .dkim:
             break
         }

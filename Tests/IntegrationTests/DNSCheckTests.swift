@@ -22,22 +22,14 @@ import _CryptoExtras
           - id: alpha
             name: Alpha AG
             language: de
-            domains:
-              - {domain: good.test, method: spf}
-              - {domain: eleven.test, method: spf}
-              - {domain: twospf.test, method: spf}
-              - {domain: loop.test, method: spf}
-              - {domain: void.test, method: spf}
+            domains: [\(spf(["good", "eleven", "twospf", "loop", "void"]))]
           - id: beta
             name: Beta Ltd
             language: en
             domains:
-              - {domain: nodmarc.test, method: spf}
-              - {domain: monitor.test, method: spf}
-              - {domain: otheraddr.test, method: spf}
-              - {domain: unauthorised.test, method: spf}
               - {domain: relay.test, method: relay, relay_networks: [198.51.100.0/24, 203.0.113.16/28]}
               - {domain: broken.test, method: spf}
+              - \(spf(["nodmarc", "monitor", "otheraddr", "unauthorised"], separator: "\n      - "))
               - domain: dkim.test
                 method: dkim
                 dkim_selectors: [ok1, cname1, gone1, cut1, other1, loopy1]
@@ -47,6 +39,11 @@ import _CryptoExtras
                   cut1: \(keyA)
                   other1: \(keyA)
         """
+
+    /// `{domain: a.test, method: spf}, …` for flow-style lists of method-spf entries.
+    static func spf(_ names: [String], separator: String = ", ") -> String {
+        names.map { "{domain: \($0).test, method: spf}" }.joined(separator: separator)
+    }
 
     static func sha256Hex(_ base64: String) -> String {
         guard let data = Data(base64Encoded: base64) else { return "" }
@@ -252,18 +249,24 @@ import _CryptoExtras
         #expect(stored.rows.first?.bool(2) == true)
     }
 
-    @Test("a server that never answers is a timeout, not a missing record")
-    func timeout() throws {
-        let silent = try SilentServer()
-        defer { silent.close() }
+    /// A fresh database whose tenants file has one tenant with one domain entry (YAML flow style).
+    static func database(entry: String) throws -> (TestDatabase, PostgresConnection) {
         let database = try TestCluster.get().freshDatabase()
         let connection = try database.connect()
         _ = try TenantStore(connection: connection).apply(
             yaml: """
                 provider: {name: P, networks: [192.0.2.0/24], spf_include: _spf.provider.test}
                 tenants:
-                  - {id: t, name: T, language: en, domains: [{domain: quiet.test, method: dkim, dkim_selectors: [s1]}]}
+                  - {id: t, name: T, language: en, domains: [\(entry)]}
                 """, sourcePath: "t.yaml", dryRun: false)
+        return (database, connection)
+    }
+
+    @Test("a server that never answers is a timeout, not a missing record")
+    func timeout() throws {
+        let silent = try SilentServer()
+        defer { silent.close() }
+        let (database, _) = try Self.database(entry: "{domain: quiet.test, method: dkim, dkim_selectors: [s1]}")
         let (result, domains) = try Self.check(database, resolver: silent.address, extra: ["--timeout-ms", "100", "--tries", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         let findings = try #require(domains["quiet.test"]).findings
@@ -273,14 +276,7 @@ import _CryptoExtras
 
     @Test("a second run names what changed since the first")
     func changes() throws {
-        let database = try TestCluster.get().freshDatabase()
-        let connection = try database.connect()
-        _ = try TenantStore(connection: connection).apply(
-            yaml: """
-                provider: {name: P, networks: [192.0.2.0/24], spf_include: _spf.provider.test}
-                tenants:
-                  - {id: t, name: T, language: en, domains: [{domain: change.test, method: spf}]}
-                """, sourcePath: "t.yaml", dryRun: false)
+        let (database, connection) = try Self.database(entry: "{domain: change.test, method: spf}")
         let provider = "_spf TXT \"v=spf1 ip4:192.0.2.0/24 -all\""
         let before = try KnotServer(zones: [
             "provider.test": provider, "change.test": "@ TXT \"v=spf1 include:_spf.provider.test -all\"",
