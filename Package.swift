@@ -12,12 +12,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Already resolved for swift-crypto: DNSChecks reads DKIM keys' DER with it.
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C libraries: module maps only; the Swift target right above each is its only importer.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
 
         // The model: reports, records, results, normalisation. No I/O.
         .target(name: "DMARC"),
@@ -47,12 +50,22 @@ let package = Package(
         // Monthly compliance reports: HTML with inline SVG, PDF, CSV, JSON. Built from a plain model;
         // no database (the read side's MonthlyReportQuery fills the model).
         .target(name: "ComplianceReport", dependencies: ["DMARC", "Diagnosis", "DurableFiles"]),
+        // A stub DNS resolver over c-ares (the only importer of CCAres): timeouts, retries, CNAMEs
+        // followed, answers cached per run, a bounded number of queries in flight.
+        .target(name: "Resolver", dependencies: ["CCAres"]),
+        // `dns check`: SPF, DKIM and DMARC records judged against the tenants file (pure functions
+        // over the answers), the Public Suffix List, and the stored snapshots (dns_checks).
+        .target(name: "DNSChecks", dependencies: [
+            "DMARC", "Diagnosis", "Resolver", "Postgres",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // The read side: every question asked of stored data (failures, domain overview, tenant
         // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
         .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport",
+            "ComplianceReport", "Resolver", "DNSChecks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
@@ -80,10 +93,17 @@ let package = Package(
         .testTarget(name: "DMARCTests", dependencies: ["DMARC"]),
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
+        // The DNS checks over answers from a table: no DNS server, no database.
+        .testTarget(name: "DNSChecksTests", dependencies: [
+            "DNSChecks", "Resolver", "Diagnosis", "DMARC",
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "dmarc", "dmarc-bench",
+            "ComplianceReport", "dmarc", "dmarc-bench", "Resolver", "DNSChecks",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], exclude: ["Fixtures"]),  // read by path (#filePath), not as resources
         // No database: the report model, renderers and apportioning; the PDF test needs chromium on PATH.
         .testTarget(name: "ComplianceReportTests", dependencies: ["ComplianceReport", "Diagnosis", "DMARC"]),

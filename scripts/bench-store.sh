@@ -7,23 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/dmarc-bench}; files=${2:-20}; per_file=${3:-50000}
 bin=${BIN:-.build/release/dmarc}
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 
 mkdir -p "$work"; chmod 755 "$work"
 batch="$work/batch-$files-$per_file"
 [ -d "$batch" ] || python3 scripts/make-report-batch.py "$batch" "$files" "$per_file"
 rows=$((files * per_file))
 
-cluster="$work/pg"
-rm -rf "$cluster"; mkdir -p "$cluster"; [ "$(id -u)" = 0 ] && chown postgres "$cluster"
-"${as_pg[@]}" "$pgbin/initdb" -D "$cluster/data" -U postgres --auth=trust --no-instructions >/dev/null
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$cluster" >> "$cluster/data/postgresql.conf"
-"${as_pg[@]}" "$pgbin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/log" >/dev/null
-trap '"${as_pg[@]}" "$pgbin/pg_ctl" stop -m fast -D "$cluster/data" >/dev/null' EXIT
-db="host=$cluster port=5432 user=postgres dbname=bench"
-psql "host=$cluster user=postgres dbname=postgres" -qc "CREATE DATABASE bench"
-"$bin" db migrate --database "$db" >/dev/null
+source scripts/private-cluster.sh
+private_cluster "$work/pg"
+trap '$stop_cluster >/dev/null' EXIT
 
 echo "== dmarc ingest: $rows rows in $files files ($(du -sh "$batch" | cut -f1))"
 /usr/bin/time -v "$bin" ingest --database "$db" "$batch" 2> "$work/time.txt"

@@ -14,9 +14,9 @@ struct ConfigurationReader {
     private var budget = 200_000
 
     static let rootKeys = ["provider", "tenants"]
-    static let providerKeys = ["name", "networks", "dkim_domains", "return_path_domains", "spf_include"]
+    static let providerKeys = ["name", "networks", "dkim_domains", "return_path_domains", "spf_include", "report_address"]
     static let tenantKeys = ["id", "name", "language", "domains"]
-    static let domainKeys = ["domain", "method", "dkim_selectors", "relay_networks", "relay_host", "since"]
+    static let domainKeys = ["domain", "method", "dkim_selectors", "relay_networks", "relay_host", "since", "dkim_keys"]
 
     mutating func read(_ yaml: String) throws(ConfigurationError) -> TenantConfiguration {
         let root: Node?
@@ -81,9 +81,12 @@ struct ConfigurationReader {
         let spfInclude = try fields["spf_include"].map { node throws(ConfigurationError) in
             try domain(node, path: "\(path).spf_include")
         }
+        let reportAddress = try fields["report_address"].map { node throws(ConfigurationError) in
+            try mailbox(node, path: "\(path).report_address")
+        }
         return ProviderConfiguration(
             name: name, networks: networks, dkimDomains: dkimDomains, returnPathDomains: returnPathDomains,
-            spfInclude: spfInclude)
+            spfInclude: spfInclude, reportAddress: reportAddress)
     }
 
     private mutating func readTenant(_ node: Node, path: String) throws(ConfigurationError) -> Tenant {
@@ -154,9 +157,33 @@ struct ConfigurationReader {
             }
             since = day
         }
+        var dkimKeys: [String: String] = [:]
+        if let value = fields["dkim_keys"] {
+            let keysPath = "\(path).dkim_keys"
+            try visit(value, path: keysPath)
+            guard case .mapping(let mapping) = value else {
+                throw error(.wrongType, at: value, path: keysPath, "expected selector: key lines, found \(kind(of: value))")
+            }
+            for (keyNode, keyValue) in mapping {
+                let selector = try text(keyNode, path: keysPath).lowercased()
+                let itemPath = "\(keysPath).\(selector)"
+                guard selectors.contains(selector) else {
+                    throw error(
+                        .badValue, at: keyNode, path: itemPath,
+                        "'\(selector)' is not one of dkim_selectors (\(selectors.joined(separator: ", ")))")
+                }
+                let key = try text(keyValue, path: itemPath).filter { !$0.isWhitespace }
+                guard ConfigurationReader.isPublicKeyText(key) else {
+                    throw error(
+                        .badValue, at: keyValue, path: itemPath,
+                        "expected the key's base64 (the p= value) or sha256: and 64 hex digits")
+                }
+                dkimKeys[selector] = key
+            }
+        }
         return TenantDomain(
             domain: name, method: method, dkimSelectors: selectors, relayNetworks: relayNetworks,
-            relayHost: relayHost, since: since)
+            relayHost: relayHost, since: since, dkimKeys: dkimKeys)
     }
 
     // MARK: Values
@@ -244,6 +271,31 @@ struct ConfigurationReader {
         } catch {
             throw self.error(.badNetwork, at: node, path: path, error.description)
         }
+    }
+
+    /// `local@domain`, the domain lower-cased (a `mailto:` prefix is dropped).
+    private mutating func mailbox(_ node: Node, path: String) throws(ConfigurationError) -> String {
+        var value = try text(node, path: path)
+        if value.lowercased().hasPrefix("mailto:") { value = String(value.dropFirst(7)) }
+        guard let at = value.lastIndex(of: "@"), at != value.startIndex,
+            let domain = Normalise.domain(value[value.index(after: at)...]), TenantConfiguration.isDomainName(domain),
+            !value[..<at].contains(where: { $0.isWhitespace || $0 == "," || $0 == "!" })
+        else {
+            throw error(.badValue, at: node, path: path, "'\(value)' is no mail address (e.g. dmarc@provider.example)")
+        }
+        return "\(value[..<at])@\(domain)"
+    }
+
+    /// Base64 (the DKIM `p=` value) or `sha256:` with 64 hex digits.
+    static func isPublicKeyText(_ text: String) -> Bool {
+        if text.lowercased().hasPrefix("sha256:") {
+            let hex = text.dropFirst(7)
+            return hex.count == 64 && hex.allSatisfy(\.isHexDigit)
+        }
+        return !text.isEmpty
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=".unicodeScalars.contains($0))
+            }
     }
 
     /// `host`, `host:port`, `[v6]:port` or an IP; the host lower-cased, the port checked.

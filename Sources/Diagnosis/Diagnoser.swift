@@ -114,12 +114,16 @@ public enum Diagnoser {
         // SPF may even pass there, for the forwarder's own (SRS) envelope domain, which never aligns.
         if origin == .other, !alignedSPF.contains(where: { $0.result == .pass }),
             let survivor = signatures.first(where: {
-                $0.result == .pass && (dkimAlignment.aligns($0.domain) || isProviderSigningDomain($0.domain, provider))
+                $0.result == .pass
+                    && (dkimAlignment.aligns($0.domain) || isTenantSigningDomain($0.domain, entry: entry)
+                        || isProviderSigningDomain($0.domain, provider))
             })
         {
             // A valid signature of the tenant or the provider from a foreign server: the message left the
             // provider (or tenant) intact and was passed on; SPF cannot survive that. (A DKIM replay by a
             // spammer looks the same; it is rare for this kind of mail and shows as volume from one IP.)
+            // The tenant's own domain or a subdomain counts even where strict alignment rejects it for
+            // DMARC: only the tenant (or the provider in its name) holds that key.
             return verdict(.forwarded, signature: survivor, spf: spfResults.first)
         }
         let permanentError = alignedSPF.first { $0.result == .permerror }
@@ -207,6 +211,13 @@ public enum Diagnoser {
             if before && after { return true }
         }
         return false
+    }
+
+    /// The configured tenant domain or a subdomain of it (`jobs.acme-hr.ch` under `acme-hr.ch`).
+    static func isTenantSigningDomain(_ domain: String, entry: TenantDomain?) -> Bool {
+        guard let entry else { return false }
+        let domain = IdentifierAlignment.normalised(domain)
+        return domain == entry.domain || IdentifierAlignment.isSubdomain(domain, of: entry.domain)
     }
 
     static func isProviderSigningDomain(_ domain: String, _ provider: ProviderConfiguration) -> Bool {

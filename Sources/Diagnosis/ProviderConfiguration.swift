@@ -15,11 +15,15 @@ public struct ProviderConfiguration: Sendable, Hashable, Codable {
     /// The domain tenants should `include:` in SPF (`_spf.provider.example`); without it, the
     /// recommendations list the networks as `ip4:`/`ip6:` mechanisms.
     public var spfInclude: String?
+    /// The mailbox the provider receives aggregate reports at (`dmarc-reports@provider.example`):
+    /// a tenant's DMARC `rua` must name it, else no report for that domain reaches the provider.
+    public var reportAddress: String?
 
     public init(
         name: String, networks: [IPNetwork], dkimDomains: [String] = [], returnPathDomains: [String] = [],
-        spfInclude: String? = nil
+        spfInclude: String? = nil, reportAddress: String? = nil
     ) {
+        self.reportAddress = reportAddress
         self.name = name
         self.networks = networks
         self.dkimDomains = dkimDomains

@@ -15,13 +15,18 @@ public struct TenantDomain: Sendable, Hashable, Codable {
     public var relayNetworks: [IPNetwork]
     /// Method `relay`: where the provider hands the mail over (`host:port`, or a domain whose MX to use).
     public var relayHost: String?
+    /// Method `dkim`, optional: per selector the provider's public key (the base64 of the DKIM `p=`
+    /// value) or `sha256:` and the hex SHA-256 of the decoded key, so `dns check` can tell a
+    /// published key that is truncated or stale from the right one.
+    public var dkimKeys: [String: String] = [:]
     /// First day the entry is valid; nil means "always" (before any later entry).
     public var since: Day?
 
     public init(
         domain: String, method: SendingMethod, dkimSelectors: [String] = [], relayNetworks: [IPNetwork] = [],
-        relayHost: String? = nil, since: Day? = nil
+        relayHost: String? = nil, since: Day? = nil, dkimKeys: [String: String] = [:]
     ) {
+        self.dkimKeys = dkimKeys
         self.domain = domain
         self.method = method
         self.dkimSelectors = dkimSelectors

@@ -20,7 +20,11 @@ struct DomainCommand: ParsableCommand {
     @Argument(help: "The domain, e.g. beispiel-ag.de.")
     var domain: String
 
+    @Option(help: "Hours after which a stored `dns check` counts as stale: shown as such, never as current.")
+    var dnsMaxAge = Int(DNSEvidence.defaultMaxAgeSeconds / 3600)
+
     func validate() throws {
+        guard dnsMaxAge > 0 else { throw ValidationError("--dns-max-age must be at least 1 (hours)") }
         if format == .csv { throw ValidationError("domain prints table or json") }
     }
 
@@ -60,13 +64,28 @@ struct DomainCommand: ParsableCommand {
             let bar = week.passRate.map { String(repeating: "█", count: Int(($0 * 20).rounded())) } ?? ""
             print("    \(week.start)  \(rate.padding(toLength: 7, withPad: " ", startingAt: 0)) \(bar)  \(FailureOutput.count(week.messages)) msgs")
         }
+        let queries = SupportQueries(connection: connection)
+        let maxAge = Int64(dnsMaxAge) * 3600
+        let now = Int64(Date().timeIntervalSince1970)
+        if let evidence = try queries.dnsEvidence(domain: overview.domain) {
+            let stale = evidence.isStale(now: now, maxAgeSeconds: maxAge) ? " — stale (older than \(dnsMaxAge) h)" : ""
+            let problems = evidence.findings.filter { $0.verdict != "ok" }.map(\.code)
+            print("  dns check   \(evidence.verdict) (checked \(evidence.checkedText))\(stale)"
+                + (problems.isEmpty ? "" : ": \(problems.joined(separator: ", "))"))
+        } else {
+            print("  dns check   never: `dmarc dns check --domain \(overview.domain)` checks its records")
+        }
+        let dnsLines = try FailureOutput.dnsLines(
+            overview.topProblems, queries: queries, fallbackDomain: overview.domain, language: language,
+            maxAgeSeconds: maxAge)
         if overview.topProblems.isEmpty {
             print("  no failures in the last 30 days")
         } else {
             print("  top problems (30 days):")
-            for group in overview.topProblems {
+            for (index, group) in overview.topProblems.enumerated() {
                 print("    \(group.sourceIP)  \(group.diagnosisClass.rawValue)  \(FailureOutput.count(group.messages)) msgs  → \(group.responsible.rawValue)")
                 print("      \(group.recommendation(language))")
+                if let dns = dnsLines[index] { print("      DNS: \(Printable.text(dns))") }
             }
         }
     }

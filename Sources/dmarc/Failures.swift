@@ -55,7 +55,11 @@ struct Failures: ParsableCommand {
     @Option(help: "Language of the recommendations.")
     var lang: Language = .en
 
+    @Option(help: "Hours after which a stored `dns check` counts as stale: shown as such, never as current.")
+    var dnsMaxAge = Int(DNSEvidence.defaultMaxAgeSeconds / 3600)
+
     func validate() throws {
+        guard dnsMaxAge > 0 else { throw ValidationError("--dns-max-age must be at least 1 (hours)") }
         if since != nil, from != nil { throw ValidationError("use either --since or --from/--to, not both") }
         _ = try period()
         if let source { _ = try network(source) }
@@ -104,7 +108,11 @@ struct Failures: ParsableCommand {
         switch format {
         case .json: print(try FailureOutput.json(report))
         case .csv: print(FailureOutput.csv(report, language: language), terminator: "")
-        case .table: print(FailureOutput.table(report, language: language))
+        case .table:
+            let lines = try FailureOutput.dnsLines(
+                report.groups, queries: SupportQueries(connection: connection), fallbackDomain: report.domain,
+                language: language, maxAgeSeconds: Int64(dnsMaxAge) * 3600)
+            print(FailureOutput.table(report, language: language, dnsLines: lines))
         }
     }
 }
@@ -132,7 +140,27 @@ enum FailureOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func table(_ report: FailureReport, language: Language) -> String {
+    /// Per group (by index), what the latest stored `dns check` of its domain says about its class.
+    static func dnsLines(
+        _ groups: [FailureGroup], queries: SupportQueries, fallbackDomain: String, language: Language,
+        maxAgeSeconds: Int64
+    ) throws -> [Int: String] {
+        let now = Int64(Date().timeIntervalSince1970)
+        var checks: [String: DNSEvidence?] = [:]
+        var lines: [Int: String] = [:]
+        for index in groups.indices {
+            let domain = groups[index].evidence.entry?.domain ?? fallbackDomain
+            if checks[domain] == nil { checks[domain] = .some(try queries.dnsEvidence(domain: domain)) }
+            guard let evidence = checks[domain] ?? nil else { continue }
+            let selector = groups[index].evidence.signature?.selector.map { $0.lowercased() }
+            lines[index] = evidence.line(
+                for: groups[index].diagnosisClass, selector: selector, language: language, now: now,
+                maxAgeSeconds: maxAgeSeconds)
+        }
+        return lines
+    }
+
+    static func table(_ report: FailureReport, language: Language, dnsLines: [Int: String] = [:]) -> String {
         var out = "\(DomainDisplay.named(report.domain))"
         if let tenant = report.tenantID { out += " (tenant \(tenant))" }
         out += " · \(report.period.from) – \(Day(daysSinceEpoch: report.period.to.daysSinceEpoch - 1))"
@@ -161,6 +189,7 @@ enum FailureOutput {
             let text = groups[index].recommendation(language)
             guard seen.insert(text).inserted else { continue }
             out += "• \(groups[index].sourceIP) \(groups[index].diagnosisClass.rawValue): \(text)\n"
+            if let dns = dnsLines[index] { out += "  DNS: \(Printable.text(dns))\n" }
         }
         return out
     }

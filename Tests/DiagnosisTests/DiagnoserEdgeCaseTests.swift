@@ -187,6 +187,19 @@ struct DiagnoserEdgeCaseTests {
         #expect(Diagnoser.diagnose(row, day: Fixtures.march, configuration: configuration).class == .forwarded)
     }
 
+    /// Under strict DKIM alignment a passing signature of a tenant subdomain does not align, yet from a
+    /// foreign server it is the same evidence of forwarding as the provider's own signature.
+    @Test func tenantSubdomainSignatureUnderStrictAlignmentIsForwarding() {
+        let row = Fixtures.record(
+            ip: "203.0.113.72", dkim: .fail, spf: .fail, from: "acme-hr.ch",
+            signatures: [DKIMAuthResult(domain: "jobs.acme-hr.ch", selector: "hr1", result: .pass)],
+            spfResults: [SPFAuthResult(domain: "lists.example.org", scope: .mfrom, result: .pass)])
+        let policy = PolicyPublished(domain: "acme-hr.ch", adkim: .strict, aspf: .relaxed, p: .reject)
+        let diagnosis = Diagnoser.diagnose(row, day: Fixtures.march, configuration: configuration, policy: policy)
+        #expect(diagnosis.class == .forwarded)
+        #expect(diagnosis.signature?.domain == "jobs.acme-hr.ch")
+    }
+
     /// A foreign server signing with its own domain proves nothing about the provider.
     @Test func foreignSignatureIsNoForwarding() {
         let row = Fixtures.record(
