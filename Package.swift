@@ -25,9 +25,17 @@ let package = Package(
         // errno as text (thread-safe) and system calls repeated on EINTR, for every module that makes them.
         .target(name: "POSIXCalls"),
         .target(name: "ReportReading", dependencies: ["DMARC", "POSIXCalls", "CLibXML2", "CZlib"]),
+        // YAML files read field by field: positions, unknown keys and types, for every file format
+        // (the tenants file, dmarc.yaml); the only importer of Yams besides those formats' readers.
+        .target(name: "YAMLFields", dependencies: ["DMARC", .product(name: "Yams", package: "Yams")]),
+        // The operator's configuration file, /etc/dmarc/dmarc.yaml: database, tenants file, inputs
+        // (directories, Maildirs, IMAP mailboxes), archive, limits. Only reads and checks it.
+        .target(name: "SiteConfiguration", dependencies: [
+            "DMARC", "YAMLFields", .product(name: "Yams", package: "Yams"),
+        ]),
         // Tenant configuration and the failure classifier: pure functions.
         .target(name: "Diagnosis", dependencies: [
-            "DMARC",
+            "DMARC", "YAMLFields",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The libpq wrapper: connections, parameters, COPY, transactions, rows. No DMARC types; the only
@@ -52,7 +60,7 @@ let package = Package(
         .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport",
+            "ComplianceReport", "SiteConfiguration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
@@ -80,6 +88,7 @@ let package = Package(
         .testTarget(name: "DMARCTests", dependencies: ["DMARC"]),
         .testTarget(name: "ReportReadingTests", dependencies: ["DMARC", "ReportReading"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiagnosisTests", dependencies: ["DMARC", "Diagnosis"]),
+        .testTarget(name: "SiteConfigurationTests", dependencies: ["SiteConfiguration"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",

@@ -1,3 +1,5 @@
+import YAMLFields
+
 /// Why a tenant configuration was rejected: what, where (line, column, field path) and how to fix it.
 ///
 /// The postgres-nio shape: a struct with an extensible `Code`, so callers match codes without
@@ -76,5 +78,22 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         }
         if !field.isEmpty { text += "\(field): " }
         return text + message
+    }
+}
+
+extension ConfigurationError {
+    /// The shared YAML walker's error, with its position, as a tenants-file error.
+    init(_ error: YAMLFieldError) {
+        let code: Code =
+            switch error.code {
+            case .unreadable: .unreadable
+            case .syntax: .syntax
+            case .unknownKey: .unknownKey
+            case .missingKey: .missingKey
+            case .wrongType: .wrongType
+            case .badValue: .badValue
+            case .tooComplex: .tooComplex
+            }
+        self.init(code: code, line: error.line, column: error.column, field: error.field, message: error.message)
     }
 }

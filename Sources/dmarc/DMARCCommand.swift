@@ -15,7 +15,10 @@ struct DMARCCommand: ParsableCommand {
             moved to the archive (a full disk: it stays where it was).
             """,
         version: Version.text,
-        subcommands: [Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self]
+        subcommands: [
+            Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self,
+            Config.self,
+        ]
     )
 
     static func main() {
