@@ -58,9 +58,18 @@ let package = Package(
         // The read side: every question asked of stored data (failures, domain overview, tenant
         // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
         .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
+        // libcurl: module map only; Curl below is its only importer.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // One libcurl easy handle as a Swift class: typed options, the body collected, typed errors.
+        .target(name: "Curl", dependencies: ["CCurl"]),
+        // IMAP fetch: messages into the spool, through ingest, recorded in imap_messages, then moved.
+        .target(name: "Mailbox", dependencies: [
+            "DMARC", "Curl", "Postgres", "Store", "SiteConfiguration", "DurableFiles",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "SiteConfiguration",
+            "ComplianceReport", "SiteConfiguration", "Mailbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
