@@ -32,19 +32,21 @@ final class IMAPClient {
         return names
     }
 
-    /// The folder's UIDVALIDITY, from `STATUS` (no need to select it).
-    func uidValidity() throws(CurlError) -> UInt32 {
-        let lines = try untagged(url: base, request: "STATUS \(Self.quoted(folder)) (UIDVALIDITY)")
+    /// The folder's UIDVALIDITY and UIDNEXT, from `STATUS` (no need to select it).
+    func status() throws(CurlError) -> (uidValidity: UInt32, uidNext: UInt32) {
+        let lines = try untagged(url: base, request: "STATUS \(Self.quoted(folder)) (UIDVALIDITY UIDNEXT)")
         for line in lines where line.uppercased().hasPrefix("STATUS ") {
             guard let open = line.lastIndex(of: "(") else { continue }
             let words = line[line.index(after: open)...].split(whereSeparator: { $0 == " " || $0 == ")" })
-            if let at = words.firstIndex(where: { $0.uppercased() == "UIDVALIDITY" }), at + 1 < words.count,
-                let value = UInt32(words[at + 1]), value > 0
-            {
-                return value
+            func value(_ name: String) -> UInt32? {
+                guard let at = words.firstIndex(where: { $0.uppercased() == name }), at + 1 < words.count else { return nil }
+                return UInt32(words[at + 1])
+            }
+            if let validity = value("UIDVALIDITY"), validity > 0, let next = value("UIDNEXT"), next > 0 {
+                return (validity, next)
             }
         }
-        throw CurlError(code: .connection, curlCode: 0, message: "the server sent no UIDVALIDITY for '\(folder)'")
+        throw CurlError(code: .connection, curlCode: 0, message: "the server sent no UIDVALIDITY and UIDNEXT for '\(folder)'")
     }
 
     /// Creates `name` unless it exists.
@@ -54,12 +56,32 @@ final class IMAPClient {
         _ = try session.perform(url: base, request: "CREATE \(Self.quoted(name))")
     }
 
-    /// UIDs in the folder matching `criteria` (`UNDELETED SINCE 1-Jan-2026`), ascending. The URL
-    /// names UIDVALIDITY: libcurl fails the command (`.notFound`) when it is no longer the same.
+    /// UIDs below `uidNext` matching `criteria` (`UNDELETED SINCE 1-Jan-2026`), ascending. Asked
+    /// for in windows of UIDs: libcurl keeps only the first 16 KiB of a response line, and one
+    /// SEARCH line over a large backlog is longer. The URL names UIDVALIDITY: libcurl fails the
+    /// command (`.notFound`) when it is no longer the same.
+    func search(_ criteria: String, uidValidity: UInt32, uidNext: UInt32) throws(CurlError) -> [UInt32] {
+        var uids: [UInt32] = []
+        var low: UInt32 = 1
+        while low < uidNext {
+            let high = uidNext - 1 - low < Self.searchWindow ? uidNext - 1 : low + Self.searchWindow - 1
+            uids += try search("UID \(low):\(high) \(criteria)", uidValidity: uidValidity)
+            low = high + 1
+        }
+        return Set(uids).sorted()
+    }
+
+    /// UIDs per SEARCH: 1,000 numbers of up to 10 digits stay below libcurl's line limit.
+    static let searchWindow: UInt32 = 1_000
+
+    /// One `UID SEARCH` whose answer is known to be short (a window, a batch's UIDs).
     func search(_ criteria: String, uidValidity: UInt32) throws(CurlError) -> [UInt32] {
         let lines = try untagged(url: selected(uidValidity), request: "UID SEARCH \(criteria)")
         var uids: [UInt32] = []
         for line in lines where line.uppercased().hasPrefix("SEARCH") {
+            guard line.utf8.count < 16_000 else {
+                throw CurlError(code: .connection, curlCode: 0, message: "a SEARCH response too long to be whole")
+            }
             for word in line.split(separator: " ").dropFirst() {
                 guard let uid = UInt32(word), uid > 0 else {
                     throw CurlError(code: .connection, curlCode: 0, message: "unreadable SEARCH response from the server")

@@ -79,13 +79,13 @@ public struct MailboxFetch {
         let client = try IMAPClient(mailbox: mailbox, password: password)
         let capabilities = try client.capabilities()
         summary.moveMethod = capabilities.contains("MOVE") ? "MOVE" : "COPY + EXPUNGE"
-        let uidValidity = try client.uidValidity()
+        let (uidValidity, uidNext) = try client.status()
         summary.uidValidity = uidValidity
         try client.ensureFolder(mailbox.processedFolder)
         if let folder = mailbox.noReportFolder { try client.ensureFolder(folder) }
         var criteria = "UNDELETED"
         if let since = options.since ?? mailbox.since { criteria += " SINCE \(Self.imapDate(since))" }
-        let present = try client.search(criteria, uidValidity: uidValidity)
+        let present = try client.search(criteria, uidValidity: uidValidity, uidNext: uidNext)
         let known = try Ledger(connection: database, mailbox: mailbox.name, uidValidity: uidValidity)
         log(
             "fetch-start mailbox=\(mailbox.name) uidvalidity=\(uidValidity) present=\(present.count) known=\(known.rows.count) move=\(Self.field(summary.moveMethod))"
@@ -119,6 +119,9 @@ public struct MailboxFetch {
         for start in stride(from: 0, to: waiting.count, by: mailbox.batchSize) {
             batchNumber += 1
             let uids = Array(waiting[start..<min(start + mailbox.batchSize, waiting.count)])
+            // A connection per batch: libcurl counts every response line of a handle's life against
+            // a 300 KiB limit meant for HTTP headers, which a long run would otherwise reach.
+            let client = try IMAPClient(mailbox: mailbox, password: password)
             let unseen = Set(try client.search("UID \(IMAPClient.set(uids)) UNSEEN", uidValidity: uidValidity))
             var fetched: [(uid: UInt32, path: String, digest: [UInt8])] = []
             for uid in uids {

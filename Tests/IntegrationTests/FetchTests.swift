@@ -1,3 +1,4 @@
+import DMARC
 import Foundation
 import Postgres
 import Testing
@@ -194,5 +195,46 @@ struct FetchTests {
         #expect(try database.count("SELECT count(*) FROM reports") == 6)
         #expect(try database.count("SELECT count(DISTINCT uidvalidity) FROM imap_messages") == 2)
         #expect(server.contents(in: "dmarc-processed") == (0..<6).map { ReportMail.message($0) }.sorted())
+    }
+}
+
+/// The backlog parsedmarc's users meet: thousands of report mails waiting. All stored once in
+/// batches of 200, all moved; the peak memory stays that of a batch, not of the backlog.
+/// `DMARC_TEST_FETCH_BACKLOG=10000` for the size BENCHMARKS.md measures (the suite runs 1,000:
+/// 10,000 take minutes in a debug build).
+@Suite("dmarc fetch: a backlog", .dropsTestDatabases)
+struct FetchBacklogTests {
+    static let count = ProcessInfo.processInfo.environment["DMARC_TEST_FETCH_BACKLOG"].flatMap { Int($0) } ?? 1_000
+
+    @Test("a backlog fetched in batches of 200: one report and two rows per message, all moved, bounded memory")
+    func backlog() throws {
+        let server = try TestDovecot()
+        try server.deliver((0..<Self.count).map { ReportMail.message($0) })
+        try server.start()
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
+        let configuration = try server.configuration(in: directory)
+        let database = try TestCluster.get().freshDatabase()
+        let peakFile = directory + "/peak"
+
+        let started = Date()
+        let run = try FetchTests.fetch(configuration, database, environment: ["DMARC_TEST_PEAK_RSS_FILE": peakFile])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let n = NumberText.grouped(Self.count)
+        let rows = NumberText.grouped(2 * Self.count)
+        #expect(
+            run.stdout
+                == "fetched \(n) messages from rua · \(n) stored (\(n) new reports, \(rows) rows) · 0 without a report · 0 rejected · \(n) moved (MOVE)\n"
+        )
+        #expect(run.stderr.components(separatedBy: "fetch-batch ").count - 1 == (Self.count + 199) / 200)
+        #expect(try FetchTests.Stored(database) == FetchTests.Stored(reports: Int64(Self.count), imapMessages: Int64(Self.count)))
+        #expect(server.messages().isEmpty)
+        #expect(server.messages(in: "dmarc-processed").count == Self.count)
+        let peak = (try? String(contentsOfFile: peakFile, encoding: .utf8)) ?? "?"
+        // A figure for BENCHMARKS.md, not an assertion on time (debug build, shared machine).
+        print("fetch backlog: \(Self.count) messages in \(String(format: "%.1f", seconds)) s, peak \(peak)")
+        let kibibytes = Int(peak.split(separator: " ").dropFirst().first ?? "") ?? 0
+        // A batch is 200 messages of ~2 KiB; the whole backlog in memory would be over 20 MiB more.
+        #expect(kibibytes > 0 && kibibytes < 200 * 1024, "peak \(peak)")
     }
 }
