@@ -67,9 +67,11 @@ let package = Package(
             "DMARC", "Curl", "Postgres", "Store", "SiteConfiguration", "DurableFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The nightly run's bookkeeping: the runs table, the lock, the node_exporter metrics file.
+        .target(name: "NightlyRun", dependencies: ["DMARC", "Postgres", "DurableFiles"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "SiteConfiguration", "Mailbox",
+            "ComplianceReport", "SiteConfiguration", "Mailbox", "NightlyRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`

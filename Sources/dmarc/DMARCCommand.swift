@@ -17,7 +17,7 @@ struct DMARCCommand: ParsableCommand {
         version: Version.text,
         subcommands: [
             Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self,
-            Config.self, Fetch.self,
+            Config.self, Fetch.self, Nightly.self, Runs.self,
         ]
     )
 

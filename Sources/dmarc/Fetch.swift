@@ -2,6 +2,7 @@ import ArgumentParser
 import DMARC
 import Foundation
 import Mailbox
+import NightlyRun
 import Postgres
 import ReportReading
 import SiteConfiguration
@@ -63,7 +64,7 @@ struct Fetch: ParsableCommand {
                 mailbox, site: site, connection: connection,
                 overrides: (limit, since.flatMap { Day($0) }, leaveUnread ? true : nil))
             print(json ? summary.json : summary.line)
-            status = MailboxFetcher.worse(status, summary.exitCode)
+            status = RunStep.worse(status, summary.exitCode)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -92,12 +93,6 @@ enum MailboxFetcher {
             jobs: 1, limit: overrides.limit, since: overrides.since, leaveUnread: overrides.leaveUnread)
         let fetch = MailboxFetch(mailbox: mailbox, options: options) { line in Terminal.error(line) }
         return fetch.run(password: password, connections: [connection])
-    }
-
-    /// The exit status that says more: a lost server or database over a rejected message over success.
-    static func worse(_ a: Int32, _ b: Int32) -> Int32 {
-        func rank(_ code: Int32) -> Int { code == 0 ? 0 : code == 65 ? 1 : code == 74 ? 2 : 3 }
-        return rank(b) > rank(a) ? b : a
     }
 }
 
