@@ -8,7 +8,10 @@ struct DMARCCommand: ParsableCommand {
         discussion: """
             Reports arrive as XML, gzip or zip (decided by their bytes, not their names). `parse` prints \
             what a report says without a database; `ingest` stores reports in PostgreSQL; `tenants` \
-            loads the customers' sending configuration; `failures` and `domain` explain what failed.
+            loads the customers' sending configuration; `failures` and `domain` explain what failed. \
+            `nightly` is the job for cron or the systemd timer: it runs `fetch` (the IMAP mailbox), \
+            `ingest` and `tenants apply` as /etc/dmarc/dmarc.yaml configures them (`config check`) and \
+            records the run (`runs`).
 
             Exit codes: 0 all good; 65 some input rejected (the rest still processed); 64 bad usage; \
             66 a path that does not exist; 69/75 database unavailable; 74 an ingested file could not be \
