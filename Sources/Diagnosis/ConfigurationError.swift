@@ -70,14 +70,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 
     /// `line 12, column 17: tenants[0].domains[1].method: …`.
     public var description: String {
-        var text = ""
-        if let line {
-            text += "line \(line)"
-            if let column { text += ", column \(column)" }
-            text += ": "
-        }
-        if !field.isEmpty { text += "\(field): " }
-        return text + message
+        YAMLFieldError.describe(line: line, column: column, field: field, message: message)
     }
 }
 

@@ -66,19 +66,3 @@ public struct FetchSummary: Sendable {
         return writer.output
     }
 }
-
-extension IngestSummary {
-    /// Adds another run's counts to these: fetch ingests batch by batch and reports them together.
-    mutating func add(_ other: IngestSummary) {
-        files += other.files
-        reports += other.reports
-        rows += other.rows
-        duplicateFiles += other.duplicateFiles
-        duplicateReports += other.duplicateReports
-        conflicts += other.conflicts
-        rejections += other.rejections
-        withoutReport += other.withoutReport
-        notMoved += other.notMoved
-        databaseFailure = databaseFailure ?? other.databaseFailure
-    }
-}

@@ -155,9 +155,9 @@ public struct MailboxFetch {
             }
             try known.record(outcomes)
             FaultPoint.afterIMAPRecord.reach()
-            for message in fetched where options.ingest.archive == nil && options.ingest.quarantine == nil {
-                unlink(message.path)
-            }
+            // Recorded, and their bytes are in the database's originals: what ingest did not move to
+            // the archive or the quarantine leaves the spool.
+            for message in fetched { unlink(message.path) }
             // Fetching set \Seen: undo it where the message stays or is to stay unread.
             let stored = outcomes.filter { $0.status == .stored }.map(\.uid)
             let others = outcomes.filter { $0.status != .stored }

@@ -33,8 +33,12 @@ public struct YAMLFieldError: Error, Sendable, Equatable, CustomStringConvertibl
         self.message = message
     }
 
-    /// `line 12, column 17: tenants[0].domains[1].method: …`.
     public var description: String {
+        Self.describe(line: line, column: column, field: field, message: message)
+    }
+
+    /// `line 12, column 17: tenants[0].domains[1].method: …`: how every YAML file's errors read.
+    public static func describe(line: Int?, column: Int?, field: String, message: String) -> String {
         var text = ""
         if let line {
             text += "line \(line)"

@@ -39,6 +39,18 @@ struct FetchTests {
         }
     }
 
+    /// A Dovecot holding `messages` in INBOX, a configuration for it in a new directory, a fresh database.
+    static func setUp(
+        _ messages: [String], capabilities: String? = nil, imapExtra: String = ""
+    ) throws -> (server: TestDovecot, directory: String, configuration: String, database: TestDatabase) {
+        let server = try TestDovecot(capabilities: capabilities)
+        try server.deliver(messages)
+        try server.start()
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
+        let configuration = try server.configuration(in: directory, imapExtra: imapExtra)
+        return (server, directory, configuration, try TestCluster.get().freshDatabase())
+    }
+
     static func fetch(_ configuration: String, _ database: TestDatabase, _ extra: [String] = [], environment: [String: String] = [:])
         throws -> DMARCBinary.Result
     {
@@ -47,12 +59,8 @@ struct FetchTests {
 
     @Test("reports are stored once and moved to the processed folder; a message without a report stays, unread")
     func storesAndMoves() throws {
-        let server = try TestDovecot()
-        try server.deliver((0..<5).map { ReportMail.message($0) } + [ReportMail.withoutReport(0)])
-        try server.start()
-        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
-        let configuration = try server.configuration(in: directory)
-        let database = try TestCluster.get().freshDatabase()
+        let (server, directory, configuration, database) = try Self.setUp(
+            (0..<5).map { ReportMail.message($0) } + [ReportMail.withoutReport(0)])
 
         let first = try Self.fetch(configuration, database)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
@@ -78,12 +86,9 @@ struct FetchTests {
 
     @Test("a server without MOVE: COPY, \\Deleted and UID EXPUNGE give the same end state; --leave-unread keeps them unread")
     func withoutMove() throws {
-        let server = try TestDovecot(capabilities: "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE UIDPLUS")
-        try server.deliver((0..<7).map { ReportMail.message($0) })
-        try server.start()
-        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
-        let configuration = try server.configuration(in: directory, imapExtra: "      batch_size: 3")
-        let database = try TestCluster.get().freshDatabase()
+        let (server, _, configuration, database) = try Self.setUp(
+            (0..<7).map { ReportMail.message($0) }, capabilities: "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE UIDPLUS",
+            imapExtra: "      batch_size: 3")
 
         let run = try Self.fetch(configuration, database, ["--leave-unread", "--json"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
@@ -109,12 +114,8 @@ struct FetchTests {
 
     @Test("dmarc killed (SIGKILL) at each point of the fetch, then a rerun: every report once, every message moved", arguments: Fault.allCases)
     func killAndRerun(_ fault: Fault) throws {
-        let server = try TestDovecot()
-        try server.deliver((0..<10).map { ReportMail.message($0) })
-        try server.start()
-        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
-        let configuration = try server.configuration(in: directory, imapExtra: "      batch_size: 4")
-        let database = try TestCluster.get().freshDatabase()
+        let (server, _, configuration, database) = try Self.setUp(
+            (0..<10).map { ReportMail.message($0) }, imapExtra: "      batch_size: 4")
 
         let killed = try Self.fetch(configuration, database, environment: ["DMARC_FAULT_POINT": fault.rawValue + ":kill"])
         #expect(killed.status == 128 + SIGKILL, "\(killed.stdout)\n\(killed.stderr)")
@@ -131,12 +132,8 @@ struct FetchTests {
 
     @Test("the server lost in the middle of a batch: exit 75, nothing moved that is not stored; a rerun completes")
     func serverLostMidFetch() throws {
-        let server = try TestDovecot()
-        try server.deliver((0..<10).map { ReportMail.message($0) })
-        try server.start()
-        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
-        let configuration = try server.configuration(in: directory, imapExtra: "      batch_size: 4")
-        let database = try TestCluster.get().freshDatabase()
+        let (server, _, configuration, database) = try Self.setUp(
+            (0..<10).map { ReportMail.message($0) }, imapExtra: "      batch_size: 4")
 
         let output = try makeTemporaryDirectory(prefix: "dmarc-fetch-out-")
         let pid = try DMARCBinary.spawn(
@@ -164,12 +161,8 @@ struct FetchTests {
 
     @Test("a new UIDVALIDITY (the folder rebuilt): messages are fetched again, content hashes keep them from being stored twice")
     func uidValidityChange() throws {
-        let server = try TestDovecot()
-        try server.deliver((0..<6).map { ReportMail.message($0) })
-        try server.start()
-        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
-        let configuration = try server.configuration(in: directory, imapExtra: "      leave_unread: true")
-        let database = try TestCluster.get().freshDatabase()
+        let (server, _, configuration, database) = try Self.setUp(
+            (0..<6).map { ReportMail.message($0) }, imapExtra: "      leave_unread: true")
         let first = try Self.fetch(configuration, database, ["--limit", "4"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         #expect(try database.count("SELECT count(*) FROM reports") == 4)
@@ -208,12 +201,8 @@ struct FetchBacklogTests {
 
     @Test("a backlog fetched in batches of 200: one report and two rows per message, all moved, bounded memory")
     func backlog() throws {
-        let server = try TestDovecot()
-        try server.deliver((0..<Self.count).map { ReportMail.message($0) })
-        try server.start()
-        let directory = try makeTemporaryDirectory(prefix: "dmarc-fetch-")
-        let configuration = try server.configuration(in: directory)
-        let database = try TestCluster.get().freshDatabase()
+        let (server, directory, configuration, database) = try FetchTests.setUp(
+            (0..<Self.count).map { ReportMail.message($0) })
         let peakFile = directory + "/peak"
 
         let started = Date()
@@ -236,5 +225,42 @@ struct FetchBacklogTests {
         let kibibytes = Int(peak.split(separator: " ").dropFirst().first ?? "") ?? 0
         // A batch is 200 messages of ~2 KiB; the whole backlog in memory would be over 20 MiB more.
         #expect(kibibytes > 0 && kibibytes < 200 * 1024, "peak \(peak)")
+    }
+}
+
+/// IMAP over TLS: IMAPS and STARTTLS against Dovecot with a certificate made by the test, trusted
+/// through `ca_file`; without it the certificate is refused and nothing is fetched.
+@Suite("dmarc fetch over TLS", .dropsTestDatabases)
+struct FetchTLSTests {
+    @Test("IMAPS and STARTTLS with the server's certificate as ca_file; an untrusted certificate is refused")
+    func tls() throws {
+        let server = try TestDovecot(tls: true)
+        try server.deliver((0..<3).map { ReportMail.message($0) })
+        try server.start()
+        let database = try TestCluster.get().freshDatabase()
+        let tlsPort = try #require(server.tlsPort)
+
+        let untrusted = try server.configuration(
+            in: try makeTemporaryDirectory(prefix: "dmarc-fetch-"), security: "tls", port: tlsPort)
+        let refused = try FetchTests.fetch(untrusted, database)
+        #expect(refused.status == 75, "\(refused.stdout)\n\(refused.stderr)")
+        #expect(refused.stderr.contains("certificate"), "\(refused.stderr)")
+        #expect(server.messages().count == 3)
+
+        let imaps = try server.configuration(
+            in: try makeTemporaryDirectory(prefix: "dmarc-fetch-"), imapExtra: "      ca_file: \(server.certificate)\n      limit: 2",
+            security: "tls", port: tlsPort)
+        let first = try FetchTests.fetch(imaps, database)
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.hasPrefix("fetched 2 messages from rua · 2 stored (2 new reports, 4 rows)"), "\(first.stdout)")
+
+        let startTLS = try server.configuration(
+            in: try makeTemporaryDirectory(prefix: "dmarc-fetch-"), imapExtra: "      ca_file: \(server.certificate)",
+            security: "starttls")
+        let second = try FetchTests.fetch(startTLS, database)
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stdout.hasPrefix("fetched 1 message from rua · 1 stored (1 new report, 2 rows)"), "\(second.stdout)")
+        #expect(try database.count("SELECT count(*) FROM reports") == 3)
+        #expect(server.messages(in: "dmarc-processed").count == 3)
     }
 }

@@ -9,18 +9,22 @@ import Testing
 final class TestDovecot {
     let root: String
     let port: Int
+    /// The IMAPS port when made with `tls`; its certificate (self-signed for 127.0.0.1) is `certificate`.
+    let tlsPort: Int?
     let user = "reports"
     let password: String
     private var pid: pid_t = 0
     private let owner: (uid: uid_t, gid: gid_t, name: String)
 
     /// `capabilities`: Dovecot's `imap_capability` (e.g. without MOVE); nil: Dovecot's own.
-    init(capabilities: String? = nil) throws {
+    /// `tls`: a certificate made here with openssl, IMAPS on `tlsPort` and STARTTLS on `port`.
+    init(capabilities: String? = nil, tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/dovecot") else {
             throw DovecotError("dovecot is not installed (scripts/setup installs dovecot-imapd)")
         }
         root = try makeTemporaryDirectory(prefix: "dmarc-dovecot-")
         port = try Self.freePort()
+        tlsPort = tls ? try Self.freePort() : nil
         password = "pw-\(UInt64.random(in: 0...UInt64.max))"
         // Mail processes never run as root: as root the mailbox belongs to nobody.
         owner = getuid() == 0 ? (65_534, 65_534, "nobody") : (getuid(), getgid(), String(cString: getpwuid(getuid()).pointee.pw_name))
@@ -29,13 +33,22 @@ final class TestDovecot {
             try FileManager.default.createDirectory(atPath: "\(home)/Maildir/\(folder)", withIntermediateDirectories: true)
         }
         try "\(user):{PLAIN}\(password)\n".write(toFile: root + "/passwd", atomically: true, encoding: .utf8)
+        var ssl = "ssl = no"
+        if tlsPort != nil {
+            let made = try PackageTests.run([
+                "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", root + "/key.pem", "-out", root + "/cert.pem",
+            ])
+            guard made.status == 0 else { throw DovecotError("openssl: \(made.output)") }
+            ssl = "ssl = yes\nssl_cert = <\(root)/cert.pem\nssl_key = <\(root)/key.pem"
+        }
         var configuration = """
             base_dir = \(root)/run
             state_dir = \(root)/run/state
             log_path = \(root)/dovecot.log
             protocols = imap
             listen = 127.0.0.1
-            ssl = no
+            \(ssl)
             disable_plaintext_auth = no
             auth_mechanisms = plain login
             passdb {
@@ -53,7 +66,7 @@ final class TestDovecot {
                 port = \(port)
               }
               inet_listener imaps {
-                port = 0
+                port = \(tlsPort ?? 0)
               }
             }
             service anvil {
@@ -74,6 +87,7 @@ final class TestDovecot {
     }
 
     var maildir: String { root + "/home/" + user + "/Maildir" }
+    var certificate: String { root + "/cert.pem" }
 
     /// Writes messages into INBOX's `new/` (before or while the server runs).
     func deliver(_ messages: [String]) throws {
@@ -159,8 +173,10 @@ final class TestDovecot {
     }
 
     /// A configuration file for `dmarc` with this server as its one imap input.
+    /// `security` and `port` as the configuration writes them (default: plain on `port`).
     func configuration(
-        in directory: String, extra: String = "", imapExtra: String = "", name: String = "rua"
+        in directory: String, extra: String = "", imapExtra: String = "", name: String = "rua",
+        security: String = "plain", port: Int? = nil
     ) throws -> String {
         try password.write(toFile: directory + "/imap-password", atomically: true, encoding: .utf8)
         let text = """
@@ -170,8 +186,8 @@ final class TestDovecot {
               - imap:
                   name: \(name)
                   host: 127.0.0.1
-                  port: \(port)
-                  security: plain
+                  port: \(port ?? self.port)
+                  security: \(security)
                   user: \(user)
                   password_file: imap-password
             \(imapExtra)
