@@ -28,9 +28,17 @@ let package = Package(
         // errno as text (thread-safe) and system calls repeated on EINTR, for every module that makes them.
         .target(name: "POSIXCalls"),
         .target(name: "ReportReading", dependencies: ["DMARC", "POSIXCalls", "CLibXML2", "CZlib"]),
+        // YAML files read field by field: positions, unknown keys and types, for every file format
+        // (the tenants file, dmarc.yaml); the only importer of Yams besides those formats' readers.
+        .target(name: "YAMLFields", dependencies: ["DMARC", .product(name: "Yams", package: "Yams")]),
+        // The operator's configuration file, /etc/dmarc/dmarc.yaml: database, tenants file, inputs
+        // (directories, Maildirs, IMAP mailboxes), archive, limits. Only reads and checks it.
+        .target(name: "SiteConfiguration", dependencies: [
+            "DMARC", "YAMLFields", .product(name: "Yams", package: "Yams"),
+        ]),
         // Tenant configuration and the failure classifier: pure functions.
         .target(name: "Diagnosis", dependencies: [
-            "DMARC",
+            "DMARC", "YAMLFields",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The libpq wrapper: connections, parameters, COPY, transactions, rows. No DMARC types; the only
@@ -63,9 +71,20 @@ let package = Package(
         // The read side: every question asked of stored data (failures, domain overview, tenant
         // configuration lookups, the monthly report's input), one path from stored rows to diagnoses.
         .target(name: "ReadSide", dependencies: ["DMARC", "Diagnosis", "Postgres", "ComplianceReport"]),
+        // libcurl: module map only; Curl below is its only importer.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // One libcurl easy handle as a Swift class: typed options, the body collected, typed errors.
+        .target(name: "Curl", dependencies: ["CCurl"]),
+        // IMAP fetch: messages into the spool, through ingest, recorded in imap_messages, then moved.
+        .target(name: "Mailbox", dependencies: [
+            "DMARC", "Curl", "Postgres", "Store", "SiteConfiguration", "DurableFiles",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The nightly run's bookkeeping: the runs table, the lock, the node_exporter metrics file.
+        .target(name: "NightlyRun", dependencies: ["DMARC", "Postgres", "DurableFiles"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "Resolver", "DNSChecks",
+            "ComplianceReport", "Resolver", "DNSChecks", "SiteConfiguration", "Mailbox", "NightlyRun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
@@ -98,6 +117,7 @@ let package = Package(
             "DNSChecks", "Resolver", "Diagnosis", "DMARC",
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        .testTarget(name: "SiteConfigurationTests", dependencies: ["SiteConfiguration"]),
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",

@@ -1,3 +1,5 @@
+import YAMLFields
+
 /// Why a tenant configuration was rejected: what, where (line, column, field path) and how to fix it.
 ///
 /// The postgres-nio shape: a struct with an extensible `Code`, so callers match codes without
@@ -68,13 +70,23 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 
     /// `line 12, column 17: tenants[0].domains[1].method: …`.
     public var description: String {
-        var text = ""
-        if let line {
-            text += "line \(line)"
-            if let column { text += ", column \(column)" }
-            text += ": "
-        }
-        if !field.isEmpty { text += "\(field): " }
-        return text + message
+        YAMLFieldError.describe(line: line, column: column, field: field, message: message)
+    }
+}
+
+extension ConfigurationError {
+    /// The shared YAML walker's error, with its position, as a tenants-file error.
+    init(_ error: YAMLFieldError) {
+        let code: Code =
+            switch error.code {
+            case .unreadable: .unreadable
+            case .syntax: .syntax
+            case .unknownKey: .unknownKey
+            case .missingKey: .missingKey
+            case .wrongType: .wrongType
+            case .badValue: .badValue
+            case .tooComplex: .tooComplex
+            }
+        self.init(code: code, line: error.line, column: error.column, field: error.field, message: error.message)
     }
 }

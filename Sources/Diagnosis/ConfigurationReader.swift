@@ -1,17 +1,15 @@
 import DMARC
+import YAMLFields
 import Yams
 
 /// Reads the tenants YAML node by node, so every error names its line, column and field path.
 ///
-/// Yams' `Decodable` route would lose the positions and silently ignore unknown keys; walking the
-/// composed `Node` tree keeps both. Every visited field's position is remembered by its path, so
-/// the invariants checked later by `TenantConfiguration.init` (duplicates, a domain claimed twice)
-/// are reported at the line they come from too.
+/// The walking (positions, unknown keys, types) is `YAMLFields`, shared with `dmarc.yaml`; this
+/// type knows the tenants file's keys and values. The invariants checked later by
+/// `TenantConfiguration.init` (duplicates, a domain claimed twice) are reported at the line the
+/// field came from too.
 struct ConfigurationReader {
-    /// Positions of every field read, by path (`tenants[0].domains[1].method`).
-    private var marks: [String: Mark] = [:]
-    /// Nodes left to visit: aliases share nodes, so a small file could otherwise expand without end.
-    private var budget = 200_000
+    private var fields = YAMLFields()
 
     static let rootKeys = ["provider", "tenants"]
     static let providerKeys = ["name", "networks", "dkim_domains", "return_path_domains", "spf_include", "report_address"]
@@ -21,11 +19,9 @@ struct ConfigurationReader {
     mutating func read(_ yaml: String) throws(ConfigurationError) -> TenantConfiguration {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw ConfigurationReader.syntaxError(error)
+            root = try YAMLFields.compose(yaml)
         } catch {
-            throw ConfigurationError(code: .syntax, field: "", message: "\(error)")
+            throw ConfigurationError(error)
         }
         guard let root else {
             throw ConfigurationError(
@@ -43,7 +39,7 @@ struct ConfigurationReader {
             return try TenantConfiguration(provider: provider, tenants: tenants)
         } catch {
             var located = error
-            if let mark = mark(nearest: error.field) {
+            if let mark = self.fields.mark(nearest: error.field) {
                 located.line = mark.line
                 located.column = mark.column
             }
@@ -191,69 +187,23 @@ struct ConfigurationReader {
     private mutating func mapping(
         _ node: Node, path: String, allowed: [String]
     ) throws(ConfigurationError) -> [String: Node] {
-        try visit(node, path: path)
-        guard case .mapping(let mapping) = node else {
-            throw error(
-                .wrongType, at: node, path: path, "expected a mapping (key: value lines), found \(kind(of: node))")
-        }
-        var fields: [String: Node] = [:]
-        for (keyNode, value) in mapping {
-            guard case .scalar(let key) = keyNode else {
-                throw error(.wrongType, at: keyNode, path: path, "keys must be plain names")
-            }
-            let keyPath = path.isEmpty ? key.string : "\(path).\(key.string)"
-            guard allowed.contains(key.string) else {
-                var message = "unknown key '\(key.string)'"
-                if let near = ConfigurationReader.nearest(key.string, in: allowed) {
-                    message += "; did you mean '\(near)'?"
-                }
-                message += " (allowed: \(allowed.joined(separator: ", ")))"
-                throw error(.unknownKey, at: keyNode, path: keyPath, message)
-            }
-            fields[key.string] = value
-            if let mark = value.mark ?? keyNode.mark { marks[keyPath] = mark }
-        }
-        return fields
+        do { return try fields.mapping(node, path: path, allowed: allowed) } catch { throw ConfigurationError(error) }
     }
 
-    private mutating func required(
+    private func required(
         _ fields: [String: Node], _ key: String, in parent: Node, path: String
     ) throws(ConfigurationError) -> Node {
-        guard let value = fields[key] else {
-            let keyPath = path.isEmpty ? key : "\(path).\(key)"
-            throw error(.missingKey, at: parent, path: keyPath, "missing key '\(key)'")
-        }
-        return value
+        do { return try self.fields.required(fields, key, in: parent, path: path) } catch { throw ConfigurationError(error) }
     }
 
     /// A sequence; an empty value (`key:` or `~`) counts as an empty list.
     private mutating func list(_ node: Node, path: String) throws(ConfigurationError) -> [Node] {
-        try visit(node, path: path)
-        switch node {
-        case .sequence(let sequence):
-            for (i, item) in sequence.enumerated() {
-                if let mark = item.mark { marks["\(path)[\(i)]"] = mark }
-            }
-            return Array(sequence)
-        case .scalar(let scalar) where ConfigurationReader.isNull(scalar):
-            return []
-        default:
-            throw error(
-                .wrongType, at: node, path: path, "expected a list ([a, b] or '- a' lines), found \(kind(of: node))")
-        }
+        do { return try fields.list(node, path: path) } catch { throw ConfigurationError(error) }
     }
 
     /// A non-empty scalar, trimmed.
     private mutating func text(_ node: Node, path: String) throws(ConfigurationError) -> String {
-        try visit(node, path: path)
-        guard case .scalar(let scalar) = node else {
-            throw error(.wrongType, at: node, path: path, "expected a single value, found \(kind(of: node))")
-        }
-        let value = Normalise.trimmed(scalar.string)
-        guard !value.isEmpty, !ConfigurationReader.isNull(scalar) else {
-            throw error(.badValue, at: node, path: path, "the value is empty")
-        }
-        return value
+        do { return try fields.text(node, path: path) } catch { throw ConfigurationError(error) }
     }
 
     private mutating func domain(_ node: Node, path: String) throws(ConfigurationError) -> String {
@@ -330,77 +280,9 @@ struct ConfigurationReader {
 
     // MARK: Helpers
 
-    private mutating func visit(_ node: Node, path: String) throws(ConfigurationError) {
-        budget -= 1
-        guard budget >= 0 else {
-            throw error(.tooComplex, at: node, path: path, "the file has too many values (aliases expanding?)")
-        }
-    }
-
     private func error(_ code: ConfigurationError.Code, at node: Node, path: String, _ message: String)
         -> ConfigurationError
     {
         ConfigurationError(code: code, line: node.mark?.line, column: node.mark?.column, field: path, message: message)
-    }
-
-    /// The position of `field`, or of the closest enclosing field that was read.
-    private func mark(nearest field: String) -> Mark? {
-        var path = Substring(field)
-        while !path.isEmpty {
-            if let mark = marks[String(path)] { return mark }
-            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
-            path = path[..<cut]
-        }
-        return nil
-    }
-
-    private func kind(of node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): ConfigurationReader.isNull(scalar) ? "nothing" : "the value '\(scalar.string)'"
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .alias: "an alias"
-        }
-    }
-
-    private static func isNull(_ scalar: Node.Scalar) -> Bool {
-        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
-
-    /// The allowed key closest to a misspelt one (edit distance up to 3), for "did you mean".
-    static func nearest(_ key: String, in allowed: [String]) -> String? {
-        let candidates = allowed.map { ($0, distance(key, $0)) }.filter { $0.1 <= 3 }
-        return candidates.min { $0.1 < $1.1 }?.0
-    }
-
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-
-    private static func syntaxError(_ error: YamlError) -> ConfigurationError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let message = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
-            return ConfigurationError(code: .syntax, line: mark.line, column: mark.column, field: "", message: message)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigurationError(
-                code: .syntax, line: context.mark.line, column: context.mark.column, field: "",
-                message: "key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping")
-        case .reader(let problem, _, _, _):
-            return ConfigurationError(code: .unreadable, field: "", message: problem)
-        default:
-            return ConfigurationError(code: .syntax, field: "", message: "\(error)")
-        }
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// raises SIGKILL on itself (`kill`) or SIGSTOP (`stop`: the test sees it stopped with
 /// `waitpid(WUNTRACED)`, crashes the server, then sends SIGCONT). Debug builds only; a release
 /// build never reads the variable.
-enum FaultPoint: String, Sendable {
+public enum FaultPoint: String, Sendable {
     /// A batch's originals, reports, records and ledger rows are copied; its commit has not been sent.
     case afterBatchCopy = "after-batch-copy"
     /// A batch committed; none of its files has been counted or moved to the archive yet.
@@ -17,8 +17,14 @@ enum FaultPoint: String, Sendable {
     case afterFileCopy = "after-file-copy"
     /// A streamed file committed; it has not been moved to the archive yet.
     case afterFileCommit = "after-file-commit"
+    /// `dmarc fetch`: a message is fetched and written to the spool; it has not been ingested.
+    case afterIMAPFetch = "after-imap-fetch"
+    /// `dmarc fetch`: a batch is ingested and recorded in imap_messages; nothing is moved yet.
+    case afterIMAPRecord = "after-imap-record"
+    /// `dmarc fetch`: a batch's messages are moved on the server; their moves are not recorded yet.
+    case afterIMAPMove = "after-imap-move"
 
-    func reach() {
+    public func reach() {
         #if DEBUG
             guard let armed = Self.armed, armed.point == self else { return }
             let hit = Self.hits.withLock { count in

@@ -119,8 +119,8 @@ private struct WorkerConnections: @unchecked Sendable {
 }
 
 extension IngestSummary {
-    /// Adds another part of the same run.
-    mutating func add(_ other: IngestSummary) {
+    /// Adds another part of the same run (a worker's, a fetch batch's).
+    public mutating func add(_ other: IngestSummary) {
         files += other.files
         reports += other.reports
         rows += other.rows
