@@ -156,9 +156,10 @@ struct ConfigurationReader {
         var dkimKeys: [String: String] = [:]
         if let value = fields["dkim_keys"] {
             let keysPath = "\(path).dkim_keys"
-            try visit(value, path: keysPath)
+            do { try self.fields.visit(value, path: keysPath) } catch { throw ConfigurationError(error) }
             guard case .mapping(let mapping) = value else {
-                throw error(.wrongType, at: value, path: keysPath, "expected selector: key lines, found \(kind(of: value))")
+                throw error(
+                    .wrongType, at: value, path: keysPath, "expected selector: key lines, found \(self.fields.kind(of: value))")
             }
             for (keyNode, keyValue) in mapping {
                 let selector = try text(keyNode, path: keysPath).lowercased()

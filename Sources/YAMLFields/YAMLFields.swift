@@ -142,7 +142,8 @@ public struct YAMLFields {
         return nil
     }
 
-    private func kind(of node: Node) -> String {
+    /// How a node is named in an error ("found a list").
+    public func kind(of node: Node) -> String {
         switch node {
         case .scalar(let scalar): YAMLFields.isNull(scalar) ? "nothing" : "the value '\(scalar.string)'"
         case .mapping: "a mapping"
