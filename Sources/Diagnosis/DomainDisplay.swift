@@ -13,7 +13,7 @@ public enum DomainDisplay {
     }
 
     /// The domain with every decodable `xn--` label as U-label.
-    @_spi(Testing) public static func unicodeForm(_ domain: String) -> String {
+    public static func unicodeForm(_ domain: String) -> String {
         guard domain.contains("xn--") else { return domain }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false).map { label -> String in
             guard label.hasPrefix("xn--"), let decoded = Punycode.decode(String(label.dropFirst(4))),
