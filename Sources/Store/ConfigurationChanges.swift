@@ -48,6 +48,7 @@ public struct ConfigurationChanges: Sendable, Equatable {
         var text = "\(entry.domain) via \(entry.method.rawValue)"
         if !entry.dkimSelectors.isEmpty { text += " (selectors \(entry.dkimSelectors.joined(separator: ", ")))" }
         if !entry.relayNetworks.isEmpty { text += " (relay \(entry.relayNetworks.map(\.description).joined(separator: ", ")))" }
+        if !entry.dkimKeys.isEmpty { text += " (keys for \(entry.dkimKeys.keys.sorted().joined(separator: ", ")))" }
         if let since = entry.since { text += " since \(since)" }
         return text
     }
@@ -59,6 +60,7 @@ public struct ConfigurationChanges: Sendable, Equatable {
         if old.dkimDomains != new.dkimDomains { parts.append("dkim_domains") }
         if old.returnPathDomains != new.returnPathDomains { parts.append("return_path_domains") }
         if old.spfInclude != new.spfInclude { parts.append("spf_include") }
+        if old.reportAddress != new.reportAddress { parts.append("report_address \(new.reportAddress ?? "removed")") }
         return parts.joined(separator: ", ")
     }
 }

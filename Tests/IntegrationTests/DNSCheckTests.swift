@@ -4,6 +4,7 @@ import ReadSide
 import Store
 import Testing
 import Crypto
+import Diagnosis
 import _CryptoExtras
 
 /// `dmarc dns check` end to end: the real binary, a real authoritative server (knotd) on loopback
@@ -340,5 +341,24 @@ import _CryptoExtras
             "  DNS: the key is published now at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt())): fixed since the last failing report?"))
         let overview = try DMARCBinary.run(["domain", "beispiel-ag.de", "--database", database.conninfo])
         #expect(overview.stdout.contains("  dns check   ok (checked \(try checkedAt()))"), "\(overview.stdout)")
+    }
+
+    /// `tenants apply` names the new fields when they change (before, a changed report_address
+    /// printed "~ provider P: " with nothing after it).
+    @Test func applyNamesTheNewFields() throws {
+        func configuration(_ address: String, _ keys: String) throws -> TenantConfiguration {
+            try TenantConfiguration(yaml: """
+                provider: {name: P, networks: [192.0.2.0/24], report_address: \(address)}
+                tenants:
+                  - {id: t, name: T, language: en, domains: [{domain: a.test, method: dkim, dkim_selectors: [s1, s2], dkim_keys: {\(keys)}}]}
+                """)
+        }
+        let before = try configuration("dmarc@old.test", "")
+        let after = try configuration("dmarc@new.test", "s2: sha256:\(String(repeating: "ab", count: 32))")
+        #expect(ConfigurationChanges(from: before, to: after).lines == [
+            "~ provider P: report_address dmarc@new.test",
+            "+ tenant t: a.test via dkim (selectors s1, s2) (keys for s2)",
+            "- tenant t: a.test via dkim (selectors s1, s2)",
+        ])
     }
 }
