@@ -47,10 +47,7 @@ public struct CheckFinding: Sendable, Hashable, Codable {
     }
 
     public func text(_ language: Language) -> String {
-        switch language {
-        case .en: english
-        case .de: german
-        }
+        language.isGerman ? language.spelling(german) : english
     }
 }
 

@@ -21,7 +21,7 @@ public struct CheckStore {
             """, [PostgresArray.textLiteral(domains)])
         for row in result.rows {
             guard let domain = row.string(0), let at = row.int64(1), let facts = row.string(2) else { continue }
-            previous[domain] = (at, PostgresArray.parseText(facts))
+            previous[domain] = (at, PostgresArray.parseTextWithNulls(facts).compactMap { $0 })
         }
         return previous
     }
