@@ -118,6 +118,14 @@ struct StoredTablesTests {
         #expect(
             streamed?.message
                 == "column \"flag\" of \"SELECT g AS n, 'maybe' AS flag FROM generate_series(1, 3) g\" holds \"maybe\", not a boolean (t or f)")
+        // The accessors a loop over many rows uses, by a position looked up by name.
+        let positional = #expect(throws: PostgresError.self) {
+            try connection.forEachRow("SELECT 'x' AS ok, NULL::bigint AS gap") { row in
+                #expect(try row.text(at: try row.columns.position(of: "ok")) == "x")
+                _ = try row.integer(at: try row.columns.position(of: "gap"))
+            }
+        }
+        #expect(positional?.message == "column \"gap\" of \"SELECT 'x' AS ok, NULL::bigint AS gap\" is NULL where an integer was expected")
         #expect(try connection.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
     }
 
