@@ -94,7 +94,7 @@ let package = Package(
         // CZlib directly: the generator deflates its corpus and zlib's own inflate is a baseline.
         .executableTarget(name: "dmarc-bench", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "CZlib",
+            "ComplianceReport", "CZlib", "POSIXCalls",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/Benchmark"),
 

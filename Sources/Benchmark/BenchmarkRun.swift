@@ -2,6 +2,7 @@ import ComplianceReport
 import DMARC
 import Diagnosis
 import Foundation
+import POSIXCalls
 import ReadSide
 import ReportReading
 import Store
@@ -307,7 +308,7 @@ struct BenchmarkRun {
     static func temporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "/dmarc-bench-XXXXXX").utf8CString)
         guard let pointer = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw BenchError(.io, "mkdtemp failed: \(String(cString: strerror(errno)))")
+            throw BenchError(.io, "mkdtemp failed: \(SystemCall.lastError)")
         }
         let path = String(cString: pointer)
         chmod(path, 0o755)  // the postgres user must reach the cluster inside it

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import POSIXCalls
 #endif
 
 /// The generated corpus on disk: what receivers send (`shipped/`: zip, gzip, some plain XML) and
@@ -146,7 +147,7 @@ func makeDirectory(_ path: String) throws(BenchError) {
         parts.append(part)
         let prefix = (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
         if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-            throw BenchError(.io, "cannot create \(prefix): \(String(cString: strerror(errno)))")
+            throw BenchError(.io, "cannot create \(prefix): \(SystemCall.lastError)")
         }
     }
 }

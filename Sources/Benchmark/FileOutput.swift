@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import POSIXCalls
 #endif
 
 /// A buffered file for writing, without Foundation's Data copies on the generator's hot path.
@@ -10,7 +11,7 @@ final class FileOutput {
 
     init(path: String) throws(BenchError) {
         guard let handle = fopen(path, "w") else {
-            throw BenchError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw BenchError(.io, "cannot write \(path): \(SystemCall.lastError)")
         }
         self.handle = handle
         self.path = path

@@ -36,6 +36,12 @@ public final class PostgresColumns: Sendable {
         return found
     }
 
+    /// `value`, or the error naming the column at `position` when it is NULL.
+    func required<T: PostgresDecodable>(_ value: T?, at position: Int) throws(PostgresError) -> T {
+        guard let value else { throw nullError(position, T.postgresExpectation) }
+        return value
+    }
+
     func nullError(_ position: Int, _ type: String) -> PostgresError {
         PostgresError(.undecodableColumn, "column \"\(name(position))\" of \(query) is NULL where \(type) was expected")
     }
@@ -134,5 +140,33 @@ public struct PostgresTextArray: PostgresDecodable, Sendable {
     public init?(postgresValue bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
         elements = PostgresArray.parseTextWithNulls(bytes)
+    }
+}
+
+/// A row of either kind (`PostgresRow`, copied out; `PostgresRowView`, read in place), decoded by
+/// column name with errors that name the column and the query.
+public protocol PostgresDecodingRow: ~Copyable {
+    /// The result's columns, by name.
+    var columns: PostgresColumns { get }
+    /// The value at `position`, nil for NULL; throws naming the column when it is no `T`.
+    func decodeIfPresent<T: PostgresDecodable>(at position: Int, as type: T.Type) throws(PostgresError) -> T?
+}
+
+extension PostgresDecodingRow where Self: ~Copyable {
+    /// The value of the column `name`; throws naming the column and the query when there is no such
+    /// column, when it is NULL, or when it is no `T`. In a loop over many rows, look the position up
+    /// once (`columns.position(of:)`) and use `decode(at:)`.
+    public func decode<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresError) -> T {
+        try decode(at: try columns.position(of: name), as: type)
+    }
+
+    /// The same, nil for NULL.
+    public func decodeIfPresent<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresError) -> T? {
+        try decodeIfPresent(at: try columns.position(of: name), as: type)
+    }
+
+    /// The value at `position` (from `columns`), with the same errors as `decode(_:)`.
+    public func decode<T: PostgresDecodable>(at position: Int, as type: T.Type = T.self) throws(PostgresError) -> T {
+        try columns.required(try decodeIfPresent(at: position, as: type), at: position)
     }
 }

@@ -1,7 +1,7 @@
 /// One row of a query result, copied out of libpq so it outlives the `PGresult`.
 ///
 /// Values are the bytes the server sent: text format unless the query asked for binary results.
-public struct PostgresRow: Sendable {
+public struct PostgresRow: Sendable, PostgresDecodingRow {
     public let values: [[UInt8]?]
     /// The result's columns, by name.
     public let columns: PostgresColumns
@@ -11,22 +11,8 @@ public struct PostgresRow: Sendable {
         self.columns = columns
     }
 
-    /// The value of the column `name`; throws naming the column and the query when there is no such
-    /// column, when it is NULL, or when it is no `T`.
-    public func decode<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresError) -> T {
-        let position = try columns.position(of: name)
-        guard let value = try decodeIfPresent(at: position, as: type) else {
-            throw columns.nullError(position, T.postgresExpectation)
-        }
-        return value
-    }
-
-    /// The same, nil for NULL.
-    public func decodeIfPresent<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws(PostgresError) -> T? {
-        try decodeIfPresent(at: try columns.position(of: name), as: type)
-    }
-
-    private func decodeIfPresent<T: PostgresDecodable>(at position: Int, as type: T.Type) throws(PostgresError) -> T? {
+    /// The value at `position`, nil for NULL; throws naming the column when it is no `T`.
+    public func decodeIfPresent<T: PostgresDecodable>(at position: Int, as type: T.Type = T.self) throws(PostgresError) -> T? {
         guard values.indices.contains(position), let bytes = values[position] else { return nil }
         let decoded = bytes.withUnsafeBufferPointer { T(postgresValue: $0) }
         guard let decoded else { throw bytes.withUnsafeBufferPointer { columns.typeError(position, T.postgresExpectation, $0) } }

@@ -2,8 +2,8 @@ import Postgres
 
 /// Where each column of a stored record is in the rows `scan` reads: looked up by name once per
 /// query (`PostgresColumns`), so that the loop over a million rows reads by position and a select
-/// list that lost a column fails with its name.
-struct RecordPositions {
+/// list that lost a column fails with its name. A class: each row takes it by reference.
+final class RecordPositions {
     /// The columns `scan` selects, by the names they are read by, and their SQL.
     private static let columns: [(name: String, expression: String)] = [
         ("report", "r.report"), ("source_ip", "host(r.source_ip)"), ("count", "r.count"),

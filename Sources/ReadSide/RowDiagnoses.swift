@@ -35,8 +35,8 @@ public struct RowDiagnoses {
     mutating func diagnose(
         _ row: borrowing PostgresRowView, _ at: RecordPositions, report: PostgresConnection.StoredReport
     ) throws -> DiagnosedRow {
-        let ip = try row.decode(at: at.sourceIP, as: String.self), count = try row.decode(at: at.count, as: Int64.self)
-        let headerFrom = try row.decode(at: at.headerFrom, as: String.self)
+        let ip = try row.text(at: at.sourceIP), count = try row.integer(at: at.count)
+        let headerFrom = try row.text(at: at.headerFrom)
         let begin = report.begin, end = report.end
         let day = Day(epochSeconds: begin)
         let entryKey = EntryKey(headerFrom: headerFrom, day: day.daysSinceEpoch)

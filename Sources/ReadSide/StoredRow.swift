@@ -120,6 +120,7 @@ extension PostgresConnection {
     /// (`Diagnoser.reportedPassOwner`), so `failures` needs only its count.
     public func reportedPassVolumes(domain: String, period: DayRange) throws -> [ReportedPassVolume] {
         var volumes: [ReportedPassVolume] = []
+        var positions: [Int]?
         try forEachRow(
             """
             SELECT d.header_from, extract(epoch FROM d.begin_time)::bigint AS begin_time,
@@ -129,10 +130,12 @@ extension PostgresConnection {
             GROUP BY d.header_from, d.begin_time
             """, Self.domainAndPeriod(domain, period)
         ) { row in
+            let at = try positions ?? row.columns.positions(of: ["header_from", "begin_time", "messages"])
+            positions = at
             volumes.append(
                 ReportedPassVolume(
-                    headerFrom: try row.decode("header_from"), begin: try row.decode("begin_time"),
-                    messages: try row.decode("messages")))
+                    headerFrom: try row.text(at: at[0]), begin: try row.integer(at: at[1]),
+                    messages: try row.integer(at: at[2])))
         }
         return volumes
     }
@@ -199,7 +202,7 @@ extension PostgresConnection {
             try forEachRow(sql, parameters, settings: settings) { row in
                 let at = try RecordPositions.of(row.columns, remembered: &positions)
                 // A report stored after `reports` read its list is not in the snapshot: never missing.
-                guard let report = reports[try row.decode(at: at.report, as: Int64.self)] else { return }
+                guard let report = reports[try row.integer(at: at.report)] else { return }
                 try visit(row, at, report)
             }
         }
@@ -235,30 +238,34 @@ extension PostgresConnection {
         var reports: [Int64: StoredReport] = [:]
         // One round trip: a row per report, few enough to hold (a cursor cost a typical domain's
         // `failures` four more).
-        let rows = try query(
+        let result = try query(
             """
             \(Self.foundReports)
             SELECT p.id, extract(epoch FROM p.begin_time)::bigint AS begin_time,
                    extract(epoch FROM p.end_time)::bigint AS end_time, p.org_name,
                    \(policyColumns.joined(separator: ", "))
             FROM found JOIN reports p ON p.id = found.report
-            """, parameters
-        ).rows
-        for row in rows {
-            let key = try row.decode("id", as: Int64.self)
-            func text(_ name: String) throws -> String? { try row.decodeIfPresent(name, as: String.self) }
-            var policy = PolicyPublished(domain: try text("policy_domain") ?? "")
-            policy.adkim = try text("adkim").flatMap(Alignment.init(rawValue:))
-            policy.aspf = try text("aspf").flatMap(Alignment.init(rawValue:))
-            policy.p = try text("p").flatMap(PolicyAction.init(rawValue:))
-            policy.sp = try text("sp").flatMap(PolicyAction.init(rawValue:))
-            policy.np = try text("np").flatMap(PolicyAction.init(rawValue:))
-            policy.pct = try row.decodeIfPresent("pct", as: Int.self)
-            policy.testing = try text("testing")
+            """, parameters)
+        // Positions by name once: a big tenant's month has thousands of reports.
+        let at = try result.columns.positions(of: [
+            "id", "begin_time", "end_time", "org_name", "report_id", "policy_domain", "adkim", "aspf", "p", "sp", "np",
+            "pct", "testing", "source_sha256",
+        ])
+        for row in result.rows {
+            let key = try row.decode(at: at[0], as: Int64.self)
+            func text(_ index: Int) throws -> String? { try row.decodeIfPresent(at: at[index], as: String.self) }
+            var policy = PolicyPublished(domain: try text(5) ?? "")
+            policy.adkim = try text(6).flatMap(Alignment.init(rawValue:))
+            policy.aspf = try text(7).flatMap(Alignment.init(rawValue:))
+            policy.p = try text(8).flatMap(PolicyAction.init(rawValue:))
+            policy.sp = try text(9).flatMap(PolicyAction.init(rawValue:))
+            policy.np = try text(10).flatMap(PolicyAction.init(rawValue:))
+            policy.pct = try row.decodeIfPresent(at: at[11], as: Int.self)
+            policy.testing = try text(12)
             reports[key] = StoredReport(
-                key: key, begin: try row.decode("begin_time"), end: try row.decode("end_time"),
-                reporter: try row.decode("org_name"), reportID: try text("report_id") ?? "", policy: policy,
-                sourceSHA256: try text("source_sha256") ?? "")
+                key: key, begin: try row.decode(at: at[1]), end: try row.decode(at: at[2]),
+                reporter: try row.decode(at: at[3]), reportID: try text(4) ?? "", policy: policy,
+                sourceSHA256: try text(13) ?? "")
         }
         return reports
     }
@@ -357,12 +364,10 @@ extension PostgresConnection {
     }
 
     static func storedRow(_ row: borrowing PostgresRowView, _ at: RecordPositions, report: StoredReport) throws -> StoredRow {
-        let ip = try row.decode(at: at.sourceIP, as: String.self), count = try row.decode(at: at.count, as: Int64.self)
-        let headerFrom = try row.decode(at: at.headerFrom, as: String.self)
-        func array(_ position: Int) throws -> [String?] {
-            try row.decodeIfPresent(at: position, as: PostgresTextArray.self)?.elements ?? []
-        }
-        func text(_ position: Int) throws -> String? { try row.decodeIfPresent(at: position, as: String.self) }
+        let ip = try row.text(at: at.sourceIP), count = try row.integer(at: at.count)
+        let headerFrom = try row.text(at: at.headerFrom)
+        func array(_ position: Int) throws -> [String?] { try row.textArray(at: position) ?? [] }
+        func text(_ position: Int) -> String? { row.string(position) }
         // Element i of each group of arrays belongs together (a CHECK in sql/020 keeps them equally long).
         let dkimDomains = try array(at.dkimDomain), selectors = try array(at.dkimSelector)
         let dkimResults = try array(at.dkimResult)
@@ -385,11 +390,11 @@ extension PostgresConnection {
         let record = Record(
             sourceIP: ip, count: count,
             policyEvaluated: PolicyEvaluated(
-                disposition: try text(at.disposition).flatMap(Disposition.init(rawValue:)),
-                dkim: try text(at.dkim).flatMap(DMARCResult.init(rawValue:)),
-                spf: try text(at.spf).flatMap(DMARCResult.init(rawValue:)), reasons: reasons),
+                disposition: text(at.disposition).flatMap(Disposition.init(rawValue:)),
+                dkim: text(at.dkim).flatMap(DMARCResult.init(rawValue:)),
+                spf: text(at.spf).flatMap(DMARCResult.init(rawValue:)), reasons: reasons),
             identifiers: Identifiers(
-                headerFrom: headerFrom, envelopeFrom: try text(at.envelopeFrom), envelopeTo: try text(at.envelopeTo)),
+                headerFrom: headerFrom, envelopeFrom: text(at.envelopeFrom), envelopeTo: text(at.envelopeTo)),
             authResults: AuthResults(dkim: dkim, spf: spf))
         return StoredRow(
             record: record, reporter: report.reporter, reportID: report.reportID, begin: report.begin,

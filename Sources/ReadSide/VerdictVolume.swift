@@ -57,17 +57,24 @@ extension PostgresConnection {
         // The planner expects a group per address and sorts 600,000 rows for them; there are a few per
         // report, which a hash sums at a third less of the server's time. (The memory stays small: it
         // is a limit, not an allocation.)
+        // Positions by name once, on the first row: a lookup per column of each row cost a tenth.
+        var positions: [Int]?
         try forEachRow(sql, parameters, settings: ["work_mem": "32MB", "cursor_tuple_fraction": "1"]) { row in
-            guard try row.decode("summed", as: Bool.self) else {
+            let at = try positions
+                ?? row.columns.positions(of: [
+                    "summed", "begin_time", "end_time", "header_from", "pass", "provider", "count", "org_name",
+                ])
+            positions = at
+            guard try row.boolean(at: at[0]) else {
                 leftOut = true
                 return
             }
             try body(
                 VerdictVolume(
-                    begin: try row.decode("begin_time"), end: try row.decode("end_time"),
-                    headerFrom: try row.decode("header_from"), receiver: try row.decode("org_name"),
-                    reportedPass: try row.decode("pass"), fromProviderNetworks: try row.decode("provider"),
-                    messages: try row.decode("count")))
+                    begin: try row.integer(at: at[1]), end: try row.integer(at: at[2]),
+                    headerFrom: try row.text(at: at[3]), receiver: try row.text(at: at[7]),
+                    reportedPass: try row.boolean(at: at[4]), fromProviderNetworks: try row.boolean(at: at[5]),
+                    messages: try row.integer(at: at[6])))
         }
         return leftOut
     }

@@ -34,13 +34,23 @@ public struct IngestSummary: Sendable {
     public var duplicates: Int { duplicateFiles + duplicateReports }
     public var rejected: Int { rejections.count }
 
-    /// sysexits: 75 when the database went away, 74 (I/O error) when a file could not be moved,
-    /// 65 when an input was rejected or conflicted, else 0.
-    public var exitCode: Int32 {
-        if databaseFailure != nil { return 75 }
-        if !notMoved.isEmpty { return 74 }
-        if !rejections.isEmpty || !conflicts.isEmpty { return 65 }
-        return 0
+    /// What the run came to, the worst that happened first. The command line turns it into its exit status.
+    public enum Outcome: Sendable, Equatable {
+        /// The database went away: the run stopped.
+        case databaseUnavailable
+        /// A file was stored or rejected but could not be moved to the archive or quarantine.
+        case notMoved
+        /// An input was rejected or conflicted with a stored report; the rest was stored.
+        case someRefused
+        /// Everything was stored (or was a duplicate).
+        case allStored
+    }
+
+    public var outcome: Outcome {
+        if databaseFailure != nil { return .databaseUnavailable }
+        if !notMoved.isEmpty { return .notMoved }
+        if !rejections.isEmpty || !conflicts.isEmpty { return .someRefused }
+        return .allStored
     }
 
     /// `ingested 1,234 reports (56,789 rows) from 1,240 files · 3 duplicates · 3 rejected (see …)`
@@ -65,7 +75,8 @@ public struct IngestSummary: Sendable {
         return text
     }
 
-    public var json: String {
+    /// The summary as JSON for `ingest --json`, with the command's exit status.
+    public func json(exitCode: Int32) -> String {
         var writer = JSONWriter()
         writer.beginObject()
         writer.number("files", Int64(files))

@@ -153,13 +153,7 @@ extension Ingestor {
                     outcome.reports += 1
                     outcome.rows += report.rowCount
                 }
-                if !outcome.conflicts.isEmpty {
-                    outcome.status = .conflict
-                    outcome.reason = outcome.conflicts.joined(separator: "; ")
-                } else if outcome.reports == 0 {
-                    outcome.status = .duplicate
-                    outcome.reason = "every report in it was stored before"
-                }
+                outcome.settleReports()
                 outcomes.append(outcome)
             }
         }

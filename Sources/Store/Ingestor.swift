@@ -162,6 +162,18 @@ import ReportReading
         var conflicts: [String] = []
         /// The ledger's reason.
         var reason: String?
+
+        /// For a file whose reports were read and counted: a conflict when one of them conflicted
+        /// with a stored report, a duplicate when none was new, else ingested.
+        mutating func settleReports() {
+            if !conflicts.isEmpty {
+                status = .conflict
+                reason = conflicts.joined(separator: "; ")
+            } else if reports == 0 {
+                status = .duplicate
+                reason = "every report in it was stored before"
+            }
+        }
     }
 
     /// The body of a file's transaction.
@@ -184,13 +196,7 @@ import ReportReading
             outcome = FileOutcome(
                 status: .ingested, reports: storer.reportsStored, rows: storer.rowsStored,
                 duplicateReports: storer.duplicateReports, conflicts: storer.conflicts)
-            if !storer.conflicts.isEmpty {
-                outcome.status = .conflict
-                outcome.reason = storer.conflicts.joined(separator: "; ")
-            } else if storer.reportsStored == 0 {
-                outcome.status = .duplicate
-                outcome.reason = "every report in it was stored before"
-            }
+            outcome.settleReports()
         }
         try LedgerRow.table.insert(LedgerRow(sha256: digest, path: path, size: size, outcome: outcome), on: connection)
         return outcome

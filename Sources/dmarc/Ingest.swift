@@ -89,7 +89,19 @@ struct Ingest: ParsableCommand {
         for rejection in summary.rejections { Terminal.error("\(rejection.path): \(rejection.reason)") }
         for conflict in summary.conflicts { Terminal.error("conflict: \(conflict)") }
         for failure in summary.notMoved { Terminal.error("\(failure.path): \(failure.reason)") }
-        print(json ? summary.json : summary.line)
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        let status = Self.exitCode(summary.outcome)
+        print(json ? summary.json(exitCode: status) : summary.line)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// sysexits: 75 when the database went away, 74 (I/O error) when a file could not be moved,
+    /// 65 when an input was rejected or conflicted, else 0.
+    static func exitCode(_ outcome: IngestSummary.Outcome) -> Int32 {
+        switch outcome {
+        case .databaseUnavailable: 75
+        case .notMoved: 74
+        case .someRefused: 65
+        case .allStored: 0
+        }
     }
 }

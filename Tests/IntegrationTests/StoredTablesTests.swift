@@ -21,11 +21,8 @@ struct StoredTablesTests {
     static let table = TableDefinition<Sample>(
         "sample",
         [
-            .integer("id") { $0.id },
-            .text("name") { $0.name },
-            .timestamp("at") { $0.at },
-            .textArray("tags") { $0.tags },
-            .bytea("digest") { $0.digest },
+            .integer("id") { $0.id }, .text("name") { $0.name }, .timestamp("at") { $0.at },
+            .textArray("tags") { $0.tags }, .bytea("digest") { $0.digest },
         ])
 
     @Test("COPY, INSERT and unnest INSERT store the values written by hand, timestamps as UTC")
@@ -121,18 +118,27 @@ struct StoredTablesTests {
         #expect(
             streamed?.message
                 == "column \"flag\" of \"SELECT g AS n, 'maybe' AS flag FROM generate_series(1, 3) g\" holds \"maybe\", not a boolean (t or f)")
+        // The accessors a loop over many rows uses, by a position looked up by name.
+        let positional = #expect(throws: PostgresError.self) {
+            try connection.forEachRow("SELECT 'x' AS ok, NULL::bigint AS gap") { row in
+                #expect(try row.text(at: try row.columns.position(of: "ok")) == "x")
+                _ = try row.integer(at: try row.columns.position(of: "gap"))
+            }
+        }
+        #expect(positional?.message == "column \"gap\" of \"SELECT 'x' AS ok, NULL::bigint AS gap\" is NULL where an integer was expected")
         #expect(try connection.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
     }
 
     @Test("the ledger sanitises paths and reasons whichever way the file was stored", arguments: [1, 64])
     func ledgerSanitisedBothWays(filesPerTransaction: Int) throws {
-        let database = try TestCluster.get().freshDatabase()
+        // The same report id with other rows: a conflict, whose reason quotes the id.
         var inputs = try FakeInputs()
-        let first = inputs.add("bell\u{07}.xml", [.report(Synthetic.report(id: "r\u{1B}[2J", records: 2))])
-        let changed = inputs.add("esc\u{1B}.xml", [.report(Synthetic.report(id: "r\u{1B}[2J", records: 3))])
-        let summary = try inputs.ingestor(
-            database.connect(), options: IngestOptions(filesPerTransaction: filesPerTransaction)
-        ).ingest(files: [first, changed])
+        let files = [("bell\u{07}.xml", 2), ("esc\u{1B}.xml", 3)].map { name, rows in
+            inputs.add(name, [.report(Synthetic.report(id: "r\u{1B}[2J", records: rows))])
+        }
+        let database = try TestCluster.get().freshDatabase()
+        let options = IngestOptions(filesPerTransaction: filesPerTransaction)
+        let summary = try inputs.ingestor(database.connect(), options: options).ingest(files: files)
         #expect(summary.reports == 1 && summary.conflicts.count == 1)
         let ledger = try database.connect().query("SELECT path, status, reason FROM input_files ORDER BY id").rows
         let shown = try ledger.map { row in

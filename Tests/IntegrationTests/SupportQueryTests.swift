@@ -90,7 +90,7 @@ struct SupportQueryTests {
             files.append(path)
         }
         let summary = try Ingestor(connection: connection).ingest(files: files)
-        #expect(summary.exitCode == 0)
+        #expect(summary.outcome == .allStored)
         return (database, connection)
     }
 
