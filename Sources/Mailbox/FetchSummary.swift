@@ -26,11 +26,6 @@ public struct FetchSummary: Sendable {
 
     public init(mailbox: String) { self.mailbox = mailbox }
 
-    /// sysexits, as ingest's: the failure's status, else ingest's (65 rejected, 74 not moved), else 0.
-    public var exitCode: Int32 {
-        if failure != nil { return failureStatus }
-        return ingest.exitCode
-    }
 
     /// `fetched 12 messages from rua (…) · 10 stored · 1 without a report · 1 rejected · 11 moved (MOVE)`
     public var line: String {
@@ -45,7 +40,8 @@ public struct FetchSummary: Sendable {
         return text
     }
 
-    public var json: String {
+    /// The summary as one JSON object; `exitCode` is the status the command line chose for it.
+    public func json(exitCode: Int32) -> String {
         var writer = JSONWriter()
         writer.beginObject()
         writer.string("mailbox", mailbox)

@@ -63,7 +63,7 @@ struct Fetch: ParsableCommand {
             let summary = MailboxFetcher.run(
                 mailbox, site: site, connection: connection,
                 overrides: (limit, since.flatMap { Day($0) }, leaveUnread ? true : nil))
-            print(json ? summary.json : summary.line)
+            print(json ? summary.json(exitCode: summary.exitCode) : summary.line)
             status = RunStep.worse(status, summary.exitCode)
         }
         if status != 0 { throw ExitCode(status) }
@@ -110,4 +110,14 @@ extension SiteConfiguration {
         if let mib = limits.maxMessageMiB { readingLimits.maxMessageBytes = mib << 20 }
         return readingLimits
     }
+}
+
+extension FetchSummary {
+    /// sysexits, as ingest's: the failure's status (75 lost, 77 login refused), else ingest's.
+    var exitCode: Int32 { failure != nil ? failureStatus : ingest.exitCode }
+}
+
+extension IngestSummary {
+    /// The status `dmarc ingest` exits with for this summary; nightly's steps record the same.
+    var exitCode: Int32 { Ingest.exitCode(outcome) }
 }
