@@ -15,13 +15,13 @@ public struct CheckStore {
         var previous: [String: (Int64, [String])] = [:]
         let result = try connection.query(
             """
-            SELECT DISTINCT ON (domain) domain, extract(epoch FROM checked_at)::bigint, facts::text
+            SELECT DISTINCT ON (domain) domain, extract(epoch FROM checked_at)::bigint AS checked_at, facts
             FROM dns_checks WHERE domain = ANY($1::text[])
             ORDER BY domain, checked_at DESC, id DESC
             """, [PostgresArray.textLiteral(domains)])
         for row in result.rows {
-            guard let domain = row.string(0), let at = row.int64(1), let facts = row.string(2) else { continue }
-            previous[domain] = (at, PostgresArray.parseTextWithNulls(facts).compactMap { $0 })
+            let facts: PostgresTextArray = try row.decode("facts")
+            previous[try row.decode("domain")] = (try row.decode("checked_at"), facts.elements.compactMap { $0 })
         }
         return previous
     }

@@ -89,13 +89,16 @@ extension SupportQueries {
     public func dnsEvidence(domain: String) throws -> DNSEvidence? {
         let result = try connection.query(
             """
-            SELECT extract(epoch FROM checked_at)::bigint, verdict, findings::text FROM dns_checks
-            WHERE domain = $1 ORDER BY checked_at DESC, id DESC LIMIT 1
+            SELECT extract(epoch FROM checked_at)::bigint AS checked_at, verdict, findings::text AS findings
+            FROM dns_checks WHERE domain = $1 ORDER BY checked_at DESC, id DESC LIMIT 1
             """, [Normalise.domain(domain) ?? domain])
-        guard let row = result.rows.first, let at = row.int64(0), let verdict = row.string(1),
-            let json = row.string(2),
-            let findings = try? JSONDecoder().decode([DNSEvidence.Finding].self, from: Data(json.utf8))
-        else { return nil }
-        return DNSEvidence(domain: domain, checkedAt: at, verdict: verdict, findings: findings)
+        guard let row = result.rows.first else { return nil }
+        let json: String = try row.decode("findings")
+        // A check stored by a version whose findings read differently counts as no evidence, not as an error.
+        guard let findings = try? JSONDecoder().decode([DNSEvidence.Finding].self, from: Data(json.utf8)) else {
+            return nil
+        }
+        return DNSEvidence(
+            domain: domain, checkedAt: try row.decode("checked_at"), verdict: try row.decode("verdict"), findings: findings)
     }
 }
