@@ -54,7 +54,7 @@ final class KnotServer: @unchecked Sendable {
         // and then the next free port is tried.
         var attempt = 0
         while true {
-            let candidate = try KnotServer.freePort()
+            let candidate = try LoopbackPort.free(type: Int32(SOCK_DGRAM.rawValue))
             try config.replacingOccurrences(of: "PORT", with: String(candidate))
                 .write(toFile: "\(directory)/knot.conf", atomically: true, encoding: .utf8)
             let process = Process()
@@ -91,22 +91,6 @@ final class KnotServer: @unchecked Sendable {
     struct KnotError: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw KnotError(message: "socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw KnotError(message: "bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Asks for the first good zone's apex TXT until the answer is definite (the zone is loaded);

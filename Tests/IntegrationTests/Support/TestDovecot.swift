@@ -23,8 +23,8 @@ final class TestDovecot {
             throw DovecotError("dovecot is not installed (scripts/setup installs dovecot-imapd)")
         }
         root = try makeTemporaryDirectory(prefix: "dmarc-dovecot-")
-        port = try Self.freePort()
-        tlsPort = tls ? try Self.freePort() : nil
+        port = try LoopbackPort.free()
+        tlsPort = tls ? try LoopbackPort.free() : nil
         password = "pw-\(UInt64.random(in: 0...UInt64.max))"
         // Mail processes never run as root: as root the mailbox belongs to nobody.
         owner = getuid() == 0 ? (65_534, 65_534, "nobody") : (getuid(), getgid(), String(cString: getpwuid(getuid()).pointee.pw_name))
@@ -204,24 +204,6 @@ final class TestDovecot {
         while let relative = enumerator?.nextObject() as? String {
             chown(root + "/home/" + relative, owner.uid, owner.gid)
         }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw DovecotError("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw DovecotError("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func accepts(port: Int) -> Bool {
