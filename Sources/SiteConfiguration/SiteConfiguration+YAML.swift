@@ -1,5 +1,6 @@
 import DMARC
 import Foundation
+import Resolver
 import YAMLFields
 import Yams
 
@@ -42,7 +43,7 @@ struct SiteConfigurationReader {
     /// function of its own like `readLimits`, so one file keeps configuring the whole tool.
     static let rootKeys = [
         "database", "tenants", "archive", "quarantine", "spool", "state_directory", "metrics_file", "inputs",
-        "limits",
+        "limits", "alerts", "dns",
     ]
     static let limitKeys = ["max_input_mib", "max_decompressed_mib", "max_archive_mib", "max_message_mib", "jobs"]
     static let inputKinds = ["directory", "maildir", "imap"]
@@ -76,6 +77,8 @@ struct SiteConfigurationReader {
         }
         configuration.metricsFile = try optionalPath(values["metrics_file"], field: "metrics_file")
         if let node = values["limits"] { configuration.limits = try readLimits(node) }
+        if let node = values["alerts"] { configuration.alerts = try readAlerts(node) }
+        if let node = values["dns"] { configuration.dns = try readDNS(node) }
         if let node = values["inputs"] {
             var names: [String: Node] = [:]
             for (i, item) in try fields.list(node, path: "inputs").enumerated() {
@@ -106,6 +109,86 @@ struct SiteConfigurationReader {
         limits.maxMessageMiB = try optionalInteger(values["max_message_mib"], "limits.max_message_mib", mib)
         limits.jobs = try optionalInteger(values["jobs"], "limits.jobs", 1...64)
         return limits
+    }
+
+    static let alertKeys = [
+        "new_failing_source", "pass_rate_drop", "reports_missing", "provider_wide", "reminder_days", "operators",
+    ]
+
+    /// `alerts:` — each rule a mapping of `enabled` and its thresholds; absent keys keep their defaults.
+    private mutating func readAlerts(_ node: Node) throws(YAMLFieldError) -> AlertSettings {
+        let values = try fields.mapping(node, path: "alerts", allowed: Self.alertKeys)
+        var settings = AlertSettings()
+        let days = 1...366, messages = 1...1_000_000_000, percent = 0...100
+        if let node = values["new_failing_source"] {
+            let path = "alerts.new_failing_source"
+            let rule = try fields.mapping(node, path: path, allowed: ["enabled", "min_messages", "recent_days", "quiet_days"])
+            var value = settings.newFailingSource
+            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
+            value.minMessages = try optionalInteger(rule["min_messages"], "\(path).min_messages", messages) ?? value.minMessages
+            value.recentDays = try optionalInteger(rule["recent_days"], "\(path).recent_days", days) ?? value.recentDays
+            value.quietDays = try optionalInteger(rule["quiet_days"], "\(path).quiet_days", days) ?? value.quietDays
+            settings.newFailingSource = value
+        }
+        if let node = values["pass_rate_drop"] {
+            let path = "alerts.pass_rate_drop"
+            let rule = try fields.mapping(node, path: path, allowed: ["enabled", "below_percent", "drop_points", "min_messages"])
+            var value = settings.passRateDrop
+            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
+            value.belowPercent = try optionalInteger(rule["below_percent"], "\(path).below_percent", percent) ?? value.belowPercent
+            value.dropPoints = try optionalInteger(rule["drop_points"], "\(path).drop_points", 1...100) ?? value.dropPoints
+            value.minMessages = try optionalInteger(rule["min_messages"], "\(path).min_messages", messages) ?? value.minMessages
+            settings.passRateDrop = value
+        }
+        if let node = values["reports_missing"] {
+            let path = "alerts.reports_missing"
+            let rule = try fields.mapping(
+                node, path: path, allowed: ["enabled", "silent_days", "baseline_days", "min_days_percent"])
+            var value = settings.reportsMissing
+            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
+            value.silentDays = try optionalInteger(rule["silent_days"], "\(path).silent_days", days) ?? value.silentDays
+            value.baselineDays = try optionalInteger(rule["baseline_days"], "\(path).baseline_days", 2...366) ?? value.baselineDays
+            value.minDaysPercent =
+                try optionalInteger(rule["min_days_percent"], "\(path).min_days_percent", 1...100) ?? value.minDaysPercent
+            settings.reportsMissing = value
+        }
+        if let node = values["provider_wide"] {
+            let path = "alerts.provider_wide"
+            let rule = try fields.mapping(node, path: path, allowed: ["enabled", "min_tenants", "min_messages", "recent_days"])
+            var value = settings.providerWide
+            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
+            value.minTenants = try optionalInteger(rule["min_tenants"], "\(path).min_tenants", 2...100_000) ?? value.minTenants
+            value.minMessages = try optionalInteger(rule["min_messages"], "\(path).min_messages", messages) ?? value.minMessages
+            value.recentDays = try optionalInteger(rule["recent_days"], "\(path).recent_days", days) ?? value.recentDays
+            settings.providerWide = value
+        }
+        settings.reminderDays = try optionalInteger(values["reminder_days"], "alerts.reminder_days", days) ?? settings.reminderDays
+        if let node = values["operators"] {
+            let address = try fields.text(node, path: "alerts.operators")
+            guard address.contains("@"), !address.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else {
+                throw fields.error(.badValue, at: node, path: "alerts.operators", "'\(address)' is no e-mail address")
+            }
+            settings.operators = address
+        }
+        return settings
+    }
+
+    /// `dns:` — `enabled`, `resolver` (IP:PORT), `timeout_ms`, `tries`.
+    private mutating func readDNS(_ node: Node) throws(YAMLFieldError) -> DNSSettings {
+        let values = try fields.mapping(node, path: "dns", allowed: ["enabled", "resolver", "timeout_ms", "tries"])
+        var settings = DNSSettings()
+        if let flag = values["enabled"] { settings.enabled = try fields.boolean(flag, path: "dns.enabled") }
+        if let node = values["resolver"] {
+            let text = try fields.text(node, path: "dns.resolver")
+            guard ResolverOptions.validServer(text) else {
+                throw fields.error(
+                    .badValue, at: node, path: "dns.resolver", "'\(text)' is no IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:53")
+            }
+            settings.resolver = text
+        }
+        settings.timeoutMilliseconds = try optionalInteger(values["timeout_ms"], "dns.timeout_ms", 1...60_000) ?? settings.timeoutMilliseconds
+        settings.tries = try optionalInteger(values["tries"], "dns.tries", 1...10) ?? settings.tries
+        return settings
     }
 
     /// `- directory: PATH`, `- maildir: PATH` or `- imap: {…}`: one key per list item.
