@@ -123,7 +123,7 @@ let package = Package(
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "dmarc", "dmarc-bench", "Resolver", "DNSChecks",
+            "ComplianceReport", "dmarc", "dmarc-bench", "Resolver", "DNSChecks", "Alerts",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], exclude: ["Fixtures"]),  // read by path (#filePath), not as resources

@@ -1,3 +1,4 @@
+import Alerts
 import DMARC
 import Foundation
 import Postgres
@@ -232,5 +233,41 @@ struct AlertTests {
         try "alerts:\n  new_failing_source: {min_messag: 5}\n".write(toFile: config, atomically: true, encoding: .utf8)
         let bad = try Self.check(Self.today, database, config: config)
         #expect(bad.status == 78 && bad.stderr.contains("min_messag"), "\(bad.stderr)")
+    }
+}
+
+/// The notification policy of the alerts table, on a real database with chosen clocks.
+@Suite("alert notifications", .dropsTestDatabases)
+struct AlertNotificationTests {
+    @Test("told when opened, again only when worse or after 7 days open; not while acknowledged; a cleared condition resolves and a return opens anew")
+    func policy() throws {
+        let database = try TestCluster.get().freshDatabase()
+        let store = AlertStore(connection: try database.connect())
+        func finding(_ severity: AlertSeverity) -> AlertFinding {
+            AlertFinding(
+                kind: .passRateDrop, subject: ["t", "t.example"], tenantID: "t", domain: "t.example", severity: severity,
+                audience: .tenant("t"), summary: "t.example passes too little", details: "{\"week_messages\":500}")
+        }
+        func apply(_ findings: [AlertFinding], day: Int64) throws -> AlertCheckResult {
+            try store.apply(
+                findings, evaluated: [.passRateDrop], now: day * 86_400, reminderDays: 7, channel: "log", recipient: { $0.text })
+        }
+        let opened = try apply([finding(.warning)], day: 100)
+        #expect(opened.told.map(\.reason) == [.opened])
+        let id = try #require(opened.opened.first?.alertID)
+        #expect(try apply([finding(.warning)], day: 106).told.isEmpty)
+        #expect(try apply([finding(.warning)], day: 107).told.map(\.reason) == [.reminder])
+        #expect(try apply([finding(.warning)], day: 108).told.isEmpty)
+        #expect(try apply([finding(.critical)], day: 109).told.map(\.reason) == [.worse])
+        #expect(try store.acknowledge(id, now: 109 * 86_400))
+        #expect(try apply([finding(.critical)], day: 130).told.isEmpty)
+        // A kind not evaluated (its rule disabled) leaves its alerts as they are.
+        #expect(try store.apply([], evaluated: [.reportsMissing], now: 131 * 86_400, reminderDays: 7, channel: "log", recipient: { $0.text }).resolved.isEmpty)
+        let cleared = try apply([], day: 131)
+        #expect(cleared.resolved.map(\.id) == [id])
+        let back = try apply([finding(.warning)], day: 140)
+        #expect(back.told.map(\.reason) == [.opened] && back.opened.first?.alertID != id)
+        #expect(try database.count("SELECT count(*) FROM alert_notifications WHERE alert = \(id)") == 3)
+        #expect(try database.count("SELECT count(*) FROM alerts WHERE status = 'resolved' AND resolved_by = 'check'") == 1)
     }
 }
