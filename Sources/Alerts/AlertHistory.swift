@@ -11,11 +11,6 @@ public struct AlertHistory: Sendable {
         public var tenantID: String
         public var domain: String
 
-        public init(tenantID: String, domain: String) {
-            self.tenantID = tenantID
-            self.domain = domain
-        }
-
         public static func < (lhs: DomainKey, rhs: DomainKey) -> Bool {
             (lhs.tenantID, lhs.domain) < (rhs.tenantID, rhs.domain)
         }
@@ -25,11 +20,6 @@ public struct AlertHistory: Sendable {
     public struct Volume: Sendable, Equatable {
         public var messages: Int64 = 0
         public var passing: Int64 = 0
-
-        public init(messages: Int64 = 0, passing: Int64 = 0) {
-            self.messages = messages
-            self.passing = passing
-        }
     }
 
     /// A source's failing messages for one domain: by day and by diagnosis class. Only classes

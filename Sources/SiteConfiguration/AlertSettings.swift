@@ -1,8 +1,13 @@
+/// What every rule of `alerts:` has: a switch.
+public protocol AlertRuleSettings: Sendable {
+    var enabled: Bool { get set }
+}
+
 /// The `alerts:` section of `dmarc.yaml`: which rules `dmarc alerts check` evaluates and their
 /// thresholds. Every value has a default, so an absent section means every rule with its defaults.
 public struct AlertSettings: Sendable, Equatable {
     /// A source failing DMARC for a tenant's domain that did not fail there before.
-    public struct NewFailingSource: Sendable, Equatable {
+    public struct NewFailingSource: AlertRuleSettings, Equatable {
         public var enabled = true
         /// Failing messages in the recent days needed to raise it: one stray message is no news.
         public var minMessages = 10
@@ -14,7 +19,7 @@ public struct AlertSettings: Sendable, Equatable {
     }
 
     /// A domain's pass rate this week (the last 7 days) low, or far under its trailing 4 weeks.
-    public struct PassRateDrop: Sendable, Equatable {
+    public struct PassRateDrop: AlertRuleSettings, Equatable {
         public var enabled = true
         /// Below this share of passing messages (percent) this week: an alert.
         public var belowPercent = 90
@@ -26,7 +31,7 @@ public struct AlertSettings: Sendable, Equatable {
     }
 
     /// A receiver that reported on most days stops: the `rua` or the mailbox likely broke.
-    public struct ReportsMissing: Sendable, Equatable {
+    public struct ReportsMissing: AlertRuleSettings, Equatable {
         public var enabled = true
         /// Days without a report from the receiver, today included.
         public var silentDays = 3
@@ -38,7 +43,7 @@ public struct AlertSettings: Sendable, Equatable {
     }
 
     /// One provider network or signing setup failing for several tenants at once.
-    public struct ProviderWide: Sendable, Equatable {
+    public struct ProviderWide: AlertRuleSettings, Equatable {
         public var enabled = true
         /// Tenants affected, at least.
         public var minTenants = 3

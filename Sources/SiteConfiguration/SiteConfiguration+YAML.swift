@@ -120,48 +120,18 @@ struct SiteConfigurationReader {
         let values = try fields.mapping(node, path: "alerts", allowed: Self.alertKeys)
         var settings = AlertSettings()
         let days = 1...366, messages = 1...1_000_000_000, percent = 0...100
-        if let node = values["new_failing_source"] {
-            let path = "alerts.new_failing_source"
-            let rule = try fields.mapping(node, path: path, allowed: ["enabled", "min_messages", "recent_days", "quiet_days"])
-            var value = settings.newFailingSource
-            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
-            value.minMessages = try optionalInteger(rule["min_messages"], "\(path).min_messages", messages) ?? value.minMessages
-            value.recentDays = try optionalInteger(rule["recent_days"], "\(path).recent_days", days) ?? value.recentDays
-            value.quietDays = try optionalInteger(rule["quiet_days"], "\(path).quiet_days", days) ?? value.quietDays
-            settings.newFailingSource = value
-        }
-        if let node = values["pass_rate_drop"] {
-            let path = "alerts.pass_rate_drop"
-            let rule = try fields.mapping(node, path: path, allowed: ["enabled", "below_percent", "drop_points", "min_messages"])
-            var value = settings.passRateDrop
-            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
-            value.belowPercent = try optionalInteger(rule["below_percent"], "\(path).below_percent", percent) ?? value.belowPercent
-            value.dropPoints = try optionalInteger(rule["drop_points"], "\(path).drop_points", 1...100) ?? value.dropPoints
-            value.minMessages = try optionalInteger(rule["min_messages"], "\(path).min_messages", messages) ?? value.minMessages
-            settings.passRateDrop = value
-        }
-        if let node = values["reports_missing"] {
-            let path = "alerts.reports_missing"
-            let rule = try fields.mapping(
-                node, path: path, allowed: ["enabled", "silent_days", "baseline_days", "min_days_percent"])
-            var value = settings.reportsMissing
-            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
-            value.silentDays = try optionalInteger(rule["silent_days"], "\(path).silent_days", days) ?? value.silentDays
-            value.baselineDays = try optionalInteger(rule["baseline_days"], "\(path).baseline_days", 2...366) ?? value.baselineDays
-            value.minDaysPercent =
-                try optionalInteger(rule["min_days_percent"], "\(path).min_days_percent", 1...100) ?? value.minDaysPercent
-            settings.reportsMissing = value
-        }
-        if let node = values["provider_wide"] {
-            let path = "alerts.provider_wide"
-            let rule = try fields.mapping(node, path: path, allowed: ["enabled", "min_tenants", "min_messages", "recent_days"])
-            var value = settings.providerWide
-            if let flag = rule["enabled"] { value.enabled = try fields.boolean(flag, path: "\(path).enabled") }
-            value.minTenants = try optionalInteger(rule["min_tenants"], "\(path).min_tenants", 2...100_000) ?? value.minTenants
-            value.minMessages = try optionalInteger(rule["min_messages"], "\(path).min_messages", messages) ?? value.minMessages
-            value.recentDays = try optionalInteger(rule["recent_days"], "\(path).recent_days", days) ?? value.recentDays
-            settings.providerWide = value
-        }
+        try readRule(
+            values["new_failing_source"], "new_failing_source", into: &settings.newFailingSource,
+            [("min_messages", messages, \.minMessages), ("recent_days", days, \.recentDays), ("quiet_days", days, \.quietDays)])
+        try readRule(
+            values["pass_rate_drop"], "pass_rate_drop", into: &settings.passRateDrop,
+            [("below_percent", percent, \.belowPercent), ("drop_points", 1...100, \.dropPoints), ("min_messages", messages, \.minMessages)])
+        try readRule(
+            values["reports_missing"], "reports_missing", into: &settings.reportsMissing,
+            [("silent_days", days, \.silentDays), ("baseline_days", 2...366, \.baselineDays), ("min_days_percent", 1...100, \.minDaysPercent)])
+        try readRule(
+            values["provider_wide"], "provider_wide", into: &settings.providerWide,
+            [("min_tenants", 2...100_000, \.minTenants), ("min_messages", messages, \.minMessages), ("recent_days", days, \.recentDays)])
         settings.reminderDays = try optionalInteger(values["reminder_days"], "alerts.reminder_days", days) ?? settings.reminderDays
         if let node = values["operators"] {
             let address = try fields.text(node, path: "alerts.operators")
@@ -171,6 +141,19 @@ struct SiteConfigurationReader {
             settings.operators = address
         }
         return settings
+    }
+
+    /// One rule of `alerts:`: `enabled` and its integer thresholds, each within its range.
+    private mutating func readRule<Rule: AlertRuleSettings>(
+        _ node: Node?, _ name: String, into rule: inout Rule, _ thresholds: [(String, ClosedRange<Int>, WritableKeyPath<Rule, Int>)]
+    ) throws(YAMLFieldError) {
+        guard let node else { return }
+        let path = "alerts.\(name)"
+        let values = try fields.mapping(node, path: path, allowed: ["enabled"] + thresholds.map(\.0))
+        if let flag = values["enabled"] { rule.enabled = try fields.boolean(flag, path: "\(path).enabled") }
+        for (key, range, field) in thresholds {
+            if let value = try optionalInteger(values[key], "\(path).\(key)", range) { rule[keyPath: field] = value }
+        }
     }
 
     /// `dns:` — `enabled`, `resolver` (IP:PORT), `timeout_ms`, `tries`.

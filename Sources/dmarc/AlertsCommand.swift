@@ -140,21 +140,38 @@ struct AlertsCommand: ParsableCommand {
         }
     }
 
-    struct Acknowledge: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "ack",
-            abstract: "Take open alerts: no reminders while their condition holds (a worsening is still told).")
-
+    /// The alerts `ack` and `resolve` change, and where they are.
+    struct Selection: ParsableArguments {
         @OptionGroup var config: ConfigOption
         @OptionGroup var database: DatabaseOption
         @Argument(help: "Alert ids, as `alerts list` shows them.")
         var ids: [Int64]
 
-        func run() throws {
-            let (connection, _) = try AlertsCommand.open(config, database)
-            try AlertsCommand.change(ids, verb: "acknowledged", expected: "open") {
-                try AlertStore(connection: connection).acknowledge($0, now: AlertsCommand.now)
+        /// Applies `change` to each id; an id without a matching alert is one line on stderr and exit 65.
+        func change(verb: String, expected: String, _ change: (AlertStore, Int64) throws -> Bool) throws {
+            let store = AlertStore(connection: try AlertsCommand.open(config, database).0)
+            var missing = false
+            for id in ids {
+                if try change(store, id) {
+                    print("\(verb) #\(id)")
+                } else {
+                    Terminal.error("no \(expected) alert #\(id)")
+                    missing = true
+                }
             }
+            if missing { throw ExitCode(65) }
+        }
+    }
+
+    struct Acknowledge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ack",
+            abstract: "Take open alerts: no reminders while their condition holds (a worsening is still told).")
+
+        @OptionGroup var selection: Selection
+
+        func run() throws {
+            try selection.change(verb: "acknowledged", expected: "open") { try $0.acknowledge($1, now: AlertsCommand.now) }
         }
     }
 
@@ -162,30 +179,10 @@ struct AlertsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close alerts by hand; a condition that still holds opens a new alert at the next check.")
 
-        @OptionGroup var config: ConfigOption
-        @OptionGroup var database: DatabaseOption
-        @Argument(help: "Alert ids, as `alerts list` shows them.")
-        var ids: [Int64]
+        @OptionGroup var selection: Selection
 
         func run() throws {
-            let (connection, _) = try AlertsCommand.open(config, database)
-            try AlertsCommand.change(ids, verb: "resolved", expected: "unresolved") {
-                try AlertStore(connection: connection).resolve($0, now: AlertsCommand.now)
-            }
+            try selection.change(verb: "resolved", expected: "unresolved") { try $0.resolve($1, now: AlertsCommand.now) }
         }
-    }
-
-    /// Applies `change` to each id; an id without a matching alert is one line on stderr and exit 65.
-    static func change(_ ids: [Int64], verb: String, expected: String, _ change: (Int64) throws -> Bool) throws {
-        var missing = false
-        for id in ids {
-            if try change(id) {
-                print("\(verb) #\(id)")
-            } else {
-                Terminal.error("no \(expected) alert #\(id)")
-                missing = true
-            }
-        }
-        if missing { throw ExitCode(65) }
     }
 }
