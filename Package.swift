@@ -34,7 +34,7 @@ let package = Package(
         // The operator's configuration file, /etc/dmarc/dmarc.yaml: database, tenants file, inputs
         // (directories, Maildirs, IMAP mailboxes), archive, limits. Only reads and checks it.
         .target(name: "SiteConfiguration", dependencies: [
-            "DMARC", "YAMLFields", .product(name: "Yams", package: "Yams"),
+            "DMARC", "YAMLFields", "Resolver", .product(name: "Yams", package: "Yams"),
         ]),
         // Tenant configuration and the failure classifier: pure functions.
         .target(name: "Diagnosis", dependencies: [
@@ -80,11 +80,13 @@ let package = Package(
             "DMARC", "Curl", "Postgres", "Store", "SiteConfiguration", "DurableFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Alerts: rules over the stored data (through the read side's diagnoses), the alerts table.
+        .target(name: "Alerts", dependencies: ["DMARC", "Diagnosis", "Postgres", "ReadSide", "SiteConfiguration"]),
         // The nightly run's bookkeeping: the runs table, the lock, the node_exporter metrics file.
         .target(name: "NightlyRun", dependencies: ["DMARC", "Postgres", "DurableFiles"]),
         .executableTarget(name: "dmarc", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "Resolver", "DNSChecks", "SiteConfiguration", "Mailbox", "NightlyRun",
+            "ComplianceReport", "Resolver", "DNSChecks", "SiteConfiguration", "Mailbox", "NightlyRun", "Alerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // `dmarc --version`: the commit and the schema version, written into the build by `git rev-parse`
@@ -121,7 +123,7 @@ let package = Package(
         // Needs PostgreSQL (a throwaway cluster) and the built `dmarc` and `dmarc-bench` binaries.
         .testTarget(name: "IntegrationTests", dependencies: [
             "DMARC", "ReportReading", "Diagnosis", "Postgres", "LocalCluster", "ReadSide", "Store",
-            "ComplianceReport", "dmarc", "dmarc-bench", "Resolver", "DNSChecks",
+            "ComplianceReport", "dmarc", "dmarc-bench", "Resolver", "DNSChecks", "Alerts",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], exclude: ["Fixtures"]),  // read by path (#filePath), not as resources

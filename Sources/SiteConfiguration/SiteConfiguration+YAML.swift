@@ -1,5 +1,6 @@
 import DMARC
 import Foundation
+import Resolver
 import YAMLFields
 import Yams
 
@@ -42,7 +43,7 @@ struct SiteConfigurationReader {
     /// function of its own like `readLimits`, so one file keeps configuring the whole tool.
     static let rootKeys = [
         "database", "tenants", "archive", "quarantine", "spool", "state_directory", "metrics_file", "inputs",
-        "limits",
+        "limits", "alerts", "dns",
     ]
     static let limitKeys = ["max_input_mib", "max_decompressed_mib", "max_archive_mib", "max_message_mib", "jobs"]
     static let inputKinds = ["directory", "maildir", "imap"]
@@ -76,6 +77,8 @@ struct SiteConfigurationReader {
         }
         configuration.metricsFile = try optionalPath(values["metrics_file"], field: "metrics_file")
         if let node = values["limits"] { configuration.limits = try readLimits(node) }
+        if let node = values["alerts"] { configuration.alerts = try readAlerts(node) }
+        if let node = values["dns"] { configuration.dns = try readDNS(node) }
         if let node = values["inputs"] {
             var names: [String: Node] = [:]
             for (i, item) in try fields.list(node, path: "inputs").enumerated() {
@@ -106,6 +109,69 @@ struct SiteConfigurationReader {
         limits.maxMessageMiB = try optionalInteger(values["max_message_mib"], "limits.max_message_mib", mib)
         limits.jobs = try optionalInteger(values["jobs"], "limits.jobs", 1...64)
         return limits
+    }
+
+    static let alertKeys = [
+        "new_failing_source", "pass_rate_drop", "reports_missing", "provider_wide", "reminder_days", "operators",
+    ]
+
+    /// `alerts:` — each rule a mapping of `enabled` and its thresholds; absent keys keep their defaults.
+    private mutating func readAlerts(_ node: Node) throws(YAMLFieldError) -> AlertSettings {
+        let values = try fields.mapping(node, path: "alerts", allowed: Self.alertKeys)
+        var settings = AlertSettings()
+        let days = 1...366, messages = 1...1_000_000_000, percent = 0...100
+        try readRule(
+            values["new_failing_source"], "new_failing_source", into: &settings.newFailingSource,
+            [("min_messages", messages, \.minMessages), ("recent_days", days, \.recentDays), ("quiet_days", days, \.quietDays)])
+        try readRule(
+            values["pass_rate_drop"], "pass_rate_drop", into: &settings.passRateDrop,
+            [("below_percent", percent, \.belowPercent), ("drop_points", 1...100, \.dropPoints), ("min_messages", messages, \.minMessages)])
+        try readRule(
+            values["reports_missing"], "reports_missing", into: &settings.reportsMissing,
+            [("silent_days", days, \.silentDays), ("baseline_days", 2...366, \.baselineDays), ("min_days_percent", 1...100, \.minDaysPercent)])
+        try readRule(
+            values["provider_wide"], "provider_wide", into: &settings.providerWide,
+            [("min_tenants", 2...100_000, \.minTenants), ("min_messages", messages, \.minMessages), ("recent_days", days, \.recentDays)])
+        settings.reminderDays = try optionalInteger(values["reminder_days"], "alerts.reminder_days", days) ?? settings.reminderDays
+        if let node = values["operators"] {
+            let address = try fields.text(node, path: "alerts.operators")
+            guard address.contains("@"), !address.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else {
+                throw fields.error(.badValue, at: node, path: "alerts.operators", "'\(address)' is no e-mail address")
+            }
+            settings.operators = address
+        }
+        return settings
+    }
+
+    /// One rule of `alerts:`: `enabled` and its integer thresholds, each within its range.
+    private mutating func readRule<Rule: AlertRuleSettings>(
+        _ node: Node?, _ name: String, into rule: inout Rule, _ thresholds: [(String, ClosedRange<Int>, WritableKeyPath<Rule, Int>)]
+    ) throws(YAMLFieldError) {
+        guard let node else { return }
+        let path = "alerts.\(name)"
+        let values = try fields.mapping(node, path: path, allowed: ["enabled"] + thresholds.map(\.0))
+        if let flag = values["enabled"] { rule.enabled = try fields.boolean(flag, path: "\(path).enabled") }
+        for (key, range, field) in thresholds {
+            if let value = try optionalInteger(values[key], "\(path).\(key)", range) { rule[keyPath: field] = value }
+        }
+    }
+
+    /// `dns:` — `enabled`, `resolver` (IP:PORT), `timeout_ms`, `tries`.
+    private mutating func readDNS(_ node: Node) throws(YAMLFieldError) -> DNSSettings {
+        let values = try fields.mapping(node, path: "dns", allowed: ["enabled", "resolver", "timeout_ms", "tries"])
+        var settings = DNSSettings()
+        if let flag = values["enabled"] { settings.enabled = try fields.boolean(flag, path: "dns.enabled") }
+        if let node = values["resolver"] {
+            let text = try fields.text(node, path: "dns.resolver")
+            guard ResolverOptions.validServer(text) else {
+                throw fields.error(
+                    .badValue, at: node, path: "dns.resolver", "'\(text)' is no IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:53")
+            }
+            settings.resolver = text
+        }
+        settings.timeoutMilliseconds = try optionalInteger(values["timeout_ms"], "dns.timeout_ms", 1...60_000) ?? settings.timeoutMilliseconds
+        settings.tries = try optionalInteger(values["tries"], "dns.tries", 1...10) ?? settings.tries
+        return settings
     }
 
     /// `- directory: PATH`, `- maildir: PATH` or `- imap: {…}`: one key per list item.

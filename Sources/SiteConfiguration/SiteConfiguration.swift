@@ -25,6 +25,10 @@ public struct SiteConfiguration: Sendable, Equatable {
     public var metricsFile: String?
     public var inputs: [Input]
     public var limits: Limits
+    /// The rules of `dmarc alerts check` and their thresholds.
+    public var alerts = AlertSettings()
+    /// The nightly DNS checks.
+    public var dns = DNSSettings()
 
     public init(
         path: String, database: String? = nil, tenants: String? = nil, archive: String? = nil,

@@ -12,7 +12,8 @@ struct DMARCCommand: ParsableCommand {
             `dns check` compares the tenants' published SPF, DKIM and DMARC records with what they agreed. \
             `nightly` is the job for cron or the systemd timer: it runs `fetch` (the IMAP mailbox), \
             `ingest` and `tenants apply` as /etc/dmarc/dmarc.yaml configures them (`config check`) and \
-            records the run (`runs`).
+            records the run (`runs`); `alerts` keeps the conditions worth telling someone (new failing \
+            sources, pass-rate drops, silent receivers, provider-wide failures).
 
             Exit codes: 0 all good; 65 some input rejected (the rest still processed); 64 bad usage; \
             66 a path that does not exist; 69/75 database unavailable; 74 an ingested file could not be \
@@ -21,7 +22,7 @@ struct DMARCCommand: ParsableCommand {
         version: Version.text,
         subcommands: [
             Parse.self, Ingest.self, Tenants.self, Failures.self, DomainCommand.self, Report.self, Database.self, Reparse.self,
-            DNSCommand.self, Config.self, Fetch.self, Nightly.self, Runs.self,
+            DNSCommand.self, Config.self, Fetch.self, Nightly.self, Runs.self, AlertsCommand.self,
         ]
     )
 

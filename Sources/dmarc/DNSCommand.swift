@@ -3,6 +3,7 @@ import DMARC
 import DNSChecks
 import Diagnosis
 import Foundation
+import Postgres
 import Resolver
 import ReadSide
 
@@ -92,53 +93,84 @@ struct DNSCheck: ParsableCommand {
 
     func run() throws {
         let connection = try Terminal.open(database.target)
-        guard let configuration = try TenantStore(connection: connection).current() else {
-            Terminal.error("no tenants configured: `dmarc tenants apply FILE.yaml` loads them")
-            throw ExitCode(65)
-        }
-        let now = Int64(Date().timeIntervalSince1970)
         let selection: CheckSelection =
             if let tenant { .tenant(tenant) } else if let domain { .domain(Normalise.domain(domain) ?? domain) } else { .all }
+        let outcome: DNSCheckOutcome
+        do {
+            outcome = try Self.perform(
+                selection, connection: connection,
+                options: ResolverOptions(server: resolver, timeoutMilliseconds: timeoutMs, tries: tries),
+                concurrency: concurrency, store: !noStore)
+        } catch let failure as DNSCheckFailure {
+            Terminal.error(failure.message)
+            throw ExitCode(failure.exitCode)
+        }
+        let checks = outcome.checks, changes = outcome.changes
+        switch format {
+        case .json: print(DNSCheckOutput.json(checks, changes: changes))
+        case .table: print(DNSCheckOutput.text(checks, changes: changes, language: lang), terminator: "")
+        }
+        if strict, checks.contains(where: { $0.verdict == .error }) { throw ExitCode(1) }
+    }
+}
+
+/// What one run of the DNS checks found: each domain's check, and what changed since the stored one before.
+struct DNSCheckOutcome {
+    var checks: [DomainCheck]
+    var changes: [String: FactChanges]
+}
+
+/// Why the DNS checks could not run: one line for people and the exit code of `dns check`.
+struct DNSCheckFailure: Error {
+    var message: String
+    var exitCode: Int32
+}
+
+extension DNSCheck {
+    /// Checks the selected domains and stores the run (unless `store` is false): `dns check` and
+    /// the nightly run's DNS step.
+    static func perform(
+        _ selection: CheckSelection, connection: PostgresConnection, options: ResolverOptions, concurrency: Int,
+        store: Bool
+    ) throws -> DNSCheckOutcome {
+        guard let configuration = try TenantStore(connection: connection).current() else {
+            throw DNSCheckFailure(message: "no tenants configured: `dmarc tenants apply FILE.yaml` loads them", exitCode: 65)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
         let targets: [(Tenant, TenantDomain)]
         do {
             targets = try CheckRun.targets(selection, configuration: configuration, day: Day(epochSeconds: now))
         } catch {
-            Terminal.error(error.description)
-            throw ExitCode(65)
+            throw DNSCheckFailure(message: error.description, exitCode: 65)
         }
         let suffixes: PublicSuffixList
         do {
             suffixes = try PublicSuffixList.load()
         } catch {
-            Terminal.error("cannot read the Public Suffix List at \(PublicSuffixList.debianPath) (Debian package publicsuffix): \(error.localizedDescription)")
-            throw ExitCode(69)
+            throw DNSCheckFailure(
+                message: "cannot read the Public Suffix List at \(PublicSuffixList.debianPath) (Debian package publicsuffix): \(error.localizedDescription)",
+                exitCode: 69)
         }
         let dns: DNSResolver
         do {
-            dns = try DNSResolver(
-                options: ResolverOptions(server: resolver, timeoutMilliseconds: timeoutMs, tries: tries))
+            dns = try DNSResolver(options: options)
         } catch {
-            Terminal.error(error.description)
-            throw ExitCode(69)
+            throw DNSCheckFailure(message: error.description, exitCode: 69)
         }
         let checker = DomainChecker(provider: configuration.provider, suffixes: suffixes)
         let checks = CheckRun.runBlocking(targets, checker: checker, lookup: dns, now: now, concurrency: concurrency)
         dns.shutdown()
 
-        let store = CheckStore(connection: connection)
-        let previous = try store.previousFacts(domains: checks.map(\.domain))
-        if !noStore { try store.save(checks, resolver: resolver ?? "system") }
+        let checkStore = CheckStore(connection: connection)
+        let previous = try checkStore.previousFacts(domains: checks.map(\.domain))
+        if store { try checkStore.save(checks, resolver: options.server ?? "system") }
         let changes = Dictionary(
             uniqueKeysWithValues: checks.compactMap { check -> (String, FactChanges)? in
                 guard let before = previous[check.domain] else { return nil }
                 let changes = FactChanges(previous: before.facts, current: check.facts, since: before.checkedAt)
                 return changes.isEmpty ? nil : (check.domain, changes)
             })
-        switch format {
-        case .json: print(DNSCheckOutput.json(checks, changes: changes))
-        case .table: print(DNSCheckOutput.text(checks, changes: changes, language: lang), terminator: "")
-        }
-        if strict, checks.contains(where: { $0.verdict == .error }) { throw ExitCode(1) }
+        return DNSCheckOutcome(checks: checks, changes: changes)
     }
 }
 

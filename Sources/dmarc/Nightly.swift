@@ -1,4 +1,7 @@
+import Alerts
 import ArgumentParser
+import DMARC
+import DNSChecks
 import Diagnosis
 import Foundation
 import LocalCluster
@@ -6,6 +9,7 @@ import Mailbox
 import NightlyRun
 import Postgres
 import ReadSide
+import Resolver
 import SiteConfiguration
 import Store
 
@@ -15,7 +19,8 @@ struct Nightly: ParsableCommand {
         discussion: """
             Reads the configuration file and runs, in order: `fetch` for each imap input; `ingest` of the \
             directory inputs and of the maildir inputs (their messages then move to cur/, Seen); `tenants \
-            apply` of the tenants file (nothing changes when it did not). Each step is recorded in the \
+            apply` of the tenants file (nothing changes when it did not); `dns check --all` when the dns: \
+            section enables it; `alerts check` (the alerts: section's rules). Each step is recorded in the \
             runs table (`dmarc runs` lists them); metrics_file gets the run's figures for node_exporter's \
             textfile collector. A lock in state_directory keeps two runs from overlapping: the second \
             stops at once with exit 75. One log line per event (key=value fields) goes to stderr.
@@ -31,9 +36,51 @@ struct Nightly: ParsableCommand {
     @Flag(help: "Print the run's summary as JSON.")
     var json = false
 
-    /// Steps other issues add after the built-in ones (DNS checks, alerts): each gets the database
-    /// and the configuration and says what it did. Empty until those land.
-    static let laterSteps: [(name: String, run: @Sendable (PostgresConnection, SiteConfiguration) -> RunStep)] = []
+    /// Steps after the built-in ones, in order: the DNS checks (when `dns.enabled`), then the alerts,
+    /// which read the snapshots and rows the steps before stored. Each gets the database and the
+    /// configuration and says what it did; nil: not configured, not recorded.
+    static let laterSteps: [(name: String, run: @Sendable (PostgresConnection, SiteConfiguration) -> RunStep?)] = [
+        ("dns check", dnsStep), ("alerts check", alertsStep),
+    ]
+
+    /// `dns check --all` with the `dns:` section's resolver; stored like the command stores it.
+    @Sendable static func dnsStep(_ connection: PostgresConnection, _ site: SiteConfiguration) -> RunStep? {
+        guard site.dns.enabled else { return nil }
+        let start = Date(), name = "dns check"
+        let options = ResolverOptions(
+            server: site.dns.resolver, timeoutMilliseconds: site.dns.timeoutMilliseconds, tries: site.dns.tries)
+        do {
+            let outcome = try DNSCheck.perform(
+                .all, connection: connection, options: options, concurrency: CheckRun.defaultConcurrency, store: true)
+            let errors = outcome.checks.filter { $0.verdict == .error }.count
+            return RunStep(
+                name: name, status: 0,
+                summary: "checked \(outcome.checks.count) domain(s): \(errors) with errors, \(outcome.changes.count) changed",
+                seconds: Date().timeIntervalSince(start))
+        } catch let failure as DNSCheckFailure {
+            // No tenants yet is no failure of the run: there is nothing to check.
+            let status: Int32 = failure.exitCode == 65 ? 0 : failure.exitCode
+            return RunStep(name: name, status: status, summary: failure.message, seconds: Date().timeIntervalSince(start))
+        } catch {
+            return RunStep(name: name, status: 75, summary: "database: \(error)", seconds: Date().timeIntervalSince(start))
+        }
+    }
+
+    /// `alerts check` over the day's data; each alert told is one log line.
+    @Sendable static func alertsStep(_ connection: PostgresConnection, _ site: SiteConfiguration) -> RunStep? {
+        let start = Date(), name = "alerts check"
+        let now = Int64(start.timeIntervalSince1970)
+        do {
+            guard let result = try AlertCheck.run(connection: connection, settings: site.alerts, today: Day(epochSeconds: now), now: now)
+            else {
+                return RunStep(name: name, status: 0, summary: "no tenants configured: nothing to judge", seconds: Date().timeIntervalSince(start))
+            }
+            for line in result.changeLines { Terminal.error("alert \(line)") }
+            return RunStep(name: name, status: 0, summary: result.line, seconds: Date().timeIntervalSince(start))
+        } catch {
+            return RunStep(name: name, status: 75, summary: "database: \(error)", seconds: Date().timeIntervalSince(start))
+        }
+    }
 
     func run() throws {
         let site = try config.load()
@@ -80,7 +127,7 @@ struct Nightly: ParsableCommand {
             record(ingestStep(name, paths: paths, maildirDone: maildirDone, site: site, target: target, connection: connection))
         }
         if let tenants = site.tenants { record(tenantsStep(tenants, connection: connection)) }
-        for step in Self.laterSteps { record(step.run(connection, site)) }
+        for step in Self.laterSteps { if let done = step.run(connection, site) { record(done) } }
 
         let summary = RunSummary(id: id, steps: steps, seconds: Date().timeIntervalSince(started))
         var status = summary.exitStatus

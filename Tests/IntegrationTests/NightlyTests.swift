@@ -12,6 +12,45 @@ struct NightlyTests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples").path
 
+    @Test("with dns.enabled, the nightly run checks every domain against the configured resolver before the alerts")
+    func dnsStep() async throws {
+        let knot = try await KnotServer.start(zones: [
+            "provider.test": "_spf TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+            "nightly.test": "@ TXT \"v=spf1 include:_spf.provider.test -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"",
+        ])
+        defer { knot.stop() }
+        let directory = try makeTemporaryDirectory(prefix: "dmarc-nightly-dns-")
+        try """
+            provider: {name: P, networks: [192.0.2.0/24], spf_include: _spf.provider.test}
+            tenants:
+              - {id: t, name: T, language: en, domains: [{domain: nightly.test, method: spf}]}
+            """.write(toFile: directory + "/tenants.yaml", atomically: true, encoding: .utf8)
+        try """
+            tenants: tenants.yaml
+            state_directory: state
+            dns:
+              enabled: true
+              resolver: \(knot.address)
+              timeout_ms: 500
+            """.write(toFile: directory + "/dmarc.yaml", atomically: true, encoding: .utf8)
+        let database = try TestCluster.get().freshDatabase()
+        let result = try DMARCBinary.run(["nightly", "--config", directory + "/dmarc.yaml", "--database", database.conninfo])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        // In order: the tenants, then the DNS checks, then the alerts that may read them.
+        #expect(lines.count == 4, "\(result.stdout)\n\(result.stderr)")
+        #expect(lines.first?.hasPrefix("tenants apply: applied ") == true, "\(result.stdout)")
+        #expect(lines.dropFirst().first?.hasPrefix("dns check: checked 1 domain(s): ") == true, "\(result.stdout)")
+        #expect(lines.dropFirst(2).first == "alerts check: 0 opened, 0 still open, 0 resolved, 0 told", "\(result.stdout)")
+        #expect(try database.count("SELECT count(*) FROM dns_checks WHERE domain = 'nightly.test'") == 1)
+
+        // Off (the default): no step, nothing asked.
+        try "tenants: tenants.yaml\nstate_directory: state\n".write(toFile: directory + "/dmarc.yaml", atomically: true, encoding: .utf8)
+        let off = try DMARCBinary.run(["nightly", "--config", directory + "/dmarc.yaml", "--database", database.conninfo])
+        #expect(off.status == 0 && !off.stdout.contains("dns check"), "\(off.stdout)")
+        #expect(try database.count("SELECT count(*) FROM dns_checks") == 1)
+    }
+
     @Test("one run does every step, records it in runs, writes the metrics; a held lock stops a second run; a rerun stores nothing new")
     func nightly() throws {
         let server = try TestDovecot()
@@ -40,13 +79,13 @@ struct NightlyTests {
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         #expect(first.stdout.hasPrefix("{\"run\":1,\"exit_code\":0,"), "\(first.stdout)")
         #expect(first.stdout.contains("\"reports\":9,\"rows\":28,\"rejected\":0,\"steps\":["), "\(first.stdout)")
-        for step in ["fetch rua", "ingest directories", "ingest maildirs", "tenants apply"] {
+        for step in ["fetch rua", "ingest directories", "ingest maildirs", "tenants apply", "alerts check"] {
             #expect(first.stdout.contains("{\"step\":\"\(step)\",\"status\":0"), "\(step): \(first.stdout)")
         }
         #expect(first.stderr.contains("nightly-done run=1 status=0 reports=9 rows=28 rejected=0"), "\(first.stderr)")
         #expect(try database.count("SELECT count(*) FROM reports") == 9)
         #expect(try database.count("SELECT count(*) FROM runs WHERE exit_status = 0 AND finished_at IS NOT NULL") == 1)
-        #expect(try database.count("SELECT jsonb_array_length(steps) FROM runs") == 4)
+        #expect(try database.count("SELECT jsonb_array_length(steps) FROM runs") == 5)
         #expect(try database.count("SELECT count(*) FROM tenant_configurations") == 1)
 
         let metrics = try String(contentsOfFile: directory + "/metrics/dmarc.prom", encoding: .utf8)

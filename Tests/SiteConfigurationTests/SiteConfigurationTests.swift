@@ -35,6 +35,51 @@ struct SiteConfigurationTests {
               password_env: DMARC_LOCAL_PASSWORD
         """
 
+    @Test("alerts: and dns: read, defaults kept for absent keys; bad values named")
+    func alertsAndDNS() throws {
+        let configuration = try SiteConfiguration(
+            yaml: """
+                alerts:
+                  new_failing_source: {min_messages: 25, quiet_days: 14}
+                  pass_rate_drop: {enabled: no}
+                  reports_missing: {silent_days: 4}
+                  provider_wide: {min_tenants: 5}
+                  reminder_days: 3
+                  operators: ops@provider.example
+                dns:
+                  enabled: true
+                  resolver: "[2001:db8::53]:53"
+                  tries: 2
+                """, path: "/etc/dmarc/dmarc.yaml")
+        var expected = AlertSettings()
+        expected.newFailingSource.minMessages = 25
+        expected.newFailingSource.quietDays = 14
+        expected.passRateDrop.enabled = false
+        expected.reportsMissing.silentDays = 4
+        expected.providerWide.minTenants = 5
+        expected.reminderDays = 3
+        expected.operators = "ops@provider.example"
+        #expect(configuration.alerts == expected)
+        #expect(configuration.dns.enabled && configuration.dns.resolver == "[2001:db8::53]:53" && configuration.dns.tries == 2)
+        #expect(configuration.dns.timeoutMilliseconds == 2_000)
+        #expect(try SiteConfiguration(yaml: "", path: "/x.yaml").alerts == AlertSettings())
+        #expect(try !SiteConfiguration(yaml: "", path: "/x.yaml").dns.enabled)
+
+        for (yaml, field) in [
+            ("alerts: {pass_rate_drop: {below_percent: 101}}", "alerts.pass_rate_drop.below_percent"),
+            ("alerts: {operators: not an address}", "alerts.operators"),
+            ("alerts: {reports_missing: {silent: 3}}", "alerts.reports_missing.silent"),
+            ("dns: {resolver: 127.0.0.1}", "dns.resolver"),
+        ] {
+            #expect(throws: SiteConfigurationError.self, "\(yaml)") { try SiteConfiguration(yaml: yaml, path: "/x.yaml") }
+            do {
+                _ = try SiteConfiguration(yaml: yaml, path: "/x.yaml")
+            } catch {
+                #expect("\(error)".contains(field), "\(error)")
+            }
+        }
+    }
+
     @Test("every key read; relative paths resolved against the file's directory; defaults filled in")
     func readsEverything() throws {
         let configuration = try SiteConfiguration(yaml: Self.full, path: "/etc/dmarc/dmarc.yaml")
@@ -72,7 +117,7 @@ struct SiteConfigurationTests {
         arguments: [
             (
                 "databse: x\n",
-                "line 1, column 1: databse: unknown key 'databse'; did you mean 'database'? (allowed: database, tenants, archive, quarantine, spool, state_directory, metrics_file, inputs, limits)"
+                "line 1, column 1: databse: unknown key 'databse'; did you mean 'database'? (allowed: database, tenants, archive, quarantine, spool, state_directory, metrics_file, inputs, limits, alerts, dns)"
             ),
             ("limits:\n  jobs: many\n", "line 2, column 9: limits.jobs: expected a whole number, found 'many'"),
             ("limits:\n  jobs: 0\n", "line 2, column 9: limits.jobs: 0 is out of range (1–64)"),

@@ -111,6 +111,16 @@ final class KnotServer: @unchecked Sendable {
         return false
     }
 
+    /// `init(zones:)` on a thread of its own, awaited: for tests of suites that run beside
+    /// DNSCheckTests. `init` waits for knotd with `blockingLookup`, which blocks its thread until a
+    /// task on the cooperative pool answers; two such waits on pool threads at once (two test
+    /// suites, a 2-core machine: a pool of two) leave no thread to answer either, for ever.
+    static func start(zones: [String: String?]) async throws -> KnotServer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try KnotServer(zones: zones) }) }.start()
+        }
+    }
+
     static func blockingLookup(_ resolver: DNSResolver, _ name: String, _ type: DNSRecordType = .a) -> DNSAnswer {
         final class Box: @unchecked Sendable { var answer: DNSAnswer? }
         let box = Box()
