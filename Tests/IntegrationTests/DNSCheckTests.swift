@@ -162,8 +162,8 @@ import _CryptoExtras
     }
 
     @Test("every case of the issue against a real authoritative server")
-    func cases() throws {
-        let knot = try KnotServer(zones: Self.zones)
+    func cases() async throws {
+        let knot = try await KnotServer.start(zones: Self.zones)
         defer { knot.stop() }
         let database = try TestCluster.get().freshDatabase()
         let connection = try database.connect()
@@ -276,17 +276,17 @@ import _CryptoExtras
     }
 
     @Test("a second run names what changed since the first")
-    func changes() throws {
+    func changes() async throws {
         let (database, connection) = try Self.database(entry: "{domain: change.test, method: spf}")
         let provider = "_spf TXT \"v=spf1 ip4:192.0.2.0/24 -all\""
-        let before = try KnotServer(zones: [
+        let before = try await KnotServer.start(zones: [
             "provider.test": provider, "change.test": "@ TXT \"v=spf1 include:_spf.provider.test -all\"",
         ])
         let first = try Self.check(database, resolver: before.address)
         before.stop()
         #expect(first.1["change.test"]?.verdict == "error")  // no _dmarc record
 
-        let after = try KnotServer(zones: ["provider.test": provider, "change.test": "@ TXT \"v=spf1 ip4:198.51.100.0/24 -all\""])
+        let after = try await KnotServer.start(zones: ["provider.test": provider, "change.test": "@ TXT \"v=spf1 ip4:198.51.100.0/24 -all\""])
         defer { after.stop() }
         let second = try DMARCBinary.run(
             ["dns", "check", "--domain", "change.test", "--resolver", after.address, "--database", database.conninfo])
@@ -299,7 +299,7 @@ import _CryptoExtras
 
     /// The evidence beside the diagnosis: confirmed, stale, then fixed, as `failures` and `domain` print it.
     @Test("failures and domain show the latest DNS check beside the class")
-    func evidenceBesideTheDiagnosis() throws {
+    func evidenceBesideTheDiagnosis() async throws {
         let xml = SupportQueryTests.reportXML(id: "dns-1", domain: "beispiel-ag.de", rows: [
             SupportQueryTests.Row(
                 ip: "192.0.2.10", count: 12, dkim: "fail", spf: "fail", from: "beispiel-ag.de",
@@ -317,7 +317,7 @@ import _CryptoExtras
         // Before any check: no DNS line.
         #expect(try !DMARCBinary.run(failures).stdout.contains("DNS:"))
 
-        let missing = try KnotServer(zones: ["beispiel-ag.de": good])
+        let missing = try await KnotServer.start(zones: ["beispiel-ag.de": good])
         _ = try DMARCBinary.run(["dns", "check", "--domain", "beispiel-ag.de", "--resolver", missing.address, "--database", database.conninfo])
         missing.stop()
         let confirmed = try DMARCBinary.run(failures)
@@ -331,7 +331,7 @@ import _CryptoExtras
             "  DNS: stale (checked \(try checkedAt()), older than 48 h): it showed dkim-key-missing at hr2._domainkey.beispiel-ag.de then"))
         #expect(!stale.stdout.contains("confirmed"))
 
-        let published = try KnotServer(zones: [
+        let published = try await KnotServer.start(zones: [
             "beispiel-ag.de": good + "\nhr2._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyB)"))"
         ])
         defer { published.stop() }

@@ -97,7 +97,9 @@ struct NightlyTests {
         }
 
         // A second run while the lock is held (as a running nightly holds it) stops at once.
-        let lockDescriptor = open(directory + "/state/nightly.lock", O_RDWR)
+        // O_CLOEXEC: a process another test starts meanwhile (a postgres, a knotd) would otherwise
+        // inherit the descriptor and hold the lock after it is closed here.
+        let lockDescriptor = open(directory + "/state/nightly.lock", O_RDWR | O_CLOEXEC)
         #expect(flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0)
         let blocked = try DMARCBinary.run(arguments)
         #expect(blocked.status == 75, "\(blocked.stdout)\n\(blocked.stderr)")

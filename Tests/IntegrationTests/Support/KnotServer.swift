@@ -12,7 +12,8 @@ final class KnotServer: @unchecked Sendable {
     var address: String { "127.0.0.1:\(port)" }
 
     /// `zones`: origin → records (lines after the SOA and NS, relative to the origin), or nil to break it.
-    init(zones: [String: String?]) throws {
+    /// Tests call `start(zones:)`: this waits on the cooperative pool (see there).
+    private init(zones: [String: String?]) throws {
         directory = try makeTemporaryDirectory(prefix: "dmarc-knot-")
         var config = """
             server:
@@ -111,10 +112,10 @@ final class KnotServer: @unchecked Sendable {
         return false
     }
 
-    /// `init(zones:)` on a thread of its own, awaited: for tests of suites that run beside
-    /// DNSCheckTests. `init` waits for knotd with `blockingLookup`, which blocks its thread until a
-    /// task on the cooperative pool answers; two such waits on pool threads at once (two test
-    /// suites, a 2-core machine: a pool of two) leave no thread to answer either, for ever.
+    /// `init(zones:)` on a thread of its own, awaited: how every test starts a knotd. `init` waits
+    /// for knotd with `blockingLookup`, which blocks its thread until a task on the cooperative pool
+    /// answers; two such waits on pool threads at once (two test suites, a 2-core machine: a pool
+    /// of two) would leave no thread to answer either, for ever.
     static func start(zones: [String: String?]) async throws -> KnotServer {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try KnotServer(zones: zones) }) }.start()
