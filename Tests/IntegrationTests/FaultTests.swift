@@ -24,7 +24,8 @@ struct FaultTests {
 
         /// Writes a file until the file system says it is full.
         func fill() throws {
-            let fd = open(path + "/filler", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            // O_CLOEXEC: a process another test starts meanwhile would keep the unlinked filler's blocks.
+            let fd = open(path + "/filler", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw StoreError(.io, "cannot create filler: \(String(cString: strerror(errno)))") }
             defer { close(fd) }
             let block = [UInt8](repeating: 0x41, count: 4096)
