@@ -41,9 +41,6 @@ public struct DNSEvidence: Sendable, Hashable, Encodable {
         var relevant: [Finding]
         var problem: Finding?
         var isStale: Bool
-
-        /// The finding a stale line names: the problem it showed then, else what it looked at.
-        var shown: Finding { problem ?? relevant[0] }
     }
 
     /// Nil where the check bears on nothing of `diagnosisClass`. `selector`: the failing
@@ -65,42 +62,80 @@ public struct DNSEvidence: Sendable, Hashable, Encodable {
         return Bearing(relevant: relevant, problem: problem, isStale: isStale(now: now, maxAgeSeconds: maxAgeSeconds))
     }
 
+    /// Who reads the evidence: support (`failures`, `domain`: the codes, and the command that checks
+    /// again) or the customer (the monthly report: neither, the time said to be UTC).
+    enum Voice { case support, customer }
+
+    /// `bearing` in words, in `language`: one place for both voices, so they say the same thing.
+    func words(_ bearing: Bearing, voice: Voice, language: Language, maxAgeSeconds: Int64) -> String {
+        let support = voice == .support
+        let when = support ? checkedText : "\(checkedText) UTC"
+        let isDKIM = bearing.relevant[0].check.hasPrefix("dkim:")
+        let text: (en: String, de: String)
+        if bearing.isStale {
+            let hours = maxAgeSeconds / 3600
+            if support {
+                let shown = bearing.problem ?? bearing.relevant[0]
+                text = (
+                    "stale (checked \(when), older than \(hours) h): it showed \(shown.code) at \(shown.name) then;"
+                        + " `dmarc dns check --domain \(domain)` checks again",
+                    "veraltet (geprüft \(when), älter als \(hours) h): damals \(shown.code) unter \(shown.name);"
+                        + " `dmarc dns check --domain \(domain)` prüft neu")
+            } else {
+                let then: (en: String, de: String) =
+                    if let problem = bearing.problem { (problem.english, problem.german) }
+                    else if isDKIM { ("The key was published.", "Der Schlüssel war veröffentlicht.") }
+                    else { ("The SPF record was in order.", "Der SPF-Eintrag war in Ordnung.") }
+                text = (
+                    "Last DNS check on \(when), older than \(hours) hours and so possibly out of date. It showed then: \(then.en)",
+                    "Letzte DNS-Prüfung am \(when), älter als \(hours) Stunden und darum womöglich nicht mehr aktuell."
+                        + " Damals: \(then.de)")
+            }
+        } else if let problem = bearing.problem, problem.code == "dkim-key-missing" {
+            text = support
+                ? ("confirmed: no key at \(problem.name) (checked \(when))",
+                    "bestätigt: kein Schlüssel unter \(problem.name) (geprüft \(when))")
+                : ("The DNS check of \(when) confirms it: no key is published at \(problem.name).",
+                    "Die DNS-Prüfung vom \(when) bestätigt es: unter \(problem.name) ist kein Schlüssel veröffentlicht.")
+        } else if let problem = bearing.problem {
+            text = support
+                ? ("confirmed by DNS (checked \(when)): \(problem.english)", "DNS bestätigt (geprüft \(when)): \(problem.german)")
+                : ("The DNS check of \(when) confirms it: \(problem.english)",
+                    "Die DNS-Prüfung vom \(when) bestätigt es: \(problem.german)")
+        } else if isDKIM && support {
+            let name = bearing.relevant[0].name
+            text = (
+                "the key is published now at \(name) (checked \(when)): fixed since the last failing report?",
+                "der Schlüssel ist jetzt veröffentlicht unter \(name) (geprüft \(when)): seit dem letzten"
+                    + " fehlgeschlagenen Bericht behoben?")
+        } else if isDKIM {
+            // Every configured selector's key: the report does not name the failing selector.
+            var names: [String] = []
+            for finding in bearing.relevant where !names.contains(finding.name) { names.append(finding.name) }
+            let one = names.count == 1
+            let list = names.joined(separator: ", ")
+            text = (
+                "The DNS check of \(when) finds \(one ? "the key" : "the keys") published at \(list): possibly fixed"
+                    + " since the last failing report.",
+                "Die DNS-Prüfung vom \(when) findet \(one ? "den Schlüssel" : "die Schlüssel") unter \(list)"
+                    + " veröffentlicht: womöglich seit dem letzten fehlgeschlagenen Bericht behoben.")
+        } else {
+            text = support
+                ? ("the SPF record is right now (checked \(when)): fixed since the last failing report?",
+                    "der SPF-Eintrag ist jetzt in Ordnung (geprüft \(when)): seit dem letzten fehlgeschlagenen Bericht behoben?")
+                : ("The DNS check of \(when) finds the SPF record in order: possibly fixed since the last failing report.",
+                    "Die DNS-Prüfung vom \(when) findet den SPF-Eintrag in Ordnung: womöglich seit dem letzten"
+                        + " fehlgeschlagenen Bericht behoben.")
+        }
+        return language.isGerman ? language.spelling(text.de) : text.en
+    }
+
     /// What the DNS check says about a diagnosis class, in `language`, for support (`failures`,
-    /// with the codes and the command that checks again); nil where it bears on nothing.
+    /// `domain`); nil where it bears on nothing.
     public func line(
         for diagnosisClass: DiagnosisClass, selector: String?, language: Language, now: Int64, maxAgeSeconds: Int64
     ) -> String? {
-        guard let bearing = bearing(on: diagnosisClass, selector: selector, now: now, maxAgeSeconds: maxAgeSeconds) else {
-            return nil
-        }
-        let de = language.isGerman
-        let text: String
-        if bearing.isStale {
-            let hours = maxAgeSeconds / 3600
-            let shown = bearing.shown
-            text = de
-                ? "veraltet (geprüft \(checkedText), älter als \(hours) h): damals \(shown.code) unter \(shown.name); `dmarc dns check --domain \(domain)` prüft neu"
-                : "stale (checked \(checkedText), older than \(hours) h): it showed \(shown.code) at \(shown.name) then; `dmarc dns check --domain \(domain)` checks again"
-        } else if let problem = bearing.problem {
-            if problem.code == "dkim-key-missing" {
-                text = de
-                    ? "bestätigt: kein Schlüssel unter \(problem.name) (geprüft \(checkedText))"
-                    : "confirmed: no key at \(problem.name) (checked \(checkedText))"
-            } else {
-                text = de
-                    ? "DNS bestätigt (geprüft \(checkedText)): \(problem.german)"
-                    : "confirmed by DNS (checked \(checkedText)): \(problem.english)"
-            }
-        } else if bearing.relevant[0].check.hasPrefix("dkim:") {
-            text = de
-                ? "der Schlüssel ist jetzt veröffentlicht unter \(bearing.relevant[0].name) (geprüft \(checkedText)): seit dem letzten fehlgeschlagenen Bericht behoben?"
-                : "the key is published now at \(bearing.relevant[0].name) (checked \(checkedText)): fixed since the last failing report?"
-        } else {
-            text = de
-                ? "der SPF-Eintrag ist jetzt in Ordnung (geprüft \(checkedText)): seit dem letzten fehlgeschlagenen Bericht behoben?"
-                : "the SPF record is right now (checked \(checkedText)): fixed since the last failing report?"
-        }
-        return de ? language.spelling(text) : text
+        note(for: diagnosisClass, selector: selector, language: language, now: now, maxAgeSeconds: maxAgeSeconds)?.text
     }
 
     /// The evidence beside one row of `failures`: what it means and `line`'s text.
@@ -122,64 +157,22 @@ public struct DNSEvidence: Sendable, Hashable, Encodable {
     public func note(
         for diagnosisClass: DiagnosisClass, selector: String?, language: Language, now: Int64, maxAgeSeconds: Int64
     ) -> Note? {
-        guard let bearing = bearing(on: diagnosisClass, selector: selector, now: now, maxAgeSeconds: maxAgeSeconds),
-            let text = line(
-                for: diagnosisClass, selector: selector, language: language, now: now, maxAgeSeconds: maxAgeSeconds)
-        else { return nil }
+        guard let bearing = bearing(on: diagnosisClass, selector: selector, now: now, maxAgeSeconds: maxAgeSeconds) else {
+            return nil
+        }
         let status: Note.Status = bearing.isStale ? .stale : bearing.problem == nil ? .fixed : .confirmed
-        return Note(status: status, text: text)
+        return Note(status: status, text: words(bearing, voice: .support, language: language, maxAgeSeconds: maxAgeSeconds))
     }
 
-    /// The same evidence as `line`, worded for the customer in the monthly report: no codes, no
-    /// commands, the check's time in UTC, a stale check said to be possibly out of date.
+    /// The same evidence, worded for the customer in the monthly report (every configured selector,
+    /// as a problem does not name one); nil where it bears on nothing.
     public func reportLine(
         for diagnosisClass: DiagnosisClass, language: Language, now: Int64, maxAgeSeconds: Int64
     ) -> String? {
         guard let bearing = bearing(on: diagnosisClass, selector: nil, now: now, maxAgeSeconds: maxAgeSeconds) else {
             return nil
         }
-        let de = language.isGerman
-        let when = "\(checkedText) UTC"
-        let isDKIM = bearing.relevant[0].check.hasPrefix("dkim:")
-        let text: String
-        if bearing.isStale {
-            let hours = maxAgeSeconds / 3600
-            let then: String
-            if let problem = bearing.problem {
-                then = de ? problem.german : problem.english
-            } else {
-                then = de
-                    ? (isDKIM ? "Der Schlüssel war veröffentlicht." : "Der SPF-Eintrag war in Ordnung.")
-                    : (isDKIM ? "The key was published." : "The SPF record was in order.")
-            }
-            text = de
-                ? "Letzte DNS-Prüfung am \(when), älter als \(hours) Stunden und darum womöglich nicht mehr aktuell. Damals: \(then)"
-                : "Last DNS check on \(when), older than \(hours) hours and so possibly out of date. It showed then: \(then)"
-        } else if let problem = bearing.problem {
-            if problem.code == "dkim-key-missing" {
-                text = de
-                    ? "Die DNS-Prüfung vom \(when) bestätigt es: unter \(problem.name) ist kein Schlüssel veröffentlicht."
-                    : "The DNS check of \(when) confirms it: no key is published at \(problem.name)."
-            } else {
-                text = de
-                    ? "Die DNS-Prüfung vom \(when) bestätigt es: \(problem.german)"
-                    : "The DNS check of \(when) confirms it: \(problem.english)"
-            }
-        } else if isDKIM {
-            // Every configured selector: the report does not name the failing one.
-            var names: [String] = []
-            for finding in bearing.relevant where !names.contains(finding.name) { names.append(finding.name) }
-            let one = names.count == 1
-            let list = names.joined(separator: ", ")
-            text = de
-                ? "Die DNS-Prüfung vom \(when) findet \(one ? "den Schlüssel" : "die Schlüssel") unter \(list) veröffentlicht: womöglich seit dem letzten fehlgeschlagenen Bericht behoben."
-                : "The DNS check of \(when) finds \(one ? "the key" : "the keys") published at \(list): possibly fixed since the last failing report."
-        } else {
-            text = de
-                ? "Die DNS-Prüfung vom \(when) findet den SPF-Eintrag in Ordnung: womöglich seit dem letzten fehlgeschlagenen Bericht behoben."
-                : "The DNS check of \(when) finds the SPF record in order: possibly fixed since the last failing report."
-        }
-        return de ? language.spelling(text) : text
+        return words(bearing, voice: .customer, language: language, maxAgeSeconds: maxAgeSeconds)
     }
 }
 

@@ -297,22 +297,36 @@ import _CryptoExtras
         #expect(rows.rows.first?.int(0) == 2)
     }
 
-    /// The evidence beside the diagnosis: confirmed, stale, then fixed, as `failures` and `domain` print it.
-    @Test("failures and domain show the latest DNS check beside the class")
-    func evidenceBesideTheDiagnosis() throws {
+    /// A database with beispiel-ag.de's November: 12 messages from the provider's 192.0.2.10 whose
+    /// DKIM signature with selector hr2 failed (dkim-key-missing).
+    static func beispielFailingHR2() throws -> (TestDatabase, PostgresConnection) {
         let xml = SupportQueryTests.reportXML(id: "dns-1", domain: "beispiel-ag.de", rows: [
             SupportQueryTests.Row(
                 ip: "192.0.2.10", count: 12, dkim: "fail", spf: "fail", from: "beispiel-ag.de",
                 signatures: [("beispiel-ag.de", "hr2", "fail")], spfResults: [("beispiel-ag.de", "fail")])
         ])
-        let (database, connection) = try SupportQueryTests.prepared([xml])
-        let good = "_dmarc TXT \"v=DMARC1; p=reject\"\nhr1._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyA)"))"
+        return try SupportQueryTests.prepared([xml])
+    }
+
+    /// beispiel-ag.de's zone with a DMARC record and hr1's key, without hr2's.
+    static var beispielZone: String {
+        "_dmarc TXT \"v=DMARC1; p=reject\"\nhr1._domainkey TXT \(strings("v=DKIM1; p=\(keyA)"))"
+    }
+
+    /// The time of the latest stored check as `DNSEvidence.checkedText` prints it.
+    static func lastCheckedAt(_ connection: PostgresConnection) throws -> String {
+        try connection.query(
+            "SELECT to_char(max(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM dns_checks"
+        ).rows.first?.string(0) ?? "?"
+    }
+
+    /// The evidence beside the diagnosis: confirmed, stale, then fixed, as `failures` and `domain` print it.
+    @Test("failures and domain show the latest DNS check beside the class")
+    func evidenceBesideTheDiagnosis() throws {
+        let (database, connection) = try Self.beispielFailingHR2()
+        let good = Self.beispielZone
         let failures = ["failures", "--domain", "beispiel-ag.de", "--from", "2026-11-01", "--to", "2026-11-30", "--database", database.conninfo]
-        func checkedAt() throws -> String {
-            try connection.query(
-                "SELECT to_char(max(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM dns_checks"
-            ).rows.first?.string(0) ?? "?"
-        }
+        func checkedAt() throws -> String { try Self.lastCheckedAt(connection) }
 
         // Before any check: no DNS line.
         #expect(try !DMARCBinary.run(failures).stdout.contains("DNS:"))

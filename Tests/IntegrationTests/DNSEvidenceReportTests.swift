@@ -30,17 +30,8 @@ extension DNSCheckTests {
 
     @Test("the monthly report shows the DNS check beside the problem: confirmed, stale, fixed")
     func evidenceInTheMonthlyReport() throws {
-        let xml = SupportQueryTests.reportXML(id: "dns-report-1", domain: "beispiel-ag.de", rows: [
-            SupportQueryTests.Row(
-                ip: "192.0.2.10", count: 12, dkim: "fail", spf: "fail", from: "beispiel-ag.de",
-                signatures: [("beispiel-ag.de", "hr2", "fail")], spfResults: [("beispiel-ag.de", "fail")])
-        ])
-        let (database, connection) = try SupportQueryTests.prepared([xml])
-        func checkedAt() throws -> String {
-            try connection.query(
-                "SELECT to_char(max(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM dns_checks"
-            ).rows.first?.string(0) ?? "?"
-        }
+        let (database, connection) = try Self.beispielFailingHR2()
+        func checkedAt() throws -> String { try Self.lastCheckedAt(connection) }
         func check(_ zone: String) throws {
             let server = try KnotServer(zones: ["beispiel-ag.de": zone])
             defer { server.stop() }
@@ -54,7 +45,7 @@ extension DNSCheckTests {
         #expect(unchecked.keys.contains("dkim-key-missing"), "\(unchecked)")
         #expect(unchecked["dkim-key-missing"] == .some(nil))
 
-        let good = "_dmarc TXT \"v=DMARC1; p=reject\"\nhr1._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyA)"))"
+        let good = Self.beispielZone
         try check(good)
         let confirmed = Self.evidenceByClass(try Self.monthlyReport(database, format: "json", lang: "en"))
         #expect(confirmed["dkim-key-missing"] == .some(
