@@ -324,6 +324,9 @@ private struct Page {
             }
             out += "<dt>\(e(t("col.sources")))</dt><dd>\(e(sources))</dd>"
             out += "</dl>"
+            if let dns = problem.dnsEvidence {
+                out += "<div class=\"dns-evidence\"><p class=\"label\">\(e(t("col.dns")))</p><p>\(e(dns))</p></div>"
+            }
             if problem.isOpen {
                 out += "<div class=\"recommendation\"><p class=\"label\">\(e(t("col.recommendation")))</p>"
                 for text in problem.recommendations { out += "<p>\(e(text))</p>" }
@@ -559,7 +562,9 @@ private struct Page {
         .badge-tenant { background: #f7e1c2; color: #7a4c08; }
         .badge-provider { background: #ecd5e3; color: #6b2a52; }
         .recommendation { background: #f6f7f8; padding: 4pt 8pt; border-radius: 2pt; }
-        .recommendation .label { font-size: 7.5pt; text-transform: uppercase; letter-spacing: 0.06em; color: #66707a; margin: 0 0 2pt; }
+        .dns-evidence { border-left: 2pt solid #9aa5b1; padding: 2pt 8pt; margin: 0 0 4pt; }
+        .dns-evidence p { margin: 0; }
+        .dns-evidence .label, .recommendation .label { font-size: 7.5pt; text-transform: uppercase; letter-spacing: 0.06em; color: #66707a; margin: 0 0 2pt; }
         .verdict { font-weight: 700; }
         .verdict.ready { color: #22634d; }
         .verdict.not-ready { color: #8e5a0c; }

@@ -214,6 +214,10 @@ public struct Problem: Sendable, Hashable, Codable {
     /// problem stopped (a DNS record fixed, a domain moved to DKIM). Nil while it is open, and for
     /// classes nobody fixes (forwarded mail, foreign senders).
     public var resolvedSince: Day?
+    /// What the latest DNS check of its domains says about this problem, worded in the report's
+    /// language for the customer ("no key is published at …", "the key is published now: fixed?"),
+    /// stale checks named as such. Nil where no check bears on the class or none was stored.
+    public var dnsEvidence: String?
 
     public var isOpen: Bool { resolvedSince == nil }
 }

@@ -58,7 +58,7 @@ struct ReportStrings: Sendable {
         "todo.title", "todo.none", "col.what", "col.seen", "days.one", "days.many", "receivers.one",
         "receivers.many", "coverage.this", "coverage.both", "kpi.change.volume-held", "kpi.change.rate-all", "others.title", "others.none",
         "col.sender", "col.source-count", "problem.resolved", "problem.resolved.note", "blocker.days.one",
-        "chart.failures", "chart.failures.none", "chart.daily-failures", "legend.no-data",
+        "chart.failures", "chart.failures.none", "chart.daily-failures", "legend.no-data", "col.dns",
     ] + SenderGroup.Kind.allCases.map { "others.\($0.rawValue)" }
 
     /// Every key a renderer may ask for.
@@ -214,6 +214,7 @@ struct ReportStrings: Sendable {
         "col.sources": "Quellen",
         "col.domains": "Domains",
         "col.recommendation": "Empfehlung",
+        "col.dns": "DNS-Prüfung",
         "problems.none": "Keine Nachricht hat in diesem Monat DMARC nicht bestanden.",
         "problems.intro":
             "Jede nicht bestandene Nachricht ist einer Diagnose zugeordnet: abgeglichen mit Ihrer Konfiguration (Methode, DKIM-Selektoren, Relay-Netze, gültig am Versandtag) und den Servern des Anbieters.",
@@ -424,6 +425,7 @@ struct ReportStrings: Sendable {
         "col.sources": "Sources",
         "col.domains": "Domains",
         "col.recommendation": "Recommendation",
+        "col.dns": "DNS check",
         "problems.none": "No message failed DMARC this month.",
         "problems.intro":
             "Every failed message is diagnosed against your configuration (method, DKIM selectors, relay networks, valid on the day it was sent) and the provider's servers.",

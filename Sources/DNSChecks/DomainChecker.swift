@@ -257,6 +257,15 @@ public struct DomainChecker: Sendable {
                 "Der SPF-Eintrag von \(domain) \(german): SPF scheitert (permerror). \(nthGerman) ist"
                     + " \(crossing.term)\(viaGerman). \(fixGerman)")
         }
+        for mx in walk.mxOverLimit {
+            add("spf-mx-limit", .error,
+                "\(mx.term) in the SPF record of \(mx.record) names \(mx.names) mail servers, more than the 10 an mx"
+                    + " term may have: SPF fails (permerror) when it gets there (RFC 7208 §4.6.4). Replace it with"
+                    + " ip4:/ip6: ranges of the servers that send.",
+                "\(mx.term) im SPF-Eintrag von \(mx.record) nennt \(mx.names) Mailserver, mehr als die 10, die ein"
+                    + " mx-Eintrag haben darf: SPF scheitert dort (permerror, RFC 7208 §4.6.4). Ersetzen Sie ihn"
+                    + " durch ip4:/ip6:-Bereiche der Server, die senden.")
+        }
         for loop in walk.loops {
             add("spf-loop", .error,
                 "The SPF record of \(domain) loops: \(loop). SPF fails (permerror); remove the include.",

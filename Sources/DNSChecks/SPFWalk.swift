@@ -8,6 +8,8 @@ struct SPFWalk {
     /// RFC 7208 §4.6.4.
     static let lookupLimit = 10
     static let voidLimit = 2
+    /// Names an `mx` term may resolve to (RFC 7208 §4.6.4).
+    static let mxNameLimit = 10
     /// Past this many lookups nothing more is asked: the record fails anyway, and a hostile tree
     /// must not make the checker send thousands of queries.
     static let walkLimit = 40
@@ -23,6 +25,8 @@ struct SPFWalk {
     var reached: [String] = []
     /// `include:` / `redirect=` targets with no SPF record (permerror), and how the lookup ended.
     var missing: [(term: String, outcome: DNSOutcome)] = []
+    /// `mx` terms whose MX set has more than 10 names (permerror), with the record they are in.
+    var mxOverLimit: [(term: String, record: String, names: Int)] = []
     /// Terms that point back to a record already on the path.
     var loops: [String] = []
     /// Lookups that failed (SERVFAIL, timeout): the record's result would be temperror.
@@ -80,8 +84,13 @@ struct SPFWalk {
                 let answer = await lookup.lookup(name, .mx)
                 guard usable(answer) else { continue }
                 if answer.exchanges.isEmpty { countVoid(label, under: under) }
-                // RFC 7208 §4.6.4: more than 10 MX names is a permerror; look at 10 at most.
-                for exchange in answer.exchanges.prefix(10) {
+                // RFC 7208 §4.6.4: an mx term with more than 10 names is a permerror when evaluation
+                // reaches it; it authorises nothing, and its names are not asked for.
+                if answer.exchanges.count > SPFWalk.mxNameLimit {
+                    mxOverLimit.append((term: label, record: domain, names: answer.exchanges.count))
+                    continue
+                }
+                for exchange in answer.exchanges {
                     let found = await addresses(of: exchange, v4, v6)
                     if qualifier == .pass { networks += found }
                 }

@@ -48,6 +48,9 @@ public struct FailureGroup: Sendable, Encodable {
     /// written from it when they are read. Writing them for every group in both languages up front
     /// was a fifth of the query, for texts that the table prints in one language and `domain` for five groups.
     public var evidence: Diagnosis
+    /// What the latest `dns check` of the domain says about this row's class; filled by the caller
+    /// that prints it (`DNSEvidence.note`), nil where none bears on it.
+    public var dns: DNSEvidence.Note? = nil
 
     public var expected: String { evidence.expected }
     public var observed: String { evidence.observed }
@@ -56,7 +59,7 @@ public struct FailureGroup: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case sourceIP, diagnosisClass, origin, responsible, messages, share, receivers, firstSeen, lastSeen
-        case dispositions, expected, observed, recommendationEnglish, recommendationGerman
+        case dispositions, expected, observed, recommendationEnglish, recommendationGerman, dns
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -75,6 +78,8 @@ public struct FailureGroup: Sendable, Encodable {
         try container.encode(observed, forKey: .observed)
         try container.encode(recommendation(.en), forKey: .recommendationEnglish)
         try container.encode(recommendation(.de), forKey: .recommendationGerman)
+        // Always present (null without a check that bears on the row), so scripts need not test for the key.
+        try container.encode(dns, forKey: .dns)
     }
 }
 

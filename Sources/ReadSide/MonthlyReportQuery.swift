@@ -1,6 +1,7 @@
 import ComplianceReport
 import DMARC
 import Diagnosis
+import Foundation
 import Postgres
 
 /// Reads a tenant's month from the database: the one query layer behind every format.
@@ -17,8 +18,15 @@ public struct MonthlyReportQuery {
     /// The tenant's monthly report: `MonthlyReport.build(input(…))`, with the rows summed as they are
     /// read (`MonthlyReportTally`) instead of collected first. What `report monthly` prints.
     ///
+    /// Each problem gets the DNS evidence of its domains' latest `dns check` (`DNSEvidence`, as
+    /// `failures` shows it), stale when older than `dnsMaxAgeSeconds` at `now` (epoch seconds,
+    /// default the clock).
+    ///
     /// Errors: no configuration, unknown tenant (`QueryError`), or PostgreSQL's own.
-    public func report(tenantID: String, month: ReportMonth, language: Language? = nil, today: Day? = nil) throws -> MonthlyReport {
+    public func report(
+        tenantID: String, month: ReportMonth, language: Language? = nil, today: Day? = nil,
+        dnsMaxAgeSeconds: Int64 = DNSEvidence.defaultMaxAgeSeconds, now: Int64? = nil
+    ) throws -> MonthlyReport {
         let (configuration, tenant) = try configuration(of: tenantID)
         let (rows, previous) = try read(tenant: tenant, configuration: configuration, month: month) {
             connection, selection in
@@ -33,7 +41,29 @@ public struct MonthlyReportQuery {
             tenant: tenant, providerName: configuration.provider.name, month: month, language: language, reports: [],
             previousMonth: previous?.totals, examples: rows.examples.ordered, generatedOn: today,
             previousCoverage: previous?.coverage)
-        return MonthlyReport.build(input, from: rows.tally)
+        var report = MonthlyReport.build(input, from: rows.tally)
+        try addDNSEvidence(
+            to: &report, maxAgeSeconds: dnsMaxAgeSeconds, now: now ?? Int64(Date().timeIntervalSince1970))
+        return report
+    }
+
+    /// Fills each problem's `dnsEvidence` from the latest check of its domains, each domain read
+    /// once; a problem of several domains names the domain before each line.
+    private func addDNSEvidence(to report: inout MonthlyReport, maxAgeSeconds: Int64, now: Int64) throws {
+        var checks: [String: DNSEvidence?] = [:]
+        for index in report.problems.indices {
+            let problem = report.problems[index]
+            var lines: [String] = []
+            for domain in problem.domains {
+                if checks[domain] == nil { checks[domain] = .some(try connection.latestDNSEvidence(domain: domain)) }
+                guard let evidence = checks[domain] ?? nil,
+                    let line = evidence.reportLine(
+                        for: problem.class, language: report.language, now: now, maxAgeSeconds: maxAgeSeconds)
+                else { continue }
+                lines.append(problem.domains.count > 1 ? "\(DomainDisplay.named(domain)): \(line)" : line)
+            }
+            report.problems[index].dnsEvidence = lines.isEmpty ? nil : lines.joined(separator: " ")
+        }
     }
 
     /// The facts behind `report`: every report of the month with its diagnosed rows.

@@ -75,7 +75,7 @@ struct DomainCommand: ParsableCommand {
         } else {
             print("  dns check   never: `dmarc dns check --domain \(overview.domain)` checks its records")
         }
-        let dnsLines = try FailureOutput.dnsLines(
+        let dnsNotes = try FailureOutput.dnsNotes(
             overview.topProblems, queries: queries, fallbackDomain: overview.domain, language: language,
             maxAgeSeconds: maxAge)
         if overview.topProblems.isEmpty {
@@ -85,7 +85,7 @@ struct DomainCommand: ParsableCommand {
             for (index, group) in overview.topProblems.enumerated() {
                 print("    \(group.sourceIP)  \(group.diagnosisClass.rawValue)  \(FailureOutput.count(group.messages)) msgs  → \(group.responsible.rawValue)")
                 print("      \(group.recommendation(language))")
-                if let dns = dnsLines[index] { print("      DNS: \(Printable.text(dns))") }
+                if let dns = dnsNotes[index] { print("      DNS: \(Printable.text(dns.text))") }
             }
         }
     }

@@ -97,7 +97,7 @@ struct Failures: ParsableCommand {
         let query = FailureQuery(
             domain: domain, period: try period(), diagnosisClass: diagnosisClass,
             source: try source.map(network), tenantID: tenant)
-        let report: FailureReport
+        var report: FailureReport
         do {
             report = try SupportQueries(connection: connection).failures(query)
         } catch let error as QueryError {
@@ -105,14 +105,15 @@ struct Failures: ParsableCommand {
             throw ExitCode(65)
         }
         let language = lang
+        // Every format carries the same DNS evidence: the table as a line, JSON and CSV as fields.
+        let notes = try FailureOutput.dnsNotes(
+            report.groups, queries: SupportQueries(connection: connection), fallbackDomain: report.domain,
+            language: language, maxAgeSeconds: Int64(dnsMaxAge) * 3600)
+        for (index, note) in notes { report.groups[index].dns = note }
         switch format {
         case .json: print(try FailureOutput.json(report))
         case .csv: print(FailureOutput.csv(report, language: language), terminator: "")
-        case .table:
-            let lines = try FailureOutput.dnsLines(
-                report.groups, queries: SupportQueries(connection: connection), fallbackDomain: report.domain,
-                language: language, maxAgeSeconds: Int64(dnsMaxAge) * 3600)
-            print(FailureOutput.table(report, language: language, dnsLines: lines))
+        case .table: print(FailureOutput.table(report, language: language))
         }
     }
 }
@@ -126,14 +127,14 @@ enum FailureOutput {
     }
 
     static func csv(_ report: FailureReport, language: Language) -> String {
-        var lines = ["domain,source_ip,class,responsible,origin,messages,share,receivers,first_seen,last_seen,none,quarantine,reject,recommendation"]
+        var lines = ["domain,source_ip,class,responsible,origin,messages,share,receivers,first_seen,last_seen,none,quarantine,reject,recommendation,dns_status,dns"]
         for group in report.groups {
             let fields = [
                 report.domain, group.sourceIP, group.diagnosisClass.rawValue, group.responsible.rawValue, group.origin.rawValue,
                 String(group.messages), NumberText.fixed(group.share, digits: 4), group.receivers.joined(separator: ";"),
                 group.firstSeen.description, group.lastSeen.description, String(group.dispositions["none"] ?? 0),
                 String(group.dispositions["quarantine"] ?? 0), String(group.dispositions["reject"] ?? 0),
-                group.recommendation(language),
+                group.recommendation(language), group.dns?.status.rawValue ?? "", group.dns?.text ?? "",
             ]
             lines.append(fields.map(CSVField.escaped).joined(separator: ","))
         }
@@ -141,26 +142,26 @@ enum FailureOutput {
     }
 
     /// Per group (by index), what the latest stored `dns check` of its domain says about its class.
-    static func dnsLines(
+    static func dnsNotes(
         _ groups: [FailureGroup], queries: SupportQueries, fallbackDomain: String, language: Language,
         maxAgeSeconds: Int64
-    ) throws -> [Int: String] {
+    ) throws -> [Int: DNSEvidence.Note] {
         let now = Int64(Date().timeIntervalSince1970)
         var checks: [String: DNSEvidence?] = [:]
-        var lines: [Int: String] = [:]
+        var lines: [Int: DNSEvidence.Note] = [:]
         for index in groups.indices {
             let domain = groups[index].evidence.entry?.domain ?? fallbackDomain
             if checks[domain] == nil { checks[domain] = .some(try queries.dnsEvidence(domain: domain)) }
             guard let evidence = checks[domain] ?? nil else { continue }
             let selector = groups[index].evidence.signature?.selector.map { $0.lowercased() }
-            lines[index] = evidence.line(
+            lines[index] = evidence.note(
                 for: groups[index].diagnosisClass, selector: selector, language: language, now: now,
                 maxAgeSeconds: maxAgeSeconds)
         }
         return lines
     }
 
-    static func table(_ report: FailureReport, language: Language, dnsLines: [Int: String] = [:]) -> String {
+    static func table(_ report: FailureReport, language: Language) -> String {
         var out = "\(DomainDisplay.named(report.domain))"
         if let tenant = report.tenantID { out += " (tenant \(tenant))" }
         out += " · \(report.period.from) – \(Day(daysSinceEpoch: report.period.to.daysSinceEpoch - 1))"
@@ -189,7 +190,7 @@ enum FailureOutput {
             let text = groups[index].recommendation(language)
             guard seen.insert(text).inserted else { continue }
             out += "• \(groups[index].sourceIP) \(groups[index].diagnosisClass.rawValue): \(text)\n"
-            if let dns = dnsLines[index] { out += "  DNS: \(Printable.text(dns))\n" }
+            if let dns = groups[index].dns { out += "  DNS: \(Printable.text(dns.text))\n" }
         }
         return out
     }

@@ -17,7 +17,8 @@ struct Report: ParsableCommand {
             abstract: "A tenant's monthly DMARC compliance report: HTML or PDF with charts, CSV, JSON; German or English.",
             discussion: """
                 Summary with status and thresholds, per-domain policy and pass rates, daily volume, \
-                diagnosis classes and receivers as charts, problems with who acts and the fix, readiness for \
+                diagnosis classes and receivers as charts, problems with who acts and the fix (and what the \
+                latest `dmarc dns check` of the domain shows about it), readiness for \
                 the next policy step, and an appendix of every report behind the figures (receiver, report \
                 id, period, sha256 of the original file). PDF is the HTML printed by headless Chromium \
                 (`chromium` on PATH).
@@ -50,7 +51,11 @@ struct Report: ParsableCommand {
             help: "File, or an existing directory to write TENANT-YYYY-MM.FORMAT into (--all: a directory). Default: standard output; for pdf ./TENANT-YYYY-MM.pdf.")
         var out: String?
 
+        @Option(help: "Hours after which a stored `dns check` counts as stale: the problems show it as possibly out of date.")
+        var dnsMaxAge = Int(DNSEvidence.defaultMaxAgeSeconds / 3600)
+
         func validate() throws {
+            guard dnsMaxAge > 0 else { throw ValidationError("--dns-max-age must be at least 1 (hours)") }
             if all == (tenant != nil) { throw ValidationError("give either --tenant ID or --all") }
             if all, out == nil { throw ValidationError("--all needs --out DIR") }
             if !all, format.count > 1 { throw ValidationError("one --format per tenant report; use --all for several") }
@@ -67,7 +72,9 @@ struct Report: ParsableCommand {
                 if all {
                     try runAll(query, month: reportMonth, language: language, today: today)
                 } else if let tenant {
-                    let report = try query.report(tenantID: tenant, month: reportMonth, language: language, today: today)
+                    let report = try query.report(
+                        tenantID: tenant, month: reportMonth, language: language, today: today,
+                        dnsMaxAgeSeconds: Int64(dnsMaxAge) * 3600)
                     try write(report, tenant: tenant, month: reportMonth)
                 }
             } catch let error as QueryError {
@@ -101,7 +108,10 @@ struct Report: ParsableCommand {
 
         private func runAll(_ query: MonthlyReportQuery, month: ReportMonth, language: Language?, today: Day) throws {
             let directory = out ?? "."
-            let reports = try query.tenantIDs().map { try query.report(tenantID: $0, month: month, language: language, today: today) }
+            let reports = try query.tenantIDs().map {
+                try query.report(
+                    tenantID: $0, month: month, language: language, today: today, dnsMaxAgeSeconds: Int64(dnsMaxAge) * 3600)
+            }
             var failed = 0
             for chosen in format.isEmpty ? [.html, .pdf] : format {
                 for outcome in MonthlyReportBatch().write(reports, as: chosen, into: directory) {

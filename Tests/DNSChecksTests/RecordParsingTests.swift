@@ -99,3 +99,64 @@ struct TableLookup: DNSLookup {
         #expect(!findings.contains { $0.code == "spf-provider-missing" })
     }
 }
+
+/// Answers TXT, MX and A records from tables; anything else does not exist.
+struct MXTableLookup: DNSLookup {
+    var texts: [String: [String]]
+    var exchanges: [String: [String]]
+    var addresses: [String: [String]]
+
+    func lookup(_ name: String, _ type: DNSRecordType) async -> DNSAnswer {
+        switch type {
+        case .txt:
+            guard let records = texts[name] else { break }
+            return DNSAnswer(name: name, type: type, outcome: .answer, texts: records)
+        case .mx:
+            guard let names = exchanges[name] else { break }
+            return DNSAnswer(name: name, type: type, outcome: .answer, exchanges: names)
+        case .a:
+            guard let found = addresses[name] else { break }
+            return DNSAnswer(name: name, type: type, outcome: .answer, addresses: found)
+        default:
+            break
+        }
+        return DNSAnswer(name: name, type: type, outcome: .nxdomain)
+    }
+}
+
+@Suite struct SPFMXLimitTests {
+    /// A relay domain whose SPF covers its relay through `mx`; `servers` MX names, mx1…mxN, each
+    /// with an address in 198.51.100.0/24.
+    static func findings(servers: Int) async throws -> [CheckFinding] {
+        let names = (1...servers).map { "mx\($0).relay.example" }
+        var addresses: [String: [String]] = [:]
+        for (index, name) in names.enumerated() { addresses[name] = ["198.51.100.\(index + 1)"] }
+        let lookup = MXTableLookup(
+            texts: ["tenant.example": ["v=spf1 mx:relay.example -all"]], exchanges: ["relay.example": names],
+            addresses: addresses)
+        let provider = ProviderConfiguration(name: "P", networks: [try IPNetwork("192.0.2.0/24")])
+        let checker = DomainChecker(provider: provider, suffixes: RecordParsingTests.suffixes)
+        var facts: [String] = []
+        return await checker.spf(
+            TenantDomain(domain: "tenant.example", method: .relay, relayNetworks: [try IPNetwork("198.51.100.1/32")]),
+            lookup: lookup, facts: &facts)
+    }
+
+    @Test func elevenMXNamesAreAPermerror() async throws {
+        let findings = try await Self.findings(servers: 11)
+        let limit = try #require(findings.first { $0.code == "spf-mx-limit" })
+        #expect(limit.verdict == .error)
+        #expect(limit.english.hasPrefix(
+            "mx:relay.example in the SPF record of tenant.example names 11 mail servers, more than the 10 an mx term"
+                + " may have: SPF fails (permerror)"))
+        #expect(limit.german.contains("nennt 11 Mailserver"))
+        // The term authorises nothing: the relay's 198.51.100.1 (mx1) is not covered either.
+        #expect(findings.contains { $0.code == "spf-relay-missing" })
+        #expect(!findings.contains { $0.code == "spf-ok" })
+    }
+
+    @Test func tenMXNamesAreAllowed() async throws {
+        let findings = try await Self.findings(servers: 10)
+        #expect(findings.map(\.code) == ["spf-ok"], "\(findings.map(\.english))")
+    }
+}

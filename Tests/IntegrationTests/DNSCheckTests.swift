@@ -297,22 +297,36 @@ import _CryptoExtras
         #expect(rows.rows.first?.int(0) == 2)
     }
 
-    /// The evidence beside the diagnosis: confirmed, stale, then fixed, as `failures` and `domain` print it.
-    @Test("failures and domain show the latest DNS check beside the class")
-    func evidenceBesideTheDiagnosis() async throws {
+    /// A database with beispiel-ag.de's November: 12 messages from the provider's 192.0.2.10 whose
+    /// DKIM signature with selector hr2 failed (dkim-key-missing).
+    static func beispielFailingHR2() throws -> (TestDatabase, PostgresConnection) {
         let xml = SupportQueryTests.reportXML(id: "dns-1", domain: "beispiel-ag.de", rows: [
             SupportQueryTests.Row(
                 ip: "192.0.2.10", count: 12, dkim: "fail", spf: "fail", from: "beispiel-ag.de",
                 signatures: [("beispiel-ag.de", "hr2", "fail")], spfResults: [("beispiel-ag.de", "fail")])
         ])
-        let (database, connection) = try SupportQueryTests.prepared([xml])
-        let good = "_dmarc TXT \"v=DMARC1; p=reject\"\nhr1._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyA)"))"
+        return try SupportQueryTests.prepared([xml])
+    }
+
+    /// beispiel-ag.de's zone with a DMARC record and hr1's key, without hr2's.
+    static var beispielZone: String {
+        "_dmarc TXT \"v=DMARC1; p=reject\"\nhr1._domainkey TXT \(strings("v=DKIM1; p=\(keyA)"))"
+    }
+
+    /// The time of the latest stored check as `DNSEvidence.checkedText` prints it.
+    static func lastCheckedAt(_ connection: PostgresConnection) throws -> String {
+        try connection.query(
+            "SELECT to_char(max(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM dns_checks"
+        ).rows.first?.string(0) ?? "?"
+    }
+
+    /// The evidence beside the diagnosis: confirmed, stale, then fixed, as `failures` and `domain` print it.
+    @Test("failures and domain show the latest DNS check beside the class")
+    func evidenceBesideTheDiagnosis() async throws {
+        let (database, connection) = try Self.beispielFailingHR2()
+        let good = Self.beispielZone
         let failures = ["failures", "--domain", "beispiel-ag.de", "--from", "2026-11-01", "--to", "2026-11-30", "--database", database.conninfo]
-        func checkedAt() throws -> String {
-            try connection.query(
-                "SELECT to_char(max(checked_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM dns_checks"
-            ).rows.first?.string(0) ?? "?"
-        }
+        func checkedAt() throws -> String { try Self.lastCheckedAt(connection) }
 
         // Before any check: no DNS line.
         #expect(try !DMARCBinary.run(failures).stdout.contains("DNS:"))
@@ -323,6 +337,12 @@ import _CryptoExtras
         let confirmed = try DMARCBinary.run(failures)
         #expect(confirmed.stdout.contains("192.0.2.10 dkim-key-missing"), "\(confirmed.stdout)")
         #expect(confirmed.stdout.contains("  DNS: confirmed: no key at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt()))"))
+        // JSON and CSV carry the same evidence per row.
+        let confirmedText = "confirmed: no key at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt()))"
+        #expect(try Self.failuresDNS(failures) == [["status": "confirmed", "text": confirmedText]])
+        let csv = try DMARCBinary.run(failures + ["--format", "csv"]).stdout.split(separator: "\n")
+        #expect(csv.first?.hasSuffix(",recommendation,dns_status,dns") == true, "\(csv)")
+        #expect(csv.count == 2 && csv[1].hasSuffix(",confirmed,\(confirmedText)"), "\(csv)")
 
         // Three days later, without a new check: stale, never shown as current.
         try connection.execute("UPDATE dns_checks SET checked_at = checked_at - interval '3 days'")
@@ -330,6 +350,9 @@ import _CryptoExtras
         #expect(stale.stdout.contains(
             "  DNS: stale (checked \(try checkedAt()), older than 48 h): it showed dkim-key-missing at hr2._domainkey.beispiel-ag.de then"))
         #expect(!stale.stdout.contains("confirmed"))
+        let staleJSON = try Self.failuresDNS(failures)
+        #expect(staleJSON.map { $0["status"] } == ["stale"])
+        #expect(staleJSON.first?["text"]?.hasPrefix("stale (checked \(try checkedAt()), older than 48 h)") == true)
 
         let published = try await KnotServer.start(zones: [
             "beispiel-ag.de": good + "\nhr2._domainkey TXT \(Self.strings("v=DKIM1; p=\(Self.keyB)"))"
@@ -339,8 +362,21 @@ import _CryptoExtras
         let fixed = try DMARCBinary.run(failures)
         #expect(fixed.stdout.contains(
             "  DNS: the key is published now at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt())): fixed since the last failing report?"))
+        #expect(try Self.failuresDNS(failures) == [[
+            "status": "fixed",
+            "text": "the key is published now at hr2._domainkey.beispiel-ag.de (checked \(try checkedAt())): fixed since the last failing report?",
+        ]])
         let overview = try DMARCBinary.run(["domain", "beispiel-ag.de", "--database", database.conninfo])
         #expect(overview.stdout.contains("  dns check   ok (checked \(try checkedAt()))"), "\(overview.stdout)")
+    }
+
+    /// The `dns` field of each row of `failures --format json`, empty for a row where it is null.
+    static func failuresDNS(_ arguments: [String]) throws -> [[String: String]] {
+        let result = try DMARCBinary.run(arguments + ["--format", "json"])
+        guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let groups = object["groups"] as? [[String: Any]]
+        else { return [] }
+        return groups.map { ($0["dns"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String } }
     }
 
     /// `tenants apply` names the new fields when they change (before, a changed report_address
