@@ -56,8 +56,11 @@ public struct MonthTotalsTally: Sendable {
 
     public init(month: ReportMonth) { self.month = month }
 
-    /// The days and receivers with messages in the month.
-    public var coverage: ReportCoverage { ReportCoverage(daysWithData: days.count, receivers: receivers.count) }
+    /// The days and receivers with messages in the month, receivers by common name (two of
+    /// Microsoft's are one), as the report's own coverage counts them.
+    public var coverage: ReportCoverage {
+        ReportCoverage(daysWithData: days.count, receivers: Set(receivers.map(ReceiverNames.common)).count)
+    }
 
     public mutating func add(
         _ messages: Int64, over period: DateRange, passed: Bool, providerNetwork: Bool, receiver: String
@@ -69,8 +72,8 @@ public struct MonthTotalsTally: Sendable {
                 days.insert(share.day)
             }
         }
-        // As the report's receivers: by common name, so that two of Microsoft's count once.
-        if inMonth > 0 { receivers.insert(ReceiverNames.common(receiver)) }
+        // As written: named commonly once, in `coverage`, not on each of a month's rows.
+        if inMonth > 0 { receivers.insert(receiver) }
         let count = PassCount(messages: inMonth, passed: passed ? inMonth : 0)
         if providerNetwork {
             totals.providerInfrastructure = totals.providerInfrastructure + count
