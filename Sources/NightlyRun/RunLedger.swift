@@ -45,18 +45,18 @@ public struct RunLedger {
     public func recent(limit: Int) throws -> [Entry] {
         let result = try connection.query(
             """
-            SELECT id, command, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-                   extract(epoch FROM finished_at - started_at)::float8, exit_status, steps::text,
+            SELECT id, command, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS started,
+                   extract(epoch FROM finished_at - started_at)::float8 AS seconds, exit_status, steps::text AS steps,
                    coalesce((SELECT string_agg((s->>'step') || ': ' || (s->>'status'), ' · ' ORDER BY n)
-                             FROM jsonb_array_elements(steps) WITH ORDINALITY AS e(s, n)), '')
+                             FROM jsonb_array_elements(steps) WITH ORDINALITY AS e(s, n)), '') AS step_line
             FROM runs ORDER BY id DESC LIMIT $1
             """, [String(limit)])
-        return result.rows.compactMap { row in
-            guard let id = row.int64(0) else { return nil }
-            return Entry(
-                id: id, command: row.string(1) ?? "", started: row.string(2) ?? "",
-                seconds: row.string(3).flatMap(Double.init), exitStatus: row.int(4).map { Int32($0) },
-                steps: row.string(5) ?? "[]", stepLine: row.string(6) ?? "")
+        return try result.rows.map { row in
+            Entry(
+                id: try row.decode("id"), command: try row.decode("command"), started: try row.decode("started"),
+                seconds: try row.decodeIfPresent("seconds", as: String.self).flatMap(Double.init),
+                exitStatus: try row.decodeIfPresent("exit_status", as: Int.self).map { Int32(clamping: $0) },
+                steps: try row.decode("steps"), stepLine: try row.decode("step_line"))
         }
     }
 }
